@@ -1,0 +1,140 @@
+"""Run the stages in order — collect → render → assemble → write — and put results in place atomically."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .book import Book, assemble_book
+from .config import Config
+from .errors import ContentErrors, Problem, PublishError, Severity, errors_in
+from .markdown import Chapter, make_parser, render_issue
+from .source import Selection, collect_issues
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("epub", "pdf")
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    source: Path
+    output: Path
+    formats: tuple[str, ...] = FORMATS
+    selection: Selection = field(default_factory=Selection)
+    use_cache: bool = True
+    source_date_epoch: int | None = None
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    files: tuple[Path, ...]
+    warnings: tuple[Problem, ...]
+    issues: int
+    remote_images: int
+
+
+def prepare_book(config: Config, source: Path, selection: Selection,
+                 source_date_epoch: int | None) -> tuple[Book | None, list[Problem]]:
+    """Collect and render every issue; the book is None when any file has an error."""
+    issues, problems = collect_issues(source, selection)
+    md = make_parser()
+    chapters: list[Chapter] = []
+    for issue in issues:
+        chapter, found = render_issue(issue, source, md)
+        problems.extend(found)
+        chapters.append(chapter)
+    if errors_in(problems) or not chapters:
+        return None, problems
+    cover = config.cover_path.read_bytes() if config.cover_path else None
+    book = assemble_book(config, chapters, selection, source_date_epoch=source_date_epoch, cover_image=cover)
+    return book, problems
+
+
+def _read_styles(config: Config, names: list[str]) -> list[str]:
+    texts = []
+    for name in names:
+        path = config.styles_dir / name
+        try:
+            texts.append(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise PublishError(f"{path}: cannot read the stylesheet ({exc.strerror}); "
+                               "run from the project folder or pass --config") from exc
+    return texts
+
+
+def _all_images(book: Book) -> dict[str, Path]:
+    return {href: path for chapter in book.chapters for href, path in chapter.images.items()}
+
+
+def _write_epub(config: Config, book: Book, cache_dir: Path | None) -> bytes:
+    from .epub import EpubFonts, build_epub
+    from .fonts import find_face
+
+    fonts = EpubFonts(regular=find_face(weight=400), bold=find_face(weight=700), cache_dir=cache_dir)
+    stylesheet = "\n".join(_read_styles(config, ["common.css", "epub.css"]))
+    images = {href: path.read_bytes() for href, path in _all_images(book).items()}
+    return build_epub(book, fonts, stylesheet, images)
+
+
+def _write_pdf(config: Config, book: Book, cache_dir: Path | None) -> bytes:
+    from .fonts import find_face
+    from .pdf import build_pdf
+
+    find_face(weight=400)  # fail with a clear message rather than lay out in a fallback face
+    stylesheets = _read_styles(config, ["common.css", "pdf.css"])
+    return build_pdf(book, stylesheets, config.page_size_mm, _all_images(book))
+
+
+WRITERS: dict[str, Callable[[Config, Book, Path | None], bytes]] = {"epub": _write_epub, "pdf": _write_pdf}
+
+
+def _check_output_folder(request: BuildRequest) -> None:
+    output, source = request.output.resolve(), request.source.resolve()
+    if output == source or output.is_relative_to(source):
+        raise PublishError(f"the output folder {request.output} is inside the source folder {request.source}; "
+                           "the build never writes there: pass another --output")
+
+
+def build(config: Config, request: BuildRequest) -> BuildResult:
+    """Validate everything first; write nothing unless all sources are sound; replace outputs atomically."""
+    _check_output_folder(request)
+    book, problems = prepare_book(config, request.source, request.selection, request.source_date_epoch)
+    if book is None:
+        raise ContentErrors(problems)
+
+    output = request.output
+    output.mkdir(parents=True, exist_ok=True)
+    cache_dir = output / ".cache" if request.use_cache else None
+    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=output))
+    written: list[Path] = []
+    try:
+        staged: list[tuple[Path, Path]] = []
+        for fmt in request.formats:
+            data = WRITERS[fmt](config, book, cache_dir)
+            target = output / f"{book.meta.slug}.{fmt}"
+            temporary = staging / target.name
+            with open(temporary, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            staged.append((temporary, target))
+        for temporary, target in staged:
+            os.replace(temporary, target)
+            written.append(target)
+    except OSError as exc:
+        raise PublishError(f"cannot write the books into {output}: {exc.strerror or exc}; "
+                           "the previous output is unchanged") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(
+        files=tuple(written),
+        warnings=tuple(p for p in problems if p.severity is Severity.WARNING),
+        issues=len(book.chapters),
+        remote_images=sum(c.remote_images for c in book.chapters),
+    )

@@ -1,0 +1,22 @@
+"""Character classes of Chinese text, shared by the Markdown plugins and the typography stage."""
+
+from __future__ import annotations
+
+import re
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+CJK_PUNCTUATION = "\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
+KANA_BOPOMOFO = "\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf"
+
+CJK_CHAR = re.compile(f"[{HAN}{CJK_PUNCTUATION}{KANA_BOPOMOFO}]")
+"""Any character that belongs to Chinese running text: ideographs, full-width marks, curly quotes."""
+
+NOT_IN_URL = re.compile(f"[{HAN}{KANA_BOPOMOFO}\u3000-\u303f\uff00-\uffef\u2018-\u201d\u2026\u2014]")
+"""A character that ends a bare URL glued to Chinese text (`见https://a.org/x，然后`)."""
+
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+"""Characters that XML 1.0 does not allow in a document."""
+
+
+def is_cjk(char: str) -> bool:
+    return bool(char) and CJK_CHAR.match(char) is not None

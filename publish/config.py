@@ -1,0 +1,133 @@
+"""Book settings: defaults, then `book.toml`, then command-line choices, frozen once built."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .errors import Problem
+
+PAGE_SIZES = {"A5": (148, 210), "B6": (125, 176), "大32开": (140, 203), "小32开": (130, 184)}
+
+
+@dataclass(frozen=True)
+class BookSettings:
+    """What `[book]` in book.toml may say; every field has a sensible default."""
+
+    title: str = "周刊合订本"
+    subtitle: str = ""
+    slug: str = ""
+    creator: str = "编辑部"
+    publisher: str = ""
+    language: str = "zh-Hans"
+    series: str = ""
+    isbn: str = ""
+    description: str = ""
+    license: str = ""
+    cover: str = ""
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """What `[pdf]` in book.toml may say."""
+
+    page_size: str = "A5"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings of one build. Paths are absolute, resolved against the project root."""
+
+    project_root: Path
+    book: BookSettings = field(default_factory=BookSettings)
+    pdf: PdfSettings = field(default_factory=PdfSettings)
+    config_path: Path | None = None
+
+    @property
+    def styles_dir(self) -> Path:
+        return self.project_root / "styles"
+
+    @property
+    def cover_path(self) -> Path | None:
+        return (self.project_root / self.book.cover).resolve() if self.book.cover else None
+
+    @property
+    def page_size_mm(self) -> tuple[float, float]:
+        return parse_page_size(self.pdf.page_size) or PAGE_SIZES["A5"]
+
+
+_SECTIONS = {"book": BookSettings, "pdf": PdfSettings}
+
+
+def parse_page_size(text: str) -> tuple[float, float] | None:
+    if text in PAGE_SIZES:
+        return PAGE_SIZES[text]
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[x×]\s*(\d+(?:\.\d+)?)\s*(?:mm)?\s*", text)
+    return (float(match[1]), float(match[2])) if match else None
+
+
+def _line_of(text: str, key: str) -> int | None:
+    match = re.search(rf"^\s*\[?\s*{re.escape(key)}\b", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def load_config(path: Path | None, project_root: Path) -> tuple[Config, list[Problem]]:
+    """Read book.toml if given; report unknown keys and wrong types with their line."""
+    if path is None:
+        return Config(project_root=project_root.resolve()), []
+    path = path.resolve()
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        return Config(project_root=project_root.resolve()), [
+            Problem(path, None, "config", f"cannot read the file ({exc})", "check that it is UTF-8 text")
+        ]
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        return Config(project_root=project_root.resolve()), [
+            Problem(path, line, "config", f"not valid TOML: {exc}", "fix the syntax")
+        ]
+
+    problems: list[Problem] = []
+    sections = {}
+    for name, value in data.items():
+        cls = _SECTIONS.get(name)
+        if cls is None or not isinstance(value, dict):
+            problems.append(
+                Problem(path, _line_of(text, name), name, "unknown section",
+                        f"use one of: {', '.join(f'[{s}]' for s in _SECTIONS)}")
+            )
+            continue
+        known = {f.name for f in fields(cls)}
+        kwargs = {}
+        for key, item in value.items():
+            if key not in known:
+                problems.append(
+                    Problem(path, _line_of(text, key), f"{name}.{key}", "unknown key",
+                            f"known keys are: {', '.join(sorted(known))}")
+                )
+            elif not isinstance(item, str):
+                problems.append(
+                    Problem(path, _line_of(text, key), f"{name}.{key}", "must be a string",
+                            f'write it in quotes, e.g. {key} = "…"')
+                )
+            else:
+                kwargs[key] = item
+        sections[name] = cls(**kwargs)
+
+    root = path.parent
+    config = Config(project_root=root, config_path=path, **sections)
+    if parse_page_size(config.pdf.page_size) is None:
+        problems.append(
+            Problem(path, _line_of(text, "page_size"), "pdf.page_size", f"unknown size {config.pdf.page_size!r}",
+                    f"use {', '.join(PAGE_SIZES)} or W×H in mm, e.g. 148x210")
+        )
+    if config.cover_path is not None and not config.cover_path.is_file():
+        problems.append(
+            Problem(path, _line_of(text, "cover"), "book.cover", f"no image at {config.book.cover}",
+                    "give a path relative to book.toml, or remove the key to generate a cover")
+        )
+    return config, problems

@@ -1,0 +1,187 @@
+"""Write the EPUB 3: our own XHTML documents, packaged by ebooklib, then zipped byte-for-byte stable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ebooklib import epub
+from lxml import etree
+
+from .book import Book
+from .cover import draw_cover
+from .fonts import FontFace, subset_face
+from .markdown import Chapter, Section
+from .pages import render_page
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+FONT_MEDIA_TYPE = "application/vnd.ms-opentype"
+ALWAYS_IN_FONT = "".join(chr(c) for c in range(0x20, 0x7F)) + "“”‘’—…·、，。：；！？（）《》〈〉「」『』【】"
+
+
+@dataclass(frozen=True)
+class EpubFonts:
+    regular: FontFace
+    bold: FontFace
+    cache_dir: Path | None
+
+
+class _StableWriter(epub.EpubWriter):
+    """ebooklib's writer with `xml:lang` on <package>, which it has no option for."""
+
+    def _write_opf_file(self, root: etree._Element) -> None:
+        root.set(_XML_LANG, self.book.language)
+        super()._write_opf_file(root)
+
+
+def chapter_href(chapter: Chapter) -> str:
+    return f"issue-{chapter.issue.number:04d}.xhtml"
+
+
+def _nav_tree(chapter: Chapter) -> tuple[epub.Link, list]:
+    """The issue and its sections nested by level, in ebooklib's (Link, [children]) form."""
+    href = chapter_href(chapter)
+    root: tuple[epub.Link, list] = (epub.Link(href, f"第{chapter.issue.number}期　{chapter.issue.title}",
+                                             chapter.anchor), [])
+    stack: list[tuple[int, list]] = [(1, root[1])]
+    for section in chapter.sections:
+        while stack[-1][0] >= section.level:
+            stack.pop()
+        node: tuple[epub.Link, list] = (epub.Link(f"{href}#{section.anchor}", section.title, section.anchor), [])
+        stack[-1][1].append(node)
+        stack.append((section.level, node[1]))
+    return _flatten_leaves(root)
+
+
+def _flatten_leaves(node: tuple[epub.Link, list]) -> tuple[epub.Link, list] | epub.Link:
+    link, children = node
+    if not children:
+        return link
+    return (link, [_flatten_leaves(child) for child in children])
+
+
+def _document_text(markup: str) -> str:
+    root = etree.fromstring(markup.encode("utf-8"))
+    return "".join(root.itertext())
+
+
+def _documents(book: Book, cover_href: str) -> Iterator[tuple[str, str, str, str]]:
+    """(id, file name, title, XHTML) of every content document, in reading order."""
+    lang = book.meta.language
+    common = {"book": book, "lang": lang}
+    yield "cover", "cover.xhtml", "封面", render_page(
+        "epub_cover.xhtml", title="封面", body_class="cover-page", body_type="", cover_href=cover_href, **common)
+    yield "titlepage", "title.xhtml", book.meta.title, render_page(
+        "epub_title.xhtml", title=book.meta.title, body_class="title", body_type="frontmatter", **common)
+    yield "toc", "toc.xhtml", "目录", render_page(
+        "epub_toc.xhtml", title="目录", body_class="toc-page", body_type="frontmatter", href=chapter_href, **common)
+    for chapter in book.chapters:
+        yield chapter.anchor, chapter_href(chapter), chapter.issue.title, render_page(
+            "epub_chapter.xhtml", title=chapter.issue.title, body_class="chapter", body_type="bodymatter",
+            chapter=chapter, book=book, lang=chapter.issue.lang)
+    yield "colophon", "colophon.xhtml", "版权信息", render_page(
+        "epub_colophon.xhtml", title="版权信息", body_class="colophon-page", body_type="backmatter", **common)
+
+
+def _accessibility(book: epub.EpubBook, has_images: bool) -> None:
+    def meta(prop: str, value: str) -> None:
+        book.add_metadata(None, "meta", value, {"property": prop})
+
+    meta("schema:accessMode", "textual")
+    if has_images:
+        meta("schema:accessMode", "visual")
+    meta("schema:accessModeSufficient", "textual")
+    for feature in ("structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"):
+        meta("schema:accessibilityFeature", feature)
+    meta("schema:accessibilityHazard", "none")
+    meta("schema:accessibilitySummary",
+         "全书为可重排文本，带有按期与章节嵌套的目录导航，阅读顺序与印刷版一致；图片附有替代文字或链接。")
+
+
+def build_epub(book: Book, fonts: EpubFonts, stylesheet: str, image_files: dict[str, bytes]) -> bytes:
+    """The whole EPUB as bytes; the caller decides where and how they are written."""
+    meta = book.meta
+    ebook = epub.EpubBook()
+    ebook.FOLDER_NAME = "EPUB"
+    ebook.set_identifier(meta.identifier)
+    ebook.set_title(meta.title)
+    ebook.set_language(meta.language)
+    ebook.add_author(meta.creator)
+    ebook.add_metadata("DC", "publisher", meta.publisher)
+    ebook.add_metadata("DC", "description", meta.description)
+    ebook.add_metadata("DC", "date", meta.modified.date().isoformat())
+    if meta.license:
+        ebook.add_metadata("DC", "rights", meta.license)
+    ebook.add_metadata(None, "meta", meta.series, {"property": "belongs-to-collection", "id": "series"})
+    ebook.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
+    _accessibility(ebook, has_images=bool(image_files))
+
+    # The cover image first: ebooklib breaks if set_cover comes after the nav is added.
+    if book.cover_image is not None:
+        cover_bytes, cover_name = book.cover_image, "cover" + (".jpg" if "jpeg" in book.cover_media_type else ".png")
+    else:
+        cover_bytes = draw_cover(meta.title, meta.subtitle or meta.series, f"{meta.span} · {book.issue_span}",
+                                 fonts.regular, fonts.bold)
+        cover_name = "cover.png"
+    ebook.set_cover(f"images/{cover_name}", cover_bytes, create_page=False)
+
+    documents = list(_documents(book, f"images/{cover_name}"))
+    spine = []
+    text = ALWAYS_IN_FONT + meta.title + meta.series
+    for uid, file_name, title, markup in documents:
+        item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml",
+                             content=markup.encode("utf-8"))
+        ebook.add_item(item)
+        spine.append(item)
+        text += _document_text(markup)
+
+    ebook.add_item(epub.EpubItem(uid="style", file_name="styles/book.css", media_type="text/css",
+                                 content=stylesheet.encode("utf-8")))
+    for face in (fonts.regular, fonts.bold):
+        ebook.add_item(epub.EpubItem(uid=f"font-{face.weight}", file_name=f"fonts/{face.file_stem}.otf",
+                                     media_type=FONT_MEDIA_TYPE,
+                                     content=subset_face(face, text, fonts.cache_dir)))
+    for index, (href, data) in enumerate(sorted(image_files.items())):
+        media_type = "image/jpeg" if href.endswith(".jpg") else f"image/{href.rsplit('.', 1)[1]}"
+        ebook.add_item(epub.EpubItem(uid=f"image-{index}", file_name=href, media_type=media_type, content=data))
+
+    ebook.toc = [_nav_tree(chapter) for chapter in book.chapters]
+    ebook.toc.append(epub.Link("colophon.xhtml", "版权信息", "colophon"))
+    ebook.guide = [
+        {"href": "cover.xhtml", "title": "封面", "type": "cover"},
+        {"href": "toc.xhtml", "title": "目录", "type": "toc"},
+        {"href": chapter_href(book.chapters[0]), "title": "正文", "type": "text"},
+    ]
+    ebook.add_item(epub.EpubNcx())
+    nav = epub.EpubNav(title="目录")
+    ebook.add_item(nav)
+    ebook.spine = spine
+
+    options = {"epub3_pages": False, "mtime": meta.modified.astimezone(dt.UTC), "landmark_title": "导览",
+               "raise_exceptions": True, "epub2_guide": True}
+    raw = io.BytesIO()
+    writer = _StableWriter(raw, ebook, options)
+    writer.process()
+    writer.write()
+    return _repack(raw.getvalue(), meta.modified)
+
+
+def _repack(data: bytes, modified: dt.datetime) -> bytes:
+    """Same entries, fixed timestamps and attributes, `mimetype` first and stored: identical input, identical bytes."""
+    stamp = modified.astimezone(dt.UTC).timetuple()[:6]
+    stamp = (max(stamp[0], 1980), *stamp[1:])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        names = source.namelist()
+        names.sort(key=lambda name: name != "mimetype")
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(name), compresslevel=9)
+    return out.getvalue()

@@ -1,0 +1,31 @@
+"""The only door through which WeasyPrint may read: the book's own images, nothing else, no network."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+log = logging.getLogger(__name__)
+
+BOOK_BASE_URL = "file:///book/"
+"""The PDF document's base URL: `images/<hash>.png` resolves below it, to a file the render stage vetted."""
+
+
+class BookFetcher(URLFetcher):
+    """Serves exactly the files the render stage resolved inside the source folder; refuses every other URL."""
+
+    def __init__(self, files: Mapping[str, Path]) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False)
+        self._files = {BOOK_BASE_URL + href: path for href, path in files.items()}
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        path = self._files.get(url.split("?")[0].split("#")[0])
+        if path is None:
+            self.refused.append(url)
+            log.debug("refused to fetch %s", url)
+            raise ValueError(f"the build reads no resource outside the book: {url}")
+        return URLFetcherResponse(url, path.read_bytes(), status=200)

@@ -1,0 +1,106 @@
+"""Find the CJK faces through fontconfig and cut subsets of them for the EPUB, cached by character set."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import fontTools
+from fontTools import subset
+
+from .errors import PublishError
+
+log = logging.getLogger(__name__)
+
+SERIF_FAMILY = "Noto Serif CJK SC"
+"""Named by family: pointing at Debian's .ttc by path would load its first face, the Japanese one."""
+
+_LAYOUT_FEATURES = ["*"]
+_SUBSET_VERSION = "1"  # bump when the subsetting options change, to invalidate cached subsets
+
+
+@dataclass(frozen=True)
+class FontFace:
+    family: str
+    weight: int
+    path: Path
+    index: int
+
+    @property
+    def file_stem(self) -> str:
+        style = "Bold" if self.weight >= 600 else "Regular"
+        return f"{self.family.replace(' ', '')}-{style}"
+
+
+def find_face(family: str = SERIF_FAMILY, weight: int = 400) -> FontFace:
+    """Ask fontconfig for the file and collection index of exactly this family and weight."""
+    style = "Bold" if weight >= 600 else "Regular"
+    try:
+        result = subprocess.run(
+            ["fc-match", "-f", "%{family}|%{file}|%{index}", f"{family}:style={style}"],
+            capture_output=True, text=True, check=True, timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise PublishError(f"fontconfig (fc-match) is not usable: {exc}. Run `make book` to install it.") from exc
+    families, file, index = result.stdout.rsplit("|", 2)
+    if family not in families.split(","):
+        raise PublishError(
+            f"font {family!r} ({style}) is not installed (fontconfig offered {families!r}). "
+            "Install Debian's fonts-noto-cjk: `make book` does it, or `apt-get install fonts-noto-cjk`."
+        )
+    return FontFace(family=family, weight=weight, path=Path(file), index=int(index))
+
+
+def _cache_key(face: FontFace, characters: str) -> str:
+    stat = face.path.stat()
+    material = "|".join([
+        _SUBSET_VERSION, fontTools.version, str(face.path), str(face.index), str(stat.st_size),
+        str(stat.st_mtime_ns), characters,
+    ])
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def subset_face(face: FontFace, characters: str, cache_dir: Path | None) -> bytes:
+    """An OpenType (CFF) subset holding the given characters; reused from cache_dir when it exists."""
+    characters = "".join(sorted(set(characters)))
+    cached = cache_dir / f"{face.file_stem}-{_cache_key(face, characters)}.otf" if cache_dir else None
+    if cached is not None and cached.is_file():
+        data = cached.read_bytes()
+        if _is_valid_font(data):
+            return data
+        log.warning("ignoring a corrupt cached font subset %s", cached)
+    options = subset.Options()
+    options.layout_features = _LAYOUT_FEATURES
+    options.hinting = False
+    options.desubroutinize = True
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.font_number = face.index
+    options.notdef_outline = True
+    font = subset.load_font(str(face.path), options, lazy=True)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters)
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    data = buffer.getvalue()
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(".part")
+        partial.write_bytes(data)
+        partial.replace(cached)
+    return data
+
+
+def _is_valid_font(data: bytes) -> bool:
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        TTFont(io.BytesIO(data), lazy=True)["cmap"]
+    except (TTLibError, KeyError, AssertionError, ValueError, EOFError, OSError):
+        return False
+    return True

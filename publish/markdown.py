@@ -1,0 +1,222 @@
+"""Render: one issue's Markdown → a well-formed XHTML chapter body, its sections and the images it uses."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import unquote, urlsplit
+
+from lxml import html as lxml_html
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .cjk import XML_INVALID
+from .errors import Problem, Severity
+from .plugins import cjk_breaks_plugin, cjk_linkify_plugin
+from .sanitize import disallowed_tags, parse_fragment, sanitize_tree, serialize_children
+from .source import Issue
+
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".webp": "image/webp"}
+_RAW_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading inside an issue, for the navigation and the PDF outline."""
+
+    anchor: str
+    title: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One issue rendered: its metadata, XHTML body markup, sections, and the local images it shows."""
+
+    issue: Issue
+    anchor: str
+    body: str
+    sections: tuple[Section, ...]
+    images: Mapping[str, Path]
+    """Book-internal href (`images/<hash>.png`) → the image file in the source folder."""
+    remote_images: int
+
+
+def make_parser() -> MarkdownIt:
+    """CommonMark with tables, strikethrough, footnotes, linkify, and the CJK fixes."""
+    md = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": False, "xhtmlOut": True})
+    md.enable(["table", "strikethrough", "linkify"])
+    md.use(footnote_plugin)
+    md.use(cjk_linkify_plugin)
+    md.use(cjk_breaks_plugin)
+    return md
+
+
+def chapter_anchor(issue: Issue) -> str:
+    return f"issue-{issue.number}"
+
+
+def _inline_text(token: Token) -> str:
+    return "".join(c.content for c in token.children or () if c.type in ("text", "code_inline")).strip()
+
+
+def _is_remote(src: str) -> bool:
+    return src.startswith(("http://", "https://", "//"))
+
+
+class _ChapterRenderer:
+    """Walks one issue's tokens once, collecting sections, images and problems, then renders."""
+
+    def __init__(self, issue: Issue, source_root: Path, md: MarkdownIt) -> None:
+        self.issue = issue
+        self.source_root = source_root.resolve()
+        self.md = md
+        self.problems: list[Problem] = []
+        self.images: dict[str, Path] = {}
+        self.image_hrefs: dict[str, str] = {}
+        self.sections: list[Section] = []
+
+    def problem(self, line: int | None, field: str, message: str, hint: str,
+                severity: Severity = Severity.ERROR) -> None:
+        file_line = self.issue.body_first_line + line if line is not None else None
+        self.problems.append(Problem(self.issue.path, file_line, field, message, hint, severity))
+
+    def render(self) -> Chapter:
+        body = self._strip_invalid_characters(self.issue.body)
+        env = {"docId": f"i{self.issue.number}"}
+        tokens = self.md.parse(body, env)
+        self._renumber_headings(tokens)
+        self._scan(tokens)
+        markup = self.md.renderer.render(tokens, self.md.options, env)
+        root = parse_fragment(markup)
+        sanitize_tree(root)
+        remote = self._rewrite_images(root)
+        self._fix_ids(root)
+        return Chapter(
+            issue=self.issue, anchor=chapter_anchor(self.issue), body=serialize_children(root),
+            sections=tuple(self.sections), images=MappingProxyType(dict(self.images)), remote_images=remote,
+        )
+
+    def _strip_invalid_characters(self, body: str) -> str:
+        for match in XML_INVALID.finditer(body):
+            self.problem(body.count("\n", 0, match.start()), "text",
+                         f"character U+{ord(match[0]):04X} is not allowed in a book and was removed",
+                         "delete it from the file", Severity.WARNING)
+        return XML_INVALID.sub("", body)
+
+    def _renumber_headings(self, tokens: list[Token]) -> None:
+        """Body headings nest under the issue title (h1) without gaps: levels {4, 6} become h2, h3."""
+        levels = sorted({int(t.tag[1]) for t in tokens if t.type == "heading_open"})
+        mapping = {level: min(2 + rank, 6) for rank, level in enumerate(levels)}
+        count = 0
+        for index, token in enumerate(tokens):
+            if token.type not in ("heading_open", "heading_close"):
+                continue
+            new_level = mapping[int(token.tag[1])]
+            token.tag = f"h{new_level}"
+            if token.type == "heading_open":
+                count += 1
+                anchor = f"{chapter_anchor(self.issue)}-s{count}"
+                token.attrSet("id", anchor)
+                title = _inline_text(tokens[index + 1]) or f"第{count}节"
+                self.sections.append(Section(anchor=anchor, title=title, level=new_level))
+
+    def _scan(self, tokens: list[Token]) -> None:
+        for token in tokens:
+            line = token.map[0] if token.map else None
+            if token.type == "html_block":
+                self._check_raw_html(token.content, line)
+            if token.type != "inline" or not token.children:
+                continue
+            offset = 0
+            for child in token.children:
+                if child.type in ("softbreak", "hardbreak"):
+                    offset += 1
+                child_line = line + offset if line is not None else None
+                if child.type == "image":
+                    self._resolve_image(str(child.attrGet("src") or ""), child_line)
+                elif child.type == "html_inline":
+                    self._check_raw_html(child.content, child_line)
+
+    def _check_raw_html(self, raw: str, line: int | None) -> None:
+        for what in disallowed_tags(raw):
+            self.problem(line, "html", f"raw HTML {what} was removed",
+                         "write it in Markdown, or keep to the tags the README lists", Severity.WARNING)
+        for match in _RAW_IMG_SRC.finditer(raw):
+            self._resolve_image(next(g for g in match.groups() if g is not None), line)
+
+    def _resolve_image(self, src: str, line: int | None) -> None:
+        src = src.strip()
+        if not src or _is_remote(src) or src in self.image_hrefs:
+            return
+        if src.startswith("data:"):
+            self.problem(line, "image", "an inline data: image is not supported",
+                         "save the picture as a file under issues/images/ and link to it", Severity.WARNING)
+            return
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc:
+            self.problem(line, "image", f"{src!r} is neither a local file nor an http(s) URL",
+                         "use a path relative to the issue file, e.g. images/figure.png")
+            return
+        relative = unquote(parts.path)
+        target = (self.issue.path.parent / relative).resolve()
+        if not target.is_relative_to(self.source_root):
+            self.problem(line, "image", f"{src!r} is outside the source folder",
+                         "copy the picture under issues/images/ and link to it there")
+            return
+        if not target.is_file():
+            self.problem(line, "image", f"no image file at {relative}",
+                         "check the file name, or add the picture under issues/images/")
+            return
+        suffix = target.suffix.lower()
+        if suffix not in IMAGE_TYPES:
+            self.problem(line, "image", f"{target.name}: {suffix or 'no extension'} is not a supported image type",
+                         f"convert it to one of {', '.join(sorted(IMAGE_TYPES))}")
+            return
+        digest = hashlib.sha256(target.read_bytes()).hexdigest()[:16]
+        href = f"images/{digest}{'.jpg' if suffix == '.jpeg' else suffix}"
+        self.images[href] = target
+        self.image_hrefs[src] = href
+
+    def _rewrite_images(self, root: lxml_html.HtmlElement) -> int:
+        """Local images point into the book; remote ones become a link, since the build never fetches."""
+        remote = 0
+        for img in list(root.iter("img")):
+            src = (img.get("src") or "").strip()
+            alt = (img.get("alt") or "").strip()
+            if src in self.image_hrefs:
+                img.set("src", self.image_hrefs[src])
+                img.set("alt", alt)
+                continue
+            if _is_remote(src):
+                remote += 1
+                host = urlsplit(src if not src.startswith("//") else "https:" + src).netloc
+                link = lxml_html.Element("a", {"class": "remote-image", "href": src})
+                link.text = f"［图片：{alt or host}］"
+                link.tail = img.tail
+                img.getparent().replace(img, link)
+            else:
+                img.drop_tree()
+        return remote
+
+    @staticmethod
+    def _fix_ids(root: lxml_html.HtmlElement) -> None:
+        """Footnote ids like `fnref-i9-1:2` hold a colon; make them plain names."""
+        for element in root.iter():
+            for name in ("id", "href"):
+                value = element.get(name)
+                if value and ":" in value and (name == "id" or value.startswith("#")):
+                    element.set(name, value.replace(":", "-"))
+
+
+def render_issue(issue: Issue, source_root: Path, md: MarkdownIt | None = None) -> tuple[Chapter, list[Problem]]:
+    """Render one issue; problems found on the way come back with file lines."""
+    renderer = _ChapterRenderer(issue, source_root, md or make_parser())
+    chapter = renderer.render()
+    return chapter, renderer.problems

@@ -1,0 +1,91 @@
+"""Raw HTML from the Markdown is parsed and rebuilt from an allow-list, never passed through."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml import etree, html
+
+# Elements markdown-it itself produces, plus the raw HTML an editor may reasonably use.
+ALLOWED_ELEMENTS = frozenset(
+    """p h1 h2 h3 h4 h5 h6 ul ol li blockquote pre code em strong a img hr br table thead tbody tfoot
+    tr th td caption colgroup col section div span sup sub s del ins u mark small kbd abbr ruby rt rp
+    figure figcaption details summary dl dt dd b i cite q var samp time""".split()
+)
+# Removed with everything inside them.
+DROPPED_ELEMENTS = frozenset(
+    """script style link meta iframe frame frameset object embed applet form input button select
+    textarea noscript template svg math title head base audio video source track canvas portal""".split()
+)
+_GLOBAL_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir"})
+_ELEMENT_ATTRIBUTES = {
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "reversed"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "style", "scope"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "abbr": {"title"},
+    "time": {"datetime"},
+    "details": {"open"},
+}
+_SAFE_STYLE = re.compile(r"\s*text-align\s*:\s*(left|right|center)\s*;?\s*")
+_SAFE_HREF = re.compile(r"^(https?:|mailto:|#|[^:]*$)", re.IGNORECASE)
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9:-]*)([^>]*)>")
+
+
+def disallowed_tags(raw_html: str) -> Iterator[str]:
+    """Names of the tags in a raw HTML snippet that the allow-list will remove, for warnings."""
+    for match in _TAG.finditer(raw_html):
+        name = match[2].lower()
+        if match[1]:
+            continue
+        if name not in ALLOWED_ELEMENTS:
+            yield f"<{name}>"
+        elif re.search(r"\son\w+\s*=", match[3], re.IGNORECASE):
+            yield f"an event attribute on <{name}>"
+        elif re.search(r"javascript:", match[3], re.IGNORECASE):
+            yield f"a javascript: URL on <{name}>"
+
+
+def _clean_attributes(element: etree._Element) -> None:
+    allowed = _GLOBAL_ATTRIBUTES | _ELEMENT_ATTRIBUTES.get(element.tag, set())
+    for name, value in list(element.attrib.items()):
+        keep = name in allowed
+        if name == "style":
+            keep = keep and _SAFE_STYLE.fullmatch(value) is not None
+        elif name == "href":
+            keep = _SAFE_HREF.match(value.strip()) is not None
+        if not keep:
+            del element.attrib[name]
+
+
+def parse_fragment(markup: str) -> etree._Element:
+    """Parse rendered HTML into a `<div>` holding it; DOCTYPEs and external entities are never loaded."""
+    parser = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
+    return html.fragment_fromstring(markup, create_parent="div", parser=parser)
+
+
+def sanitize_tree(root: html.HtmlElement) -> None:
+    """Keep only allowed elements and attributes under root, in place."""
+    for element in list(root.iterdescendants()):
+        if element.getparent() is None:
+            continue  # already removed with an ancestor
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in DROPPED_ELEMENTS or not tag:
+            element.drop_tree()
+        elif tag not in ALLOWED_ELEMENTS:
+            element.drop_tag()
+        else:
+            _clean_attributes(element)
+
+
+def serialize_children(root: etree._Element) -> str:
+    """The root's content as XHTML markup (no namespace: the page template supplies it)."""
+    from xml.sax.saxutils import escape
+
+    parts = [escape(root.text or "")]
+    parts.extend(etree.tostring(child, method="xml", encoding="unicode", with_tail=True) for child in root)
+    return "".join(parts)
