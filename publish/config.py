@@ -47,7 +47,9 @@ class Config:
 
     @property
     def styles_dir(self) -> Path:
-        return self.project_root / "styles"
+        """The project's styles/, or else the one shipped beside the package (a build run from elsewhere)."""
+        own = self.project_root / "styles"
+        return own if own.is_dir() else Path(__file__).resolve().parent.parent / "styles"
 
     @property
     def cover_path(self) -> Path | None:
