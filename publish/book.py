@@ -72,7 +72,11 @@ def modified_time(chapters: Sequence[Chapter], source_date_epoch: int | None) ->
 
 
 def assemble_book(
-    config: Config, chapters: Sequence[Chapter], selection: Selection, *, source_date_epoch: int | None,
+    config: Config,
+    chapters: Sequence[Chapter],
+    selection: Selection,
+    *,
+    source_date_epoch: int | None,
     cover_image: bytes | None = None,
 ) -> Book:
     settings = config.book
@@ -85,11 +89,19 @@ def assemble_book(
         numbers = ",".join(str(c.issue.number) for c in chapters)
         identifier = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"publish:{settings.title}:{slug}:{numbers}"))
     meta = BookMeta(
-        title=settings.title, subtitle=settings.subtitle, creator=settings.creator,
-        publisher=settings.publisher or settings.creator, language=settings.language, identifier=identifier,
-        isbn=settings.isbn, description=settings.description or f"{settings.title}（{span}）合订本",
-        series=settings.series or settings.title, license=settings.license, span=span,
-        modified=modified_time(chapters, source_date_epoch), slug=slug,
+        title=settings.title,
+        subtitle=settings.subtitle,
+        creator=settings.creator,
+        publisher=settings.publisher or settings.creator,
+        language=settings.language,
+        identifier=identifier,
+        isbn=settings.isbn,
+        description=settings.description or f"{settings.title}（{span}）合订本",
+        series=settings.series or settings.title,
+        license=settings.license,
+        span=span,
+        modified=modified_time(chapters, source_date_epoch),
+        slug=slug,
     )
     media_type = "image/png"
     if cover_image is not None and cover_image[:3] == b"\xff\xd8\xff":

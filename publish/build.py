@@ -39,8 +39,9 @@ class BuildResult:
     remote_images: int
 
 
-def prepare_book(config: Config, source: Path, selection: Selection,
-                 source_date_epoch: int | None) -> tuple[Book | None, list[Problem]]:
+def prepare_book(
+    config: Config, source: Path, selection: Selection, source_date_epoch: int | None
+) -> tuple[Book | None, list[Problem]]:
     """Collect and render every issue; the book is None when any file has an error."""
     issues, problems = collect_issues(source, selection)
     md = make_parser()
@@ -63,8 +64,9 @@ def _read_styles(config: Config, names: list[str]) -> list[str]:
         try:
             texts.append(path.read_text(encoding="utf-8"))
         except OSError as exc:
-            raise PublishError(f"{path}: cannot read the stylesheet ({exc.strerror}); "
-                               "run from the project folder or pass --config") from exc
+            raise PublishError(
+                f"{path}: cannot read the stylesheet ({exc.strerror}); run from the project folder or pass --config"
+            ) from exc
     return texts
 
 
@@ -97,8 +99,10 @@ WRITERS: dict[str, Callable[[Config, Book, Path | None], bytes]] = {"epub": _wri
 def _check_output_folder(request: BuildRequest) -> None:
     output, source = request.output.resolve(), request.source.resolve()
     if output == source or output.is_relative_to(source):
-        raise PublishError(f"the output folder {request.output} is inside the source folder {request.source}; "
-                           "the build never writes there: pass another --output")
+        raise PublishError(
+            f"the output folder {request.output} is inside the source folder {request.source}; "
+            "the build never writes there: pass another --output"
+        )
 
 
 def build(config: Config, request: BuildRequest) -> BuildResult:
@@ -128,8 +132,9 @@ def build(config: Config, request: BuildRequest) -> BuildResult:
             os.replace(temporary, target)
             written.append(target)
     except OSError as exc:
-        raise PublishError(f"cannot write the books into {output}: {exc.strerror or exc}; "
-                           "the previous output is unchanged") from exc
+        raise PublishError(
+            f"cannot write the books into {output}: {exc.strerror or exc}; the previous output is unchanged"
+        ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(

@@ -52,14 +52,22 @@ def _report(problems: list[Problem]) -> None:
 
 
 source_option = click.option(
-    "--source", type=click.Path(path_type=Path, file_okay=False), default=Path("issues"), show_default=True,
-    help="Folder of issue Markdown files.")
+    "--source",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("issues"),
+    show_default=True,
+    help="Folder of issue Markdown files.",
+)
 config_option = click.option(
-    "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Book settings (default: ./book.toml if present).")
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Book settings (default: ./book.toml if present).",
+)
 year_option = click.option("--year", type=click.IntRange(1, 9999), help="Only issues dated in this year.")
-range_option = click.option("--range", "number_range", callback=_parse_range, metavar="A-B",
-                            help="Only issues numbered A to B.")
+range_option = click.option(
+    "--range", "number_range", callback=_parse_range, metavar="A-B", help="Only issues numbered A to B."
+)
 
 
 @click.group()
@@ -73,15 +81,27 @@ def cli() -> None:
 
 @cli.command("build")
 @source_option
-@click.option("--output", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
-              show_default=True, help="Folder the books are written to.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("output"),
+    show_default=True,
+    help="Folder the books are written to.",
+)
 @click.option("--format", "fmt", type=click.Choice([*FORMATS, "all"]), default="all", show_default=True)
 @year_option
 @range_option
 @config_option
 @click.option("--no-cache", is_flag=True, help="Ignore and do not fill <output>/.cache.")
-def build_command(source: Path, output: Path, fmt: str, year: int | None,
-                  number_range: tuple[int | None, int | None], config_path: Path | None, no_cache: bool) -> None:
+def build_command(
+    source: Path,
+    output: Path,
+    fmt: str,
+    year: int | None,
+    number_range: tuple[int | None, int | None],
+    config_path: Path | None,
+    no_cache: bool,
+) -> None:
     """Build the EPUB and/or PDF from the issues; nothing is written if any issue has an error."""
     started = time.monotonic()
     config, problems = _load(config_path)
@@ -89,9 +109,12 @@ def build_command(source: Path, output: Path, fmt: str, year: int | None,
         _report(problems)
         raise ContentErrors(errors_in(problems))
     request = BuildRequest(
-        source=source, output=output, formats=FORMATS if fmt == "all" else (fmt,),
+        source=source,
+        output=output,
+        formats=FORMATS if fmt == "all" else (fmt,),
         selection=Selection(year=year, first=number_range[0], last=number_range[1]),
-        use_cache=not no_cache, source_date_epoch=_source_date_epoch(),
+        use_cache=not no_cache,
+        source_date_epoch=_source_date_epoch(),
     )
     try:
         result = build(config, request)
@@ -102,8 +125,10 @@ def build_command(source: Path, output: Path, fmt: str, year: int | None,
     for path in result.files:
         click.echo(f"wrote {path} ({path.stat().st_size / 1_000_000:.2f} MB)")
     notes = f", {result.remote_images} remote image(s) shown as links" if result.remote_images else ""
-    click.echo(f"{result.issues} issue(s), {len(result.warnings)} warning(s){notes}, "
-               f"{time.monotonic() - started:.1f} s", err=True)
+    click.echo(
+        f"{result.issues} issue(s), {len(result.warnings)} warning(s){notes}, {time.monotonic() - started:.1f} s",
+        err=True,
+    )
 
 
 @cli.command("check")
@@ -111,8 +136,9 @@ def build_command(source: Path, output: Path, fmt: str, year: int | None,
 @year_option
 @range_option
 @config_option
-def check_command(source: Path, year: int | None, number_range: tuple[int | None, int | None],
-                  config_path: Path | None) -> None:
+def check_command(
+    source: Path, year: int | None, number_range: tuple[int | None, int | None], config_path: Path | None
+) -> None:
     """Validate the issues exactly as `build` does, and write nothing."""
     config, problems = _load(config_path)
     selection = Selection(year=year, first=number_range[0], last=number_range[1])

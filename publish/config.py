@@ -99,8 +99,13 @@ def load_config(path: Path | None, project_root: Path) -> tuple[Config, list[Pro
         cls = _SECTIONS.get(name)
         if cls is None or not isinstance(value, dict):
             problems.append(
-                Problem(path, _line_of(text, name), name, "unknown section",
-                        f"use one of: {', '.join(f'[{s}]' for s in _SECTIONS)}")
+                Problem(
+                    path,
+                    _line_of(text, name),
+                    name,
+                    "unknown section",
+                    f"use one of: {', '.join(f'[{s}]' for s in _SECTIONS)}",
+                )
             )
             continue
         known = {f.name for f in fields(cls)}
@@ -108,13 +113,23 @@ def load_config(path: Path | None, project_root: Path) -> tuple[Config, list[Pro
         for key, item in value.items():
             if key not in known:
                 problems.append(
-                    Problem(path, _line_of(text, key), f"{name}.{key}", "unknown key",
-                            f"known keys are: {', '.join(sorted(known))}")
+                    Problem(
+                        path,
+                        _line_of(text, key),
+                        f"{name}.{key}",
+                        "unknown key",
+                        f"known keys are: {', '.join(sorted(known))}",
+                    )
                 )
             elif not isinstance(item, str):
                 problems.append(
-                    Problem(path, _line_of(text, key), f"{name}.{key}", "must be a string",
-                            f'write it in quotes, e.g. {key} = "…"')
+                    Problem(
+                        path,
+                        _line_of(text, key),
+                        f"{name}.{key}",
+                        "must be a string",
+                        f'write it in quotes, e.g. {key} = "…"',
+                    )
                 )
             else:
                 kwargs[key] = item
@@ -124,12 +139,22 @@ def load_config(path: Path | None, project_root: Path) -> tuple[Config, list[Pro
     config = Config(project_root=root, config_path=path, **sections)
     if parse_page_size(config.pdf.page_size) is None:
         problems.append(
-            Problem(path, _line_of(text, "page_size"), "pdf.page_size", f"unknown size {config.pdf.page_size!r}",
-                    f"use {', '.join(PAGE_SIZES)} or W×H in mm, e.g. 148x210")
+            Problem(
+                path,
+                _line_of(text, "page_size"),
+                "pdf.page_size",
+                f"unknown size {config.pdf.page_size!r}",
+                f"use {', '.join(PAGE_SIZES)} or W×H in mm, e.g. 148x210",
+            )
         )
     if config.cover_path is not None and not config.cover_path.is_file():
         problems.append(
-            Problem(path, _line_of(text, "cover"), "book.cover", f"no image at {config.book.cover}",
-                    "give a path relative to book.toml, or remove the key to generate a cover")
+            Problem(
+                path,
+                _line_of(text, "cover"),
+                "book.cover",
+                f"no image at {config.book.cover}",
+                "give a path relative to book.toml, or remove the key to generate a cover",
+            )
         )
     return config, problems

@@ -15,7 +15,7 @@ from lxml import etree
 from .book import Book
 from .cover import draw_cover
 from .fonts import FontFace, subset_face
-from .markdown import Chapter, Section
+from .markdown import Chapter
 from .pages import render_page
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -45,8 +45,10 @@ def chapter_href(chapter: Chapter) -> str:
 def _nav_tree(chapter: Chapter) -> tuple[epub.Link, list]:
     """The issue and its sections nested by level, in ebooklib's (Link, [children]) form."""
     href = chapter_href(chapter)
-    root: tuple[epub.Link, list] = (epub.Link(href, f"第{chapter.issue.number}期　{chapter.issue.title}",
-                                             chapter.anchor), [])
+    root: tuple[epub.Link, list] = (
+        epub.Link(href, f"第{chapter.issue.number}期　{chapter.issue.title}", chapter.anchor),
+        [],
+    )
     stack: list[tuple[int, list]] = [(1, root[1])]
     for section in chapter.sections:
         while stack[-1][0] >= section.level:
@@ -69,22 +71,32 @@ def _document_text(markup: str) -> str:
     return "".join(root.itertext())
 
 
-def _documents(book: Book, cover_href: str) -> Iterator[tuple[str, str, str, str]]:
-    """(id, file name, title, XHTML) of every content document, in reading order."""
-    lang = book.meta.language
-    common = {"book": book, "lang": lang}
-    yield "cover", "cover.xhtml", "封面", render_page(
-        "epub_cover.xhtml", title="封面", body_class="cover-page", body_type="", cover_href=cover_href, **common)
-    yield "titlepage", "title.xhtml", book.meta.title, render_page(
-        "epub_title.xhtml", title=book.meta.title, body_class="title", body_type="frontmatter", **common)
-    yield "toc", "toc.xhtml", "目录", render_page(
-        "epub_toc.xhtml", title="目录", body_class="toc-page", body_type="frontmatter", href=chapter_href, **common)
+def _documents(book: Book, cover_href: str) -> Iterator[tuple[str, str, str]]:
+    """(id, file name, XHTML) of every content document, in reading order."""
+    common = {"book": book, "lang": book.meta.language}
+    pages = [
+        ("cover", "cover.xhtml", "epub_cover.xhtml", "封面", "cover-page", "", {"cover_href": cover_href}),
+        ("titlepage", "title.xhtml", "epub_title.xhtml", book.meta.title, "title", "frontmatter", {}),
+        ("toc", "toc.xhtml", "epub_toc.xhtml", "目录", "toc-page", "frontmatter", {"href": chapter_href}),
+    ]
+    for uid, file_name, template, title, body_class, body_type, extra in pages:
+        context = {**common, **extra}
+        yield uid, file_name, render_page(template, title=title, body_class=body_class, body_type=body_type, **context)
     for chapter in book.chapters:
-        yield chapter.anchor, chapter_href(chapter), chapter.issue.title, render_page(
-            "epub_chapter.xhtml", title=chapter.issue.title, body_class="chapter", body_type="bodymatter",
-            chapter=chapter, book=book, lang=chapter.issue.lang)
-    yield "colophon", "colophon.xhtml", "版权信息", render_page(
-        "epub_colophon.xhtml", title="版权信息", body_class="colophon-page", body_type="backmatter", **common)
+        markup = render_page(
+            "epub_chapter.xhtml",
+            title=chapter.issue.title,
+            body_class="chapter",
+            body_type="bodymatter",
+            chapter=chapter,
+            book=book,
+            lang=chapter.issue.lang,
+        )
+        yield chapter.anchor, chapter_href(chapter), markup
+    colophon = render_page(
+        "epub_colophon.xhtml", title="版权信息", body_class="colophon-page", body_type="backmatter", **common
+    )
+    yield "colophon", "colophon.xhtml", colophon
 
 
 def _accessibility(book: epub.EpubBook, has_images: bool) -> None:
@@ -98,8 +110,10 @@ def _accessibility(book: epub.EpubBook, has_images: bool) -> None:
     for feature in ("structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"):
         meta("schema:accessibilityFeature", feature)
     meta("schema:accessibilityHazard", "none")
-    meta("schema:accessibilitySummary",
-         "全书为可重排文本，带有按期与章节嵌套的目录导航，阅读顺序与印刷版一致；图片附有替代文字或链接。")
+    meta(
+        "schema:accessibilitySummary",
+        "全书为可重排文本，带有按期与章节嵌套的目录导航，阅读顺序与印刷版一致；图片附有替代文字或链接。",
+    )
 
 
 def build_epub(book: Book, fonts: EpubFonts, stylesheet: str, image_files: dict[str, bytes]) -> bytes:
@@ -124,27 +138,38 @@ def build_epub(book: Book, fonts: EpubFonts, stylesheet: str, image_files: dict[
     if book.cover_image is not None:
         cover_bytes, cover_name = book.cover_image, "cover" + (".jpg" if "jpeg" in book.cover_media_type else ".png")
     else:
-        cover_bytes = draw_cover(meta.title, meta.subtitle or meta.series, f"{meta.span} · {book.issue_span}",
-                                 fonts.regular, fonts.bold)
+        cover_bytes = draw_cover(
+            meta.title, meta.subtitle or meta.series, f"{meta.span} · {book.issue_span}", fonts.regular, fonts.bold
+        )
         cover_name = "cover.png"
     ebook.set_cover(f"images/{cover_name}", cover_bytes, create_page=False)
 
     documents = list(_documents(book, f"images/{cover_name}"))
     spine = []
-    text = ALWAYS_IN_FONT + meta.title + meta.series
-    for uid, file_name, title, markup in documents:
-        item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml",
-                             content=markup.encode("utf-8"))
+    texts = [ALWAYS_IN_FONT, meta.title, meta.series]
+    for uid, file_name, markup in documents:
+        item = epub.EpubItem(
+            uid=uid, file_name=file_name, media_type="application/xhtml+xml", content=markup.encode("utf-8")
+        )
         ebook.add_item(item)
         spine.append(item)
-        text += _document_text(markup)
+        texts.append(_document_text(markup))
+    text = "".join(texts)
 
-    ebook.add_item(epub.EpubItem(uid="style", file_name="styles/book.css", media_type="text/css",
-                                 content=stylesheet.encode("utf-8")))
+    ebook.add_item(
+        epub.EpubItem(
+            uid="style", file_name="styles/book.css", media_type="text/css", content=stylesheet.encode("utf-8")
+        )
+    )
     for face in (fonts.regular, fonts.bold):
-        ebook.add_item(epub.EpubItem(uid=f"font-{face.weight}", file_name=f"fonts/{face.file_stem}.otf",
-                                     media_type=FONT_MEDIA_TYPE,
-                                     content=subset_face(face, text, fonts.cache_dir)))
+        ebook.add_item(
+            epub.EpubItem(
+                uid=f"font-{face.weight}",
+                file_name=f"fonts/{face.file_stem}.otf",
+                media_type=FONT_MEDIA_TYPE,
+                content=subset_face(face, text, fonts.cache_dir),
+            )
+        )
     for index, (href, data) in enumerate(sorted(image_files.items())):
         media_type = "image/jpeg" if href.endswith(".jpg") else f"image/{href.rsplit('.', 1)[1]}"
         ebook.add_item(epub.EpubItem(uid=f"image-{index}", file_name=href, media_type=media_type, content=data))
@@ -161,8 +186,13 @@ def build_epub(book: Book, fonts: EpubFonts, stylesheet: str, image_files: dict[
     ebook.add_item(nav)
     ebook.spine = spine
 
-    options = {"epub3_pages": False, "mtime": meta.modified.astimezone(dt.UTC), "landmark_title": "导览",
-               "raise_exceptions": True, "epub2_guide": True}
+    options = {
+        "epub3_pages": False,
+        "mtime": meta.modified.astimezone(dt.UTC),
+        "landmark_title": "导览",
+        "raise_exceptions": True,
+        "epub2_guide": True,
+    }
     raw = io.BytesIO()
     writer = _StableWriter(raw, ebook, options)
     writer.process()

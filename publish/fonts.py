@@ -42,7 +42,10 @@ def find_face(family: str = SERIF_FAMILY, weight: int = 400) -> FontFace:
     try:
         result = subprocess.run(
             ["fc-match", "-f", "%{family}|%{file}|%{index}", f"{family}:style={style}"],
-            capture_output=True, text=True, check=True, timeout=30,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
         )
     except (OSError, subprocess.SubprocessError) as exc:
         raise PublishError(f"fontconfig (fc-match) is not usable: {exc}. Run `make book` to install it.") from exc
@@ -57,10 +60,17 @@ def find_face(family: str = SERIF_FAMILY, weight: int = 400) -> FontFace:
 
 def _cache_key(face: FontFace, characters: str) -> str:
     stat = face.path.stat()
-    material = "|".join([
-        _SUBSET_VERSION, fontTools.version, str(face.path), str(face.index), str(stat.st_size),
-        str(stat.st_mtime_ns), characters,
-    ])
+    material = "|".join(
+        [
+            _SUBSET_VERSION,
+            fontTools.version,
+            str(face.path),
+            str(face.index),
+            str(stat.st_size),
+            str(stat.st_mtime_ns),
+            characters,
+        ]
+    )
     return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 

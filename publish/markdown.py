@@ -21,8 +21,13 @@ from .plugins import cjk_breaks_plugin, cjk_linkify_plugin
 from .sanitize import disallowed_tags, parse_fragment, sanitize_tree, serialize_children
 from .source import Issue
 
-IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-               ".webp": "image/webp"}
+IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
 _RAW_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 
 
@@ -48,11 +53,20 @@ class Chapter:
     remote_images: int
 
 
+def _render_footnote_backref(self, tokens: list[Token], idx: int, options, env) -> str:
+    """The link back to the text: an arrow the CJK face has (its ↩ is missing), labelled for screen readers."""
+    ident = self.rules["footnote_anchor_name"](tokens, idx, options, env)
+    if tokens[idx].meta.get("subId", 0) > 0:
+        ident += f"-{tokens[idx].meta['subId']}"
+    return f' <a href="#fnref{ident}" class="footnote-backref" aria-label="返回正文">↑</a>'
+
+
 def make_parser() -> MarkdownIt:
     """CommonMark with tables, strikethrough, footnotes, linkify, and the CJK fixes."""
     md = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": False, "xhtmlOut": True})
     md.enable(["table", "strikethrough", "linkify"])
     md.use(footnote_plugin)
+    md.add_render_rule("footnote_anchor", _render_footnote_backref)
     md.use(cjk_linkify_plugin)
     md.use(cjk_breaks_plugin)
     return md
@@ -82,8 +96,9 @@ class _ChapterRenderer:
         self.image_hrefs: dict[str, str] = {}
         self.sections: list[Section] = []
 
-    def problem(self, line: int | None, field: str, message: str, hint: str,
-                severity: Severity = Severity.ERROR) -> None:
+    def problem(
+        self, line: int | None, field: str, message: str, hint: str, severity: Severity = Severity.ERROR
+    ) -> None:
         file_line = self.issue.body_first_line + line if line is not None else None
         self.problems.append(Problem(self.issue.path, file_line, field, message, hint, severity))
 
@@ -99,15 +114,23 @@ class _ChapterRenderer:
         remote = self._rewrite_images(root)
         self._fix_ids(root)
         return Chapter(
-            issue=self.issue, anchor=chapter_anchor(self.issue), body=serialize_children(root),
-            sections=tuple(self.sections), images=MappingProxyType(dict(self.images)), remote_images=remote,
+            issue=self.issue,
+            anchor=chapter_anchor(self.issue),
+            body=serialize_children(root),
+            sections=tuple(self.sections),
+            images=MappingProxyType(dict(self.images)),
+            remote_images=remote,
         )
 
     def _strip_invalid_characters(self, body: str) -> str:
         for match in XML_INVALID.finditer(body):
-            self.problem(body.count("\n", 0, match.start()), "text",
-                         f"character U+{ord(match[0]):04X} is not allowed in a book and was removed",
-                         "delete it from the file", Severity.WARNING)
+            self.problem(
+                body.count("\n", 0, match.start()),
+                "text",
+                f"character U+{ord(match[0]):04X} is not allowed in a book and was removed",
+                "delete it from the file",
+                Severity.WARNING,
+            )
         return XML_INVALID.sub("", body)
 
     def _renumber_headings(self, tokens: list[Token]) -> None:
@@ -146,8 +169,13 @@ class _ChapterRenderer:
 
     def _check_raw_html(self, raw: str, line: int | None) -> None:
         for what in disallowed_tags(raw):
-            self.problem(line, "html", f"raw HTML {what} was removed",
-                         "write it in Markdown, or keep to the tags the README lists", Severity.WARNING)
+            self.problem(
+                line,
+                "html",
+                f"raw HTML {what} was removed",
+                "write it in Markdown, or keep to the tags the README lists",
+                Severity.WARNING,
+            )
         for match in _RAW_IMG_SRC.finditer(raw):
             self._resolve_image(next(g for g in match.groups() if g is not None), line)
 
@@ -156,28 +184,49 @@ class _ChapterRenderer:
         if not src or _is_remote(src) or src in self.image_hrefs:
             return
         if src.startswith("data:"):
-            self.problem(line, "image", "an inline data: image is not supported",
-                         "save the picture as a file under issues/images/ and link to it", Severity.WARNING)
+            self.problem(
+                line,
+                "image",
+                "an inline data: image is not supported",
+                "save the picture as a file under issues/images/ and link to it",
+                Severity.WARNING,
+            )
             return
         parts = urlsplit(src)
         if parts.scheme or parts.netloc:
-            self.problem(line, "image", f"{src!r} is neither a local file nor an http(s) URL",
-                         "use a path relative to the issue file, e.g. images/figure.png")
+            self.problem(
+                line,
+                "image",
+                f"{src!r} is neither a local file nor an http(s) URL",
+                "use a path relative to the issue file, e.g. images/figure.png",
+            )
             return
         relative = unquote(parts.path)
         target = (self.issue.path.parent / relative).resolve()
         if not target.is_relative_to(self.source_root):
-            self.problem(line, "image", f"{src!r} is outside the source folder",
-                         "copy the picture under issues/images/ and link to it there")
+            self.problem(
+                line,
+                "image",
+                f"{src!r} is outside the source folder",
+                "copy the picture under issues/images/ and link to it there",
+            )
             return
         if not target.is_file():
-            self.problem(line, "image", f"no image file at {relative}",
-                         "check the file name, or add the picture under issues/images/")
+            self.problem(
+                line,
+                "image",
+                f"no image file at {relative}",
+                "check the file name, or add the picture under issues/images/",
+            )
             return
         suffix = target.suffix.lower()
         if suffix not in IMAGE_TYPES:
-            self.problem(line, "image", f"{target.name}: {suffix or 'no extension'} is not a supported image type",
-                         f"convert it to one of {', '.join(sorted(IMAGE_TYPES))}")
+            self.problem(
+                line,
+                "image",
+                f"{target.name}: {suffix or 'no extension'} is not a supported image type",
+                f"convert it to one of {', '.join(sorted(IMAGE_TYPES))}",
+            )
             return
         digest = hashlib.sha256(target.read_bytes()).hexdigest()[:16]
         href = f"images/{digest}{'.jpg' if suffix == '.jpeg' else suffix}"

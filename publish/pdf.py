@@ -18,8 +18,9 @@ def book_html(book: Book) -> str:
     return render_page("pdf_book.html", book=book, stylesheets=[], href=lambda c: f"#{c.anchor}")
 
 
-def build_pdf(book: Book, stylesheets: list[str], page_size_mm: tuple[float, float],
-              images: Mapping[str, Path]) -> bytes:
+def build_pdf(
+    book: Book, stylesheets: list[str], page_size_mm: tuple[float, float], images: Mapping[str, Path]
+) -> bytes:
     """The whole PDF as bytes. WeasyPrint is imported here, so EPUB-only builds never pay for it."""
     from weasyprint import CSS, HTML
 
@@ -34,4 +35,3 @@ def build_pdf(book: Book, stylesheets: list[str], page_size_mm: tuple[float, flo
     if fetcher.refused:
         log.warning("the PDF refused %d outside resource(s), e.g. %s", len(fetcher.refused), fetcher.refused[0])
     return data
-

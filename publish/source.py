@@ -56,7 +56,8 @@ class Selection:
 def issue_files(source: Path) -> list[Path]:
     """The Markdown files of a source folder; README.md and names starting with `_` or `.` are not issues."""
     return sorted(
-        p for p in source.glob("*.md")
+        p
+        for p in source.glob("*.md")
         if p.is_file() and p.name not in _SKIPPED_NAMES and not p.name.startswith(("_", "."))
     )
 
@@ -69,8 +70,13 @@ def decode_source(path: Path, raw: bytes) -> tuple[str | None, list[Problem]]:
         line = raw[: exc.start].count(b"\n") + 1
         guess = "GB18030" if _looks_like_gb(raw) else "its encoding"
         return None, [
-            Problem(path, line, "encoding", f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})",
-                    f"convert it, e.g. iconv -f {guess} -t UTF-8 {path.name} > fixed.md")
+            Problem(
+                path,
+                line,
+                "encoding",
+                f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})",
+                f"convert it, e.g. iconv -f {guess} -t UTF-8 {path.name} > fixed.md",
+            )
         ]
     text = text.removeprefix(_BOM)
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
@@ -85,8 +91,9 @@ def _looks_like_gb(raw: bytes) -> bool:
 
 
 def _field_line(frontmatter_text: str, key: str) -> int | None:
+    """File line of a key; the frontmatter text starts with the newline that ends the opening ---."""
     match = re.search(rf"^{re.escape(key)}\s*:", frontmatter_text, re.MULTILINE)
-    return frontmatter_text.count("\n", 0, match.start()) + 2 if match else None
+    return frontmatter_text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
@@ -102,15 +109,25 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
     handler = frontmatter.YAMLHandler()
     if not text.startswith("---\n") or not handler.detect(text):
         return None, [
-            Problem(path, 1, "frontmatter", "the file does not start with a YAML frontmatter block",
-                    "begin the file with ---, then title/date/issueNumber/description, then ---")
+            Problem(
+                path,
+                1,
+                "frontmatter",
+                "the file does not start with a YAML frontmatter block",
+                "begin the file with ---, then title/date/issueNumber/description, then ---",
+            )
         ]
     try:
         fm_text, body = handler.split(text)
     except ValueError:
         return None, [
-            Problem(path, 1, "frontmatter", "the frontmatter block is not closed",
-                    "add a line with --- after the last field")
+            Problem(
+                path,
+                1,
+                "frontmatter",
+                "the frontmatter block is not closed",
+                "add a line with --- after the last field",
+            )
         ]
     body_start = len(text) - len(body)
     body_first_line = text.count("\n", 0, body_start) + 1
@@ -118,16 +135,26 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
         meta = handler.load(fm_text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
+        line = mark.line + 1 if mark is not None else 1
         reason = getattr(exc, "problem", None) or "malformed YAML"
         return None, [
-            Problem(path, line, "frontmatter", f"broken YAML: {reason}",
-                    'quote values that contain a colon, e.g. title: "周刊第9期：……"')
+            Problem(
+                path,
+                line,
+                "frontmatter",
+                f"broken YAML: {reason}",
+                'quote values that contain a colon, e.g. title: "周刊第9期：……"',
+            )
         ]
     if not isinstance(meta, dict):
         return None, [
-            Problem(path, 2, "frontmatter", "the frontmatter is not a list of key: value fields",
-                    "write one field per line, e.g. issueNumber: 9")
+            Problem(
+                path,
+                2,
+                "frontmatter",
+                "the frontmatter is not a list of key: value fields",
+                "write one field per line, e.g. issueNumber: 9",
+            )
         ]
 
     def problem(key: str, message: str, hint: str, severity: Severity = Severity.ERROR) -> None:
@@ -135,8 +162,11 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
 
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
-        problem("title", "missing or empty" if title in (None, "") else "must be text",
-                'add a line title: "周刊第N期：……" to the frontmatter')
+        problem(
+            "title",
+            "missing or empty" if title in (None, "") else "must be text",
+            'add a line title: "周刊第N期：……" to the frontmatter',
+        )
         title = None
 
     number = meta.get("issueNumber")
@@ -157,8 +187,12 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
 
     description = meta.get("description", "")
     if description is None or description == "":
-        problem("description", "missing", "add a one-sentence description: it is shown in the table of contents",
-                Severity.WARNING)
+        problem(
+            "description",
+            "missing",
+            "add a one-sentence description: it is shown in the table of contents",
+            Severity.WARNING,
+        )
         description = ""
     elif not isinstance(description, str):
         problem("description", "must be text", 'quote it: description: "……"')
@@ -173,9 +207,16 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
         return None, problems
     extra = {k: v for k, v in meta.items() if k not in {"title", "issueNumber", "date", "description", "lang"}}
     issue = Issue(
-        path=path, number=number, title=title.strip(), date=date, description=description.strip(),
-        lang=lang, body=body, body_first_line=body_first_line,
-        number_line=_field_line(fm_text, "issueNumber"), extra=MappingProxyType(extra),
+        path=path,
+        number=number,
+        title=title.strip(),
+        date=date,
+        description=description.strip(),
+        lang=lang,
+        body=body,
+        body_first_line=body_first_line,
+        number_line=_field_line(fm_text, "issueNumber"),
+        extra=MappingProxyType(extra),
     )
     return issue, problems
 
@@ -213,16 +254,26 @@ def collect_issues(source: Path, selection: Selection) -> tuple[list[Issue], lis
         other = by_number.get(issue.number)
         if other is not None:
             problems.append(
-                Problem(issue.path, issue.number_line, "issueNumber",
-                        f"issue {issue.number} is also used by {other.path.name}",
-                        "give each issue its own number")
+                Problem(
+                    issue.path,
+                    issue.number_line,
+                    "issueNumber",
+                    f"issue {issue.number} is also used by {other.path.name}",
+                    "give each issue its own number",
+                )
             )
         else:
             by_number[issue.number] = issue
 
     selected = sorted((i for i in by_number.values() if selection.admits(i)), key=lambda i: i.number)
     if not selected and not [p for p in problems if p.severity is Severity.ERROR]:
-        problems.append(Problem(source, None, "selection", "no issue matches --year/--range",
-                                "check the year or range against the issues' date and issueNumber"))
+        problems.append(
+            Problem(
+                source,
+                None,
+                "selection",
+                "no issue matches --year/--range",
+                "check the year or range against the issues' date and issueNumber",
+            )
+        )
     return selected, problems
-

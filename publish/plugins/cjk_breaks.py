@@ -19,7 +19,7 @@ def _last_char(tokens: list[Token], index: int) -> str:
 
 
 def _first_char(tokens: list[Token], index: int) -> str:
-    for token in tokens[index + 1:]:
+    for token in tokens[index + 1 :]:
         if token.type in ("text", "code_inline"):
             return token.content[:1] if token.content else ""
         if token.type in ("softbreak", "hardbreak", "image"):

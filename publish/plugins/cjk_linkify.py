@@ -18,14 +18,16 @@ def _trim_links(state: StateCore, md: MarkdownIt) -> None:
         while index + 2 < len(children):
             opening, text, closing = children[index : index + 3]
             is_autolink = (
-                opening.type == "link_open" and opening.markup == "linkify"
-                and text.type == "text" and closing.type == "link_close"
+                opening.type == "link_open"
+                and opening.markup == "linkify"
+                and text.type == "text"
+                and closing.type == "link_close"
             )
             match = NOT_IN_URL.search(text.content) if is_autolink else None
             if match is None or match.start() == 0:
                 index += 1
                 continue
-            url_text, rest = text.content[: match.start()], text.content[match.start():]
+            url_text, rest = text.content[: match.start()], text.content[match.start() :]
             href = url_text if "://" in url_text or url_text.startswith("mailto:") else "http://" + url_text
             opening.attrSet("href", md.normalizeLink(href))
             text.content = url_text

@@ -1,0 +1,31 @@
+"""Builds shared by several test modules, made once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .testing_utils import CORPUS, ROOT, SAMPLE_ISSUES, run_cli
+
+
+@pytest.fixture(scope="session")
+def sample_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sample issues built as both formats, with the project's book.toml and a fixed clock."""
+    output = tmp_path_factory.mktemp("sample-output")
+    result = run_cli(
+        "build", "--source", str(SAMPLE_ISSUES), "--output", str(output), "--config", str(ROOT / "book.toml")
+    )
+    assert result.exit_code == 0, result.output
+    return {p.suffix[1:]: p for p in output.iterdir() if p.suffix in (".epub", ".pdf")}
+
+
+@pytest.fixture(scope="session")
+def corpus_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The 60 real issues of ../shared/corpus/openbiox-weekly, when that folder is present."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"the real corpus is not at {CORPUS}")
+    output = tmp_path_factory.mktemp("corpus-output")
+    result = run_cli("build", "--source", str(CORPUS), "--output", str(output), "--no-cache")
+    assert result.exit_code == 0, result.output
+    return {p.suffix[1:]: p for p in output.iterdir() if p.suffix in (".epub", ".pdf")}

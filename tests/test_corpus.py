@@ -1,0 +1,43 @@
+"""The 60 real issues of ../shared/corpus/openbiox-weekly build into a valid EPUB and PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from .testing_utils import NS, Epub, epubcheck_findings
+
+
+def test_corpus_epub_passes_epubcheck(corpus_books: dict[str, Path]) -> None:
+    assert epubcheck_findings(corpus_books["epub"]) == []
+
+
+def test_corpus_epub_has_every_issue_in_order(corpus_books: dict[str, Path]) -> None:
+    epub = Epub(corpus_books["epub"])
+    chapters = [h for h in epub.spine_hrefs() if h.startswith("issue-")]
+    assert chapters == [f"issue-{n:04d}.xhtml" for n in range(75, 135)]
+    nav = epub.nav()
+    top = [li.findtext("x:a", namespaces=NS) for li in nav.find(".//x:nav/x:ol", NS).findall("x:li", NS)]
+    assert top[0].startswith("第75期　生信爱好者周刊（第 75 期）") and top[59].startswith("第134期")
+    # Bare URLs glued to Chinese text are links that end where the URL ends.
+    first = epub.xhtml("issue-0075.xhtml")
+    hrefs = [a.get("href") for a in first.iter("{*}a")]
+    assert "https://www.nature.com/articles/s41586-022-04965-x" in hrefs
+    assert not [h for h in hrefs if h and "%EF%BC" in h]  # no full-width punctuation swallowed into a URL
+    # No image is fetched: every remote one became a link.
+    assert not [i for i in epub.manifest().values() if i.get("href").startswith("http")]
+
+
+def test_corpus_pdf_has_outline_and_embedded_fonts(corpus_books: dict[str, Path]) -> None:
+    reader = PdfReader(corpus_books["pdf"])
+    top = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert top[0] == "目录" and len(top) == 61
+    assert top[1] == "生信爱好者周刊（第 75 期）：学术需要批判氛围"
+    assert len(reader.pages) > 200
+    fonts = {
+        str(f.get_object()["/BaseFont"])
+        for p in reader.pages[:40]
+        for f in p["/Resources"].get_object().get("/Font", {}).values()
+    }
+    assert fonts and all("+" in name for name in fonts)  # subset-embedded
