@@ -71,7 +71,7 @@ def parse_page_size(text: str) -> tuple[float, float] | None:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    match = re.search(rf"^\s*\[?\s*{re.escape(key)}\b", text, re.MULTILINE)
+    match = re.search(rf"^[ \t]*\[?[ \t]*{re.escape(key)}\b", text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
@@ -137,6 +137,16 @@ def load_config(path: Path | None, project_root: Path) -> tuple[Config, list[Pro
 
     root = path.parent
     config = Config(project_root=root, config_path=path, **sections)
+    if not re.fullmatch(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*", config.book.language):
+        problems.append(
+            Problem(
+                path,
+                _line_of(text, "language"),
+                "book.language",
+                f"{config.book.language!r} is not a language tag",
+                'use a BCP 47 tag such as "zh-Hans", "zh-Hant" or "zh-CN"',
+            )
+        )
     if parse_page_size(config.pdf.page_size) is None:
         problems.append(
             Problem(
@@ -147,7 +157,27 @@ def load_config(path: Path | None, project_root: Path) -> tuple[Config, list[Pro
                 f"use {', '.join(PAGE_SIZES)} or W×H in mm, e.g. 148x210",
             )
         )
-    if config.cover_path is not None and not config.cover_path.is_file():
+    if config.cover_path is not None and not config.cover_path.is_relative_to(root.resolve()):
+        problems.append(
+            Problem(
+                path,
+                _line_of(text, "cover"),
+                "book.cover",
+                f"{config.book.cover} is outside the project",
+                "copy the cover image into the project folder and name it relative to book.toml",
+            )
+        )
+    elif config.cover_path is not None and config.cover_path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        problems.append(
+            Problem(
+                path,
+                _line_of(text, "cover"),
+                "book.cover",
+                "the cover must be a PNG or JPEG image",
+                "convert it, e.g. to cover.jpg, at least 1600×2560 pixels",
+            )
+        )
+    elif config.cover_path is not None and not config.cover_path.is_file():
         problems.append(
             Problem(
                 path,
