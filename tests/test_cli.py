@@ -61,6 +61,10 @@ def test_content_errors_exit_1_one_line_each_and_write_nothing(tmp_path: Path) -
     write_issue(source, "c.md", number=3, title='""')
     write_issue(source, "d.md", number=4, date='"2026-02-30"', body="![图](images/missing.png)\n")
     (source / "e.md").write_bytes("---\ntitle: 第5期\n---\n中文".encode("gbk"))
+    (source / "f.md").write_text("没有元数据的正文。\n", encoding="utf-8")
+    (source / "g.md").write_text('---\ntitle: "第7期\nissueNumber: 7\n---\n正文\n', encoding="utf-8")
+    write_issue(source, "h.md", number='"八"')
+    write_issue(source, "i.md", number=1)
     result = run_cli("build", "--source", str(source), "--output", str(output))
     assert result.exit_code == 1
     lines = [line for line in result.stderr.splitlines() if ": " in line and ".md:" in line]
@@ -70,6 +74,10 @@ def test_content_errors_exit_1_one_line_each_and_write_nothing(tmp_path: Path) -
     ), lines
     assert any("d.md:3: date: '2026-02-30' is not a date — " in line for line in lines), lines
     assert any("e.md:" in line and "encoding: the file is not UTF-8" in line for line in lines), lines
+    assert any("f.md:1: frontmatter: the file does not start with a YAML frontmatter block" in line for line in lines)
+    assert any("g.md:" in line and "frontmatter: broken YAML" in line for line in lines), lines
+    assert any("h.md:4: issueNumber: '八' is not a whole number" in line for line in lines), lines
+    assert any("i.md:4: issueNumber: issue 1 is also used by a.md" in line for line in lines), lines
     assert "nothing was written" in result.stderr
     assert _snapshot(output) == before
     assert not [p for p in output.iterdir() if p.name.startswith(".partial-")]
