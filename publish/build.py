@@ -15,6 +15,7 @@ from .config import Config
 from .errors import ContentErrors, Problem, PublishError, Severity, errors_in
 from .markdown import Chapter, make_parser, render_issue
 from .source import Selection, collect_issues
+from .typography import EPUB_RULES, PDF_RULES, typeset_chapter
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +40,8 @@ class BuildResult:
     remote_images: int
 
 
-def prepare_book(
-    config: Config, source: Path, selection: Selection, source_date_epoch: int | None
-) -> tuple[Book | None, list[Problem]]:
-    """Collect and render every issue; the book is None when any file has an error."""
+def prepare_chapters(source: Path, selection: Selection) -> tuple[list[Chapter], list[Problem]]:
+    """Collect and render every issue; no chapters when any file has an error."""
     issues, problems = collect_issues(source, selection)
     md = make_parser()
     chapters: list[Chapter] = []
@@ -50,11 +49,9 @@ def prepare_book(
         chapter, found = render_issue(issue, source, md)
         problems.extend(found)
         chapters.append(chapter)
-    if errors_in(problems) or not chapters:
-        return None, problems
-    cover = config.cover_path.read_bytes() if config.cover_path else None
-    book = assemble_book(config, chapters, selection, source_date_epoch=source_date_epoch, cover_image=cover)
-    return book, problems
+    if errors_in(problems):
+        return [], problems
+    return chapters, problems
 
 
 def _read_styles(config: Config, names: list[str]) -> list[str]:
@@ -94,6 +91,8 @@ def _write_pdf(config: Config, book: Book, cache_dir: Path | None) -> bytes:
 
 
 WRITERS: dict[str, Callable[[Config, Book, Path | None], bytes]] = {"epub": _write_epub, "pdf": _write_pdf}
+TYPOGRAPHY: dict[str, tuple[str, ...]] = {"epub": EPUB_RULES, "pdf": PDF_RULES}
+"""The CJK rules each output's engine needs (publish/typography.py)."""
 
 
 def _check_output_folder(request: BuildRequest) -> None:
@@ -108,9 +107,10 @@ def _check_output_folder(request: BuildRequest) -> None:
 def build(config: Config, request: BuildRequest) -> BuildResult:
     """Validate everything first; write nothing unless all sources are sound; replace outputs atomically."""
     _check_output_folder(request)
-    book, problems = prepare_book(config, request.source, request.selection, request.source_date_epoch)
-    if book is None:
+    chapters, problems = prepare_chapters(request.source, request.selection)
+    if not chapters:
         raise ContentErrors(problems)
+    cover = config.cover_path.read_bytes() if config.cover_path else None
 
     output = request.output
     output.mkdir(parents=True, exist_ok=True)
@@ -120,6 +120,10 @@ def build(config: Config, request: BuildRequest) -> BuildResult:
     try:
         staged: list[tuple[Path, Path]] = []
         for fmt in request.formats:
+            typeset = [typeset_chapter(chapter, TYPOGRAPHY[fmt]) for chapter in chapters]
+            book = assemble_book(
+                config, typeset, request.selection, source_date_epoch=request.source_date_epoch, cover_image=cover
+            )
             data = WRITERS[fmt](config, book, cache_dir)
             target = output / f"{book.meta.slug}.{fmt}"
             temporary = staging / target.name
@@ -140,6 +144,6 @@ def build(config: Config, request: BuildRequest) -> BuildResult:
     return BuildResult(
         files=tuple(written),
         warnings=tuple(p for p in problems if p.severity is Severity.WARNING),
-        issues=len(book.chapters),
-        remote_images=sum(c.remote_images for c in book.chapters),
+        issues=len(chapters),
+        remote_images=sum(c.remote_images for c in chapters),
     )

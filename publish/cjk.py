@@ -8,6 +8,9 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 CJK_PUNCTUATION = "\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
 KANA_BOPOMOFO = "\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf"
 
+HAN_CHAR = re.compile(f"[{HAN}]")
+"""A Chinese ideograph."""
+
 CJK_CHAR = re.compile(f"[{HAN}{CJK_PUNCTUATION}{KANA_BOPOMOFO}]")
 """Any character that belongs to Chinese running text: ideographs, full-width marks, curly quotes."""
 

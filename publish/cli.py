@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .build import FORMATS, BuildRequest, build, prepare_book
+from .build import FORMATS, BuildRequest, build, prepare_chapters
 from .config import Config, load_config
 from .errors import ContentErrors, Problem, Severity, errors_in
 from .source import Selection
@@ -140,17 +140,38 @@ def check_command(
     source: Path, year: int | None, number_range: tuple[int | None, int | None], config_path: Path | None
 ) -> None:
     """Validate the issues exactly as `build` does, and write nothing."""
-    config, problems = _load(config_path)
+    _config, problems = _load(config_path)
     selection = Selection(year=year, first=number_range[0], last=number_range[1])
+    chapters = []
     if not errors_in(problems):
-        book, found = prepare_book(config, source, selection, _source_date_epoch())
+        chapters, found = prepare_chapters(source, selection)
         problems.extend(found)
     _report(problems)
     errors = errors_in(problems)
     if errors:
         raise ContentErrors(errors)
     warnings = sum(1 for p in problems if p.severity is Severity.WARNING)
-    click.echo(f"{len(book.chapters) if book else 0} issue(s) checked, 0 errors, {warnings} warning(s)", err=True)
+    click.echo(f"{len(chapters)} issue(s) checked, 0 errors, {warnings} warning(s)", err=True)
+
+
+@cli.command("typo-report")
+@click.argument("pdf", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def typo_report_command(pdf: Path, as_json: bool) -> None:
+    """Measure a PDF's CJK typography from its glyph positions, against the project's targets."""
+    import dataclasses
+    import json
+
+    from .typo_report import typo_report
+
+    report = typo_report(pdf)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=2))
+        return
+    width = max(len(name) for name, _, _ in report.rows())
+    click.echo(f"{pdf}: {report.lines} lines, {report.body_lines} of body text")
+    for name, value, target in report.rows():
+        click.echo(f"  {name:<{width}}  {value:>9}   target {target}")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import unquote, urlsplit
+from xml.sax.saxutils import escape
 
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
@@ -51,6 +52,9 @@ class Chapter:
     images: Mapping[str, Path]
     """Book-internal href (`images/<hash>.png`) → the image file in the source folder."""
     remote_images: int
+    title_html: str = ""
+    """The issue title as XHTML markup (escaped text until the typography stage adds its spans)."""
+    description_html: str = ""
 
 
 def _render_footnote_backref(self, tokens: list[Token], idx: int, options, env) -> str:
@@ -120,6 +124,8 @@ class _ChapterRenderer:
             sections=tuple(self.sections),
             images=MappingProxyType(dict(self.images)),
             remote_images=remote,
+            title_html=escape(self.issue.title),
+            description_html=escape(self.issue.description),
         )
 
     def _strip_invalid_characters(self, body: str) -> str:
@@ -148,6 +154,7 @@ class _ChapterRenderer:
                 anchor = f"{chapter_anchor(self.issue)}-s{count}"
                 token.attrSet("id", anchor)
                 title = _inline_text(tokens[index + 1]) or f"第{count}节"
+                token.attrSet("data-label", title)  # plain text for outlines, whatever markup comes later
                 self.sections.append(Section(anchor=anchor, title=title, level=new_level))
 
     def _scan(self, tokens: list[Token]) -> None:

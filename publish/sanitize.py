@@ -104,7 +104,7 @@ DROPPED_ELEMENTS = frozenset(
         "portal",
     ]
 )
-_GLOBAL_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir"})
+_GLOBAL_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir", "data-label"})
 _ELEMENT_ATTRIBUTES = {
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},

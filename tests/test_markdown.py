@@ -66,8 +66,8 @@ def test_bare_urls_glued_to_chinese_link_only_the_url(tmp_path: Path, body: str,
 def test_body_headings_nest_under_the_title_without_gaps(tmp_path: Path) -> None:
     chapter, _ = _render(tmp_path, "#### 一\n\n正文\n\n###### 二\n\n正文\n\n#### 三\n")
     assert [(s.level, s.title) for s in chapter.sections] == [(2, "一"), (3, "二"), (2, "三")]
-    assert '<h2 id="issue-1-s1">一</h2>' in chapter.body
-    assert '<h3 id="issue-1-s2">二</h3>' in chapter.body
+    assert '<h2 id="issue-1-s1" data-label="一">一</h2>' in chapter.body
+    assert '<h3 id="issue-1-s2" data-label="二">二</h3>' in chapter.body
 
 
 def test_raw_html_is_rebuilt_from_the_allow_list(tmp_path: Path) -> None:
