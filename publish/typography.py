@@ -192,7 +192,7 @@ def emphasis_dots(root: etree._Element) -> None:
     """For engines without `text-emphasis`: each ideograph of an `<em>` in its own span, dotted by CSS."""
     for em in list(root.iter("em")):
         for slot in [s for s in text_slots(em) if s.owner is em or em in s.owner.iterancestors()]:
-            if slot.element is em and slot.attribute == "tail":
+            if (slot.element is em and slot.attribute == "tail") or slot.owner.get("class") == "emphasis-dot":
                 continue
             text = slot.value
             pieces: list[str | etree._Element] = []
@@ -247,12 +247,11 @@ def footnote_binding(root: etree._Element) -> None:
     for sup in root.iter("sup"):
         if "footnote-ref" not in (sup.get("class") or ""):
             continue
-        previous = sup.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + WORD_JOINER
-        elif sup.getparent() is not None:
-            parent = sup.getparent()
-            parent.text = (parent.text or "") + WORD_JOINER
+        previous, parent = sup.getprevious(), sup.getparent()
+        owner, attribute = (previous, "tail") if previous is not None else (parent, "text")
+        text = getattr(owner, attribute) or ""
+        if not text.endswith(WORD_JOINER):
+            setattr(owner, attribute, text + WORD_JOINER)
 
 
 Rule = Callable[[etree._Element], None]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
-from .testing_utils import NS, Epub, epubcheck_findings
+from publish.typo_report import typo_report
+
+from .testing_utils import CORPUS, NS, Epub, epubcheck_findings, run_cli
 
 
 def test_corpus_epub_passes_epubcheck(corpus_books: dict[str, Path]) -> None:
@@ -41,3 +44,18 @@ def test_corpus_pdf_has_outline_and_embedded_fonts(corpus_books: dict[str, Path]
         for f in p["/Resources"].get_object().get("/Font", {}).values()
     }
     assert fonts and all("+" in name for name in fonts)  # subset-embedded
+
+
+def test_first_ten_real_issues_meet_the_typography_targets(tmp_path: Path) -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the real corpus is not at {CORPUS}")
+    result = run_cli("build", "--source", str(CORPUS), "--output", str(tmp_path), "--range", "75-84", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    report = typo_report(next(tmp_path.glob("*.pdf")))
+    assert report.full_lines > 300
+    assert report.closing_at_line_start == 0
+    assert report.flush_right_percent >= 99.0
+    assert report.cjk_latin_gap_em >= 0.2
+    assert report.punctuation_pairs_compressed_percent >= 95.0
+    assert report.single_character_last_lines == 0
+    assert report.quote_width_em >= 0.9

@@ -1,0 +1,64 @@
+"""The WeasyPrint extension: pinned version, Chinese lines flush at any block width, no gap at line edges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import weasyprint
+
+from publish.justify import SUPPORTED_WEASYPRINT, install
+from publish.typo_report import read_lines
+from publish.typography import PDF_RULES, typeset_markup
+
+TEXT = (
+    "让·鲍德里亚所警示的“拟像”秩序，在Seedance 2.0身上得到了近乎教科书般的演示。在拟像的第三阶段——“仿真”阶段，"
+    "模型先于真实，地图先于领土。它不再需要拍摄建筑背面，因为它已内化了关于空间结构的海量模型，能直接从数据的“地图”中，"
+    "生成一片符合我们认知的“领土”。这已非拷贝，而是从模型中分娩出的、比真实更符合“正确”预期的超真实。"
+)
+
+
+def _render(tmp_path: Path, body: str, width: str) -> Path:
+    install()
+    html = f"""<html lang="zh-Hans"><head><style>
+      @page {{ size: A5; margin: 20mm }}
+      html {{ font-family: "Noto Serif CJK SC"; font-size: 10pt; line-height: 1.8 }}
+      p {{ width: {width}; margin: 0; text-align: justify }}
+      .latin {{ font-family: "TeX Gyre Termes", "Noto Serif CJK SC"; line-height: 1 }}
+      .gap-before {{ margin-left: .25em }} .gap-after {{ margin-right: .25em }}
+      .halt {{ font-feature-settings: "halt" }}
+    </style></head><body>{body}</body></html>"""
+    path = tmp_path / "out.pdf"
+    weasyprint.HTML(string=html).write_pdf(path)
+    return path
+
+
+def test_written_against_the_installed_weasyprint() -> None:
+    assert weasyprint.__version__ == SUPPORTED_WEASYPRINT
+
+
+@pytest.mark.parametrize("width", ["300pt", "287.3pt", "31.55em"])
+def test_every_full_line_ends_flush_at_any_width(tmp_path: Path, width: str) -> None:
+    lines = read_lines(_render(tmp_path, typeset_markup(f"<p>{TEXT}</p>", PDF_RULES), width))
+    assert len(lines) >= 5
+    right = max(line.x1 for line in lines)
+    assert [round(right - line.x1, 1) for line in lines[:-1]] == [0.0] * (len(lines) - 1)
+    assert lines[-1].x1 < right - 5  # the last line stays short (not stretched)
+
+
+def test_without_the_zero_width_spaces_lines_stay_ragged(tmp_path: Path) -> None:
+    lines = read_lines(_render(tmp_path, f"<p>{TEXT}</p>", "287.3pt"))
+    right = max(line.x1 for line in lines)
+    assert sum(abs(right - line.x1) > 0.5 for line in lines[:-1]) >= 2
+
+
+def test_a_gap_never_starts_or_ends_a_line(tmp_path: Path) -> None:
+    # Ten ideographs fill the 10-em line exactly, so the Latin run must start the next line.
+    body = typeset_markup("<p>一二三四五六七八九十Latin词语后面还有一些中文内容用来填满第二行文字</p>", PDF_RULES)
+    assert 'class="latin gap-before gap-after"' in body
+    lines = read_lines(_render(tmp_path, body, "10em"))
+    assert lines[1].visible[0].text == "L"
+    assert abs(lines[1].x0 - lines[0].x0) < 0.05  # no quarter-em indent from the gap
+    glyphs = lines[1].visible
+    after_latin = next(i for i, g in enumerate(glyphs) if g.text == "词")
+    assert (glyphs[after_latin].x0 - glyphs[after_latin - 1].x1) / 10 >= 0.24  # the gap after it remains
