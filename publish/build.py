@@ -82,10 +82,12 @@ def _write_epub(config: Config, book: Book, cache_dir: Path | None) -> bytes:
 
 
 def _write_pdf(config: Config, book: Book, cache_dir: Path | None) -> bytes:
-    from .fonts import find_face
+    from .fonts import LATIN_SERIF_FAMILY, SERIF_FAMILY, find_face
     from .pdf import build_pdf
 
-    find_face(weight=400)  # fail with a clear message rather than lay out in a fallback face
+    # Fail with a clear message rather than lay out in a fallback face.
+    for family in (SERIF_FAMILY, LATIN_SERIF_FAMILY):
+        find_face(family, weight=400)
     stylesheets = _read_styles(config, ["common.css", "pdf.css"])
     return build_pdf(book, stylesheets, config.page_size_mm, _all_images(book))
 

@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 SERIF_FAMILY = "Noto Serif CJK SC"
 """Named by family: pointing at Debian's .ttc by path would load its first face, the Japanese one."""
 
+LATIN_SERIF_FAMILY = "TeX Gyre Termes"
+"""The PDF's face for Latin runs (styles/pdf.css), from Debian's fonts-texgyre."""
+
 _LAYOUT_FEATURES = ["*"]
 _SUBSET_VERSION = "1"  # bump when the subsetting options change, to invalidate cached subsets
 
@@ -53,7 +56,7 @@ def find_face(family: str = SERIF_FAMILY, weight: int = 400) -> FontFace:
     if family not in families.split(","):
         raise PublishError(
             f"font {family!r} ({style}) is not installed (fontconfig offered {families!r}). "
-            "Install Debian's fonts-noto-cjk: `make book` does it, or `apt-get install fonts-noto-cjk`."
+            "Install it: `make book` does, or `apt-get install fonts-noto-cjk fonts-texgyre`."
         )
     return FontFace(family=family, weight=weight, path=Path(file), index=int(index))
 
