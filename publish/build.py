@@ -30,6 +30,7 @@ class BuildRequest:
     selection: Selection = field(default_factory=Selection)
     use_cache: bool = True
     source_date_epoch: int | None = None
+    image_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,15 @@ class BuildResult:
     remote_images: int
 
 
-def prepare_chapters(source: Path, selection: Selection) -> tuple[list[Chapter], list[Problem]]:
+def prepare_chapters(
+    source: Path, selection: Selection, image_dir: Path | None = None
+) -> tuple[list[Chapter], list[Problem]]:
     """Collect and render every issue; no chapters when any file has an error."""
     issues, problems = collect_issues(source, selection)
     md = make_parser()
     chapters: list[Chapter] = []
     for issue in issues:
-        chapter, found = render_issue(issue, source, md)
+        chapter, found = render_issue(issue, source, md, image_dir=image_dir)
         problems.extend(found)
         chapters.append(chapter)
     if errors_in(problems):
@@ -67,7 +70,7 @@ def _read_styles(config: Config, names: list[str]) -> list[str]:
     return texts
 
 
-def _all_images(book: Book) -> dict[str, Path]:
+def _all_images(book: Book) -> dict[str, bytes]:
     return {href: path for chapter in book.chapters for href, path in chapter.images.items()}
 
 
@@ -77,8 +80,7 @@ def _write_epub(config: Config, book: Book, cache_dir: Path | None) -> bytes:
 
     fonts = EpubFonts(regular=find_face(weight=400), bold=find_face(weight=700), cache_dir=cache_dir)
     stylesheet = "\n".join(_read_styles(config, ["common.css", "epub.css"]))
-    images = {href: path.read_bytes() for href, path in _all_images(book).items()}
-    return build_epub(book, fonts, stylesheet, images)
+    return build_epub(book, fonts, stylesheet, _all_images(book))
 
 
 def _write_pdf(config: Config, book: Book, cache_dir: Path | None) -> bytes:
@@ -109,7 +111,7 @@ def _check_output_folder(request: BuildRequest) -> None:
 def build(config: Config, request: BuildRequest) -> BuildResult:
     """Validate everything first; write nothing unless all sources are sound; replace outputs atomically."""
     _check_output_folder(request)
-    chapters, problems = prepare_chapters(request.source, request.selection)
+    chapters, problems = prepare_chapters(request.source, request.selection, request.image_dir)
     if not chapters:
         raise ContentErrors(problems)
     cover = config.cover_path.read_bytes() if config.cover_path else None

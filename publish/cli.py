@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -39,6 +40,17 @@ def _source_date_epoch() -> int | None:
     return int(value)
 
 
+def _checked_image_dir(image_dir: Path | None, config: Config) -> Path | None:
+    if image_dir is None:
+        return None
+    resolved = image_dir.resolve()
+    if not resolved.is_relative_to(config.project_root) and not resolved.is_relative_to(Path.cwd().resolve()):
+        raise click.BadParameter(
+            f"{image_dir} is outside the project; the build reads nothing outside it", param_hint="--image-dir"
+        )
+    return resolved
+
+
 def _load(config_path: Path | None) -> tuple[Config, list[Problem]]:
     if config_path is None and Path("book.toml").is_file():
         config_path = Path("book.toml")
@@ -63,6 +75,11 @@ config_option = click.option(
     "config_path",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Book settings (default: ./book.toml if present).",
+)
+image_dir_option = click.option(
+    "--image-dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Folder of mirrored remote images, saved as <host>/<path> (wget -x); must be inside the project.",
 )
 year_option = click.option("--year", type=click.IntRange(1, 9999), help="Only issues dated in this year.")
 range_option = click.option(
@@ -93,6 +110,7 @@ def cli() -> None:
 @range_option
 @config_option
 @click.option("--no-cache", is_flag=True, help="Ignore and do not fill <output>/.cache.")
+@image_dir_option
 def build_command(
     source: Path,
     output: Path,
@@ -101,6 +119,7 @@ def build_command(
     number_range: tuple[int | None, int | None],
     config_path: Path | None,
     no_cache: bool,
+    image_dir: Path | None,
 ) -> None:
     """Build the EPUB and/or PDF from the issues; nothing is written if any issue has an error."""
     started = time.monotonic()
@@ -115,6 +134,7 @@ def build_command(
         selection=Selection(year=year, first=number_range[0], last=number_range[1]),
         use_cache=not no_cache,
         source_date_epoch=_source_date_epoch(),
+        image_dir=_checked_image_dir(image_dir, config),
     )
     try:
         result = build(config, request)
@@ -136,15 +156,20 @@ def build_command(
 @year_option
 @range_option
 @config_option
+@image_dir_option
 def check_command(
-    source: Path, year: int | None, number_range: tuple[int | None, int | None], config_path: Path | None
+    source: Path,
+    year: int | None,
+    number_range: tuple[int | None, int | None],
+    config_path: Path | None,
+    image_dir: Path | None,
 ) -> None:
     """Validate the issues exactly as `build` does, and write nothing."""
-    _config, problems = _load(config_path)
+    config, problems = _load(config_path)
     selection = Selection(year=year, first=number_range[0], last=number_range[1])
     chapters = []
     if not errors_in(problems):
-        chapters, found = prepare_chapters(source, selection)
+        chapters, found = prepare_chapters(source, selection, _checked_image_dir(image_dir, config))
         problems.extend(found)
     _report(problems)
     errors = errors_in(problems)
@@ -174,9 +199,25 @@ def typo_report_command(pdf: Path, as_json: bool) -> None:
         click.echo(f"  {name:<{width}}  {value:>9}   target {target}")
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised so that every `finally` cleans up what the build had begun (not a
+    KeyboardInterrupt, which click turns into a generic Abort)."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _raise_terminated)
     try:
-        cli.main(standalone_mode=True)
-    except KeyboardInterrupt:
+        cli.main(standalone_mode=False)
+    except Terminated:
+        click.echo("terminated; the previous output is unchanged", err=True)
+        sys.exit(143)
+    except (KeyboardInterrupt, click.Abort):
         click.echo("interrupted; the previous output is unchanged", err=True)
         sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -15,17 +14,17 @@ BOOK_BASE_URL = "file:///book/"
 
 
 class BookFetcher(URLFetcher):
-    """Serves exactly the files the render stage resolved inside the source folder; refuses every other URL."""
+    """Serves exactly the images the render stage vetted (already read); refuses every other URL."""
 
-    def __init__(self, files: Mapping[str, Path]) -> None:
+    def __init__(self, files: Mapping[str, bytes]) -> None:
         super().__init__(allowed_protocols=("file",), allow_redirects=False)
-        self._files = {BOOK_BASE_URL + href: path for href, path in files.items()}
+        self._files = {BOOK_BASE_URL + href: data for href, data in files.items()}
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-        path = self._files.get(url.split("?")[0].split("#")[0])
-        if path is None:
+        data = self._files.get(url.split("?")[0].split("#")[0])
+        if data is None:
             self.refused.append(url)
             log.debug("refused to fetch %s", url)
             raise ValueError(f"the build reads no resource outside the book: {url}")
-        return URLFetcherResponse(url, path.read_bytes(), status=200)
+        return URLFetcherResponse(url, data, status=200)

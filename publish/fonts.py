@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,9 +104,12 @@ def subset_face(face: FontFace, characters: str, cache_dir: Path | None) -> byte
     data = buffer.getvalue()
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(".part")
-        partial.write_bytes(data)
-        partial.replace(cached)
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}.part")
+        try:
+            partial.write_bytes(data)
+            partial.replace(cached)
+        finally:
+            partial.unlink(missing_ok=True)
     return data
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +32,15 @@ IMAGE_TYPES = {
     ".gif": "image/gif",
     ".webp": "image/webp",
 }
+_DATA_IMAGE = re.compile(r"data:image/(?P<type>png|jpe?g|gif|webp);base64,(?P<data>[A-Za-z0-9+/=\s]+)$", re.IGNORECASE)
+_MAGIC = {
+    ".png": lambda data: data.startswith(b"\x89PNG\r\n\x1a\n"),
+    ".jpg": lambda data: data.startswith(b"\xff\xd8\xff"),
+    ".gif": lambda data: data[:6] in (b"GIF87a", b"GIF89a"),
+    ".webp": lambda data: data[:4] == b"RIFF" and data[8:12] == b"WEBP",
+}
+"""Each image type's signature: a file must be what its name says."""
+_UNSAFE_HREF = re.compile(r"\s*(javascript|vbscript|data|file):", re.IGNORECASE)
 _RAW_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 
 
@@ -49,8 +61,8 @@ class Chapter:
     anchor: str
     body: str
     sections: tuple[Section, ...]
-    images: Mapping[str, Path]
-    """Book-internal href (`images/<hash>.png`) → the image file in the source folder."""
+    images: Mapping[str, bytes]
+    """Book-internal href (`images/<hash>.png`) → the image's bytes, read once by this stage."""
     remote_images: int
     title_html: str = ""
     """The issue title as XHTML markup (escaped text until the typography stage adds its spans)."""
@@ -69,6 +81,9 @@ def make_parser() -> MarkdownIt:
     """CommonMark with tables, strikethrough, footnotes, linkify, and the CJK fixes."""
     md = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": False, "xhtmlOut": True})
     md.enable(["table", "strikethrough", "linkify"])
+    # Let every URL through to the render stage, which refuses bad ones with a message naming the line
+    # (markdown-it would silently print `![x](file:///…)` as text).
+    md.validateLink = lambda url: True
     md.use(footnote_plugin)
     md.add_render_rule("footnote_anchor", _render_footnote_backref)
     md.use(cjk_linkify_plugin)
@@ -91,12 +106,13 @@ def _is_remote(src: str) -> bool:
 class _ChapterRenderer:
     """Walks one issue's tokens once, collecting sections, images and problems, then renders."""
 
-    def __init__(self, issue: Issue, source_root: Path, md: MarkdownIt) -> None:
+    def __init__(self, issue: Issue, source_root: Path, md: MarkdownIt, image_dir: Path | None) -> None:
         self.issue = issue
         self.source_root = source_root.resolve()
+        self.image_dir = image_dir.resolve() if image_dir is not None else None
         self.md = md
         self.problems: list[Problem] = []
-        self.images: dict[str, Path] = {}
+        self.images: dict[str, bytes] = {}
         self.image_hrefs: dict[str, str] = {}
         self.sections: list[Section] = []
 
@@ -171,6 +187,14 @@ class _ChapterRenderer:
                 child_line = line + offset if line is not None else None
                 if child.type == "image":
                     self._resolve_image(str(child.attrGet("src") or ""), child_line)
+                elif child.type == "link_open" and _UNSAFE_HREF.match(str(child.attrGet("href") or "")):
+                    self.problem(
+                        child_line,
+                        "link",
+                        f"a {str(child.attrGet('href')).split(':')[0]}: link was removed",
+                        "link to an http(s) address instead",
+                        Severity.WARNING,
+                    )
                 elif child.type == "html_inline":
                     self._check_raw_html(child.content, child_line)
 
@@ -187,25 +211,25 @@ class _ChapterRenderer:
             self._resolve_image(next(g for g in match.groups() if g is not None), line)
 
     def _resolve_image(self, src: str, line: int | None) -> None:
+        """Vet one image reference; a good one is read and given a place inside the book."""
         src = src.strip()
-        if not src or _is_remote(src) or src in self.image_hrefs:
+        if not src or src in self.image_hrefs:
+            return
+        if _is_remote(src):
+            mirrored = self._mirrored(src, line)
+            if mirrored is not None:
+                self._add_image(src, mirrored.read_bytes(), mirrored.suffix.lower(), mirrored.name, line)
             return
         if src.startswith("data:"):
-            self.problem(
-                line,
-                "image",
-                "an inline data: image is not supported",
-                "save the picture as a file under issues/images/ and link to it",
-                Severity.WARNING,
-            )
+            self._add_data_image(src, line)
             return
         parts = urlsplit(src)
         if parts.scheme or parts.netloc:
             self.problem(
                 line,
                 "image",
-                f"{src!r} is neither a local file nor an http(s) URL",
-                "use a path relative to the issue file, e.g. images/figure.png",
+                f"{src[:80]!r} is neither a file in the source folder nor an http(s) URL",
+                "put the picture under issues/images/ and use a relative path, e.g. images/figure.png",
             )
             return
         relative = unquote(parts.path)
@@ -226,18 +250,64 @@ class _ChapterRenderer:
                 "check the file name, or add the picture under issues/images/",
             )
             return
-        suffix = target.suffix.lower()
+        self._add_image(src, target.read_bytes(), target.suffix.lower(), target.name, line)
+
+    def _mirrored(self, url: str, line: int | None) -> Path | None:
+        """The local copy of a remote image under --image-dir: <dir>/<host>/<path>, as `wget -x` saves it."""
+        if self.image_dir is None:
+            return None
+        parts = urlsplit(url if not url.startswith("//") else "https:" + url)
+        relative = posixpath.normpath("/" + unquote(parts.path)).lstrip("/")
+        candidate = (self.image_dir / parts.netloc.lower() / relative).resolve()
+        if not candidate.is_relative_to(self.image_dir) or not candidate.is_file():
+            return None
+        return candidate
+
+    def _add_data_image(self, src: str, line: int | None) -> None:
+        match = _DATA_IMAGE.match(src)
+        if match is None:
+            self.problem(
+                line,
+                "image",
+                "a data: URL that is not a base64 PNG, JPEG, GIF or WebP image was removed",
+                "save the picture as a file under issues/images/ and link to it",
+                Severity.WARNING,
+            )
+            return
+        try:
+            data = base64.b64decode(match["data"], validate=True)
+        except (binascii.Error, ValueError):
+            self.problem(
+                line,
+                "image",
+                "a data: image is not valid base64 and was removed",
+                "save the picture as a file under issues/images/",
+                Severity.WARNING,
+            )
+            return
+        suffix = ".jpg" if match["type"] in ("jpeg", "jpg") else f".{match['type']}"
+        self._add_image(src, data, suffix, "data: image", line)
+
+    def _add_image(self, src: str, data: bytes, suffix: str, name: str, line: int | None) -> None:
+        suffix = ".jpg" if suffix == ".jpeg" else suffix
         if suffix not in IMAGE_TYPES:
             self.problem(
                 line,
                 "image",
-                f"{target.name}: {suffix or 'no extension'} is not a supported image type",
+                f"{name}: {suffix or 'no extension'} is not a supported image type",
                 f"convert it to one of {', '.join(sorted(IMAGE_TYPES))}",
             )
             return
-        digest = hashlib.sha256(target.read_bytes()).hexdigest()[:16]
-        href = f"images/{digest}{'.jpg' if suffix == '.jpeg' else suffix}"
-        self.images[href] = target
+        if not _MAGIC[suffix](data):
+            self.problem(
+                line,
+                "image",
+                f"{name} is not really a {suffix[1:].upper()} image (its bytes say otherwise)",
+                "re-export the picture in the format its name says",
+            )
+            return
+        href = f"images/{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+        self.images[href] = data
         self.image_hrefs[src] = href
 
     def _rewrite_images(self, root: lxml_html.HtmlElement) -> int:
@@ -271,8 +341,11 @@ class _ChapterRenderer:
                     element.set(name, value.replace(":", "-"))
 
 
-def render_issue(issue: Issue, source_root: Path, md: MarkdownIt | None = None) -> tuple[Chapter, list[Problem]]:
-    """Render one issue; problems found on the way come back with file lines."""
-    renderer = _ChapterRenderer(issue, source_root, md or make_parser())
+def render_issue(
+    issue: Issue, source_root: Path, md: MarkdownIt | None = None, *, image_dir: Path | None = None
+) -> tuple[Chapter, list[Problem]]:
+    """Render one issue; problems found on the way come back with file lines. Remote images are never
+    fetched: with `image_dir`, one mirrored there as <host>/<path> is used instead."""
+    renderer = _ChapterRenderer(issue, source_root, md or make_parser(), image_dir)
     chapter = renderer.render()
     return chapter, renderer.problems

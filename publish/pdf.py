@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 
 from .book import Book
 from .fetch import BOOK_BASE_URL, BookFetcher
@@ -42,7 +41,7 @@ def page_geometry_css(page_size_mm: tuple[float, float], font_pt: float = BODY_F
 
 
 def build_pdf(
-    book: Book, stylesheets: list[str], page_size_mm: tuple[float, float], images: Mapping[str, Path]
+    book: Book, stylesheets: list[str], page_size_mm: tuple[float, float], images: Mapping[str, bytes]
 ) -> bytes:
     """The whole PDF as bytes. WeasyPrint is imported here, so EPUB-only builds never pay for it."""
     from weasyprint import CSS, HTML

@@ -68,15 +68,13 @@ def decode_source(path: Path, raw: bytes) -> tuple[str | None, list[Problem]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        guess = "GB18030" if _looks_like_gb(raw) else "its encoding"
+        hint = (
+            f"convert it, e.g. iconv -f GB18030 -t UTF-8 {path.name} > fixed.md"
+            if _looks_like_gb(raw)
+            else f"find its encoding (file -i {path.name}) and convert it with iconv -t UTF-8"
+        )
         return None, [
-            Problem(
-                path,
-                line,
-                "encoding",
-                f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})",
-                f"convert it, e.g. iconv -f {guess} -t UTF-8 {path.name} > fixed.md",
-            )
+            Problem(path, line, "encoding", f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})", hint)
         ]
     text = text.removeprefix(_BOM)
     return text.replace("\r\n", "\n").replace("\r", "\n"), []

@@ -54,26 +54,26 @@ class Slot:
         return self.element if self.attribute == "text" else self.element.getparent()
 
     def replace(self, pieces: Sequence[str | etree._Element]) -> None:
-        """Put strings and new elements where the text was, in order."""
-        strings_first: list[str] = []
-        index = 0
-        while index < len(pieces) and isinstance(pieces[index], str):
-            strings_first.append(pieces[index])
-            index += 1
-        setattr(self.element, self.attribute, "".join(strings_first) or None)
-        parent, position = (
-            (self.element, 0)
-            if self.attribute == "text"
-            else (self.element.getparent(), self.element.getparent().index(self.element) + 1)
-        )
-        previous: etree._Element | None = None
-        for piece in pieces[index:]:
+        """Put strings and new elements where the text was, in order (one splice, so a paragraph
+        with thousands of runs stays linear)."""
+        leading: list[str] = []
+        elements: list[etree._Element] = []
+        tails: list[list[str]] = []
+        for piece in pieces:
             if isinstance(piece, str):
-                previous.tail = (previous.tail or "") + piece  # type: ignore[union-attr]
+                (tails[-1] if elements else leading).append(piece)
             else:
-                parent.insert(position, piece)
-                position += 1
-                previous = piece
+                elements.append(piece)
+                tails.append([])
+        if self.attribute == "text":
+            parent, position = self.element, 0
+        else:
+            parent = self.element.getparent()
+            position = parent.index(self.element) + 1
+        setattr(self.element, self.attribute, "".join(leading) or None)
+        for element, tail in zip(elements, tails, strict=True):
+            element.tail = "".join(tail) or None
+        parent[position:position] = elements
 
 
 def _skipped(element: etree._Element) -> bool:

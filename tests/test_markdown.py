@@ -105,8 +105,8 @@ def test_local_image_gets_a_book_path_and_remote_one_becomes_a_link(tmp_path: Pa
     (tmp_path / "images" / "图.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")
     chapter, problems = _render(tmp_path, "![本地](images/图.png)\n\n![](https://img.example/a.png)\n")
     assert problems == []
-    [(href, path)] = chapter.images.items()
-    assert href.startswith("images/") and href.endswith(".png") and path.name == "图.png"
+    [(href, data)] = chapter.images.items()
+    assert href.startswith("images/") and href.endswith(".png") and data == b"\x89PNG\r\n\x1a\nfake"
     assert f'src="{href}"' in chapter.body and 'alt="本地"' in chapter.body
     assert chapter.remote_images == 1
     assert 'class="remote-image" href="https://img.example/a.png"' in chapter.body
@@ -122,3 +122,38 @@ def test_invalid_xml_characters_are_removed_with_a_warning(tmp_path: Path) -> No
     chapter, problems = _render(tmp_path, "正文\x0b有控制字符。\n")
     assert "\x0b" not in chapter.body
     assert [p.field for p in problems] == ["text"]
+
+
+def test_mirrored_remote_image_is_used_from_image_dir(tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror" / "img.example" / "a"
+    mirror.mkdir(parents=True)
+    (mirror / "b.png").write_bytes(b"\x89PNG\r\n\x1a\nmirrored")
+    issue, _ = read_issue(
+        write_issue(
+            tmp_path / "src",
+            "a.md",
+            body="![图](https://img.example/a/b.png?x=1)\n![](https://img.example/../../secret.png)\n",
+        )
+    )
+    chapter, problems = render_issue(issue, tmp_path / "src", image_dir=tmp_path / "mirror")
+    assert problems == []
+    assert list(chapter.images.values()) == [b"\x89PNG\r\n\x1a\nmirrored"]
+    assert chapter.remote_images == 1  # the ../ one stays a link: it cannot climb out of the mirror
+
+
+def test_data_image_is_packaged_and_a_lying_file_is_refused(tmp_path: Path) -> None:
+    import base64
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\ninline").decode()
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "fake.png").write_bytes(b"<html>not a picture</html>")
+    chapter, problems = _render(
+        tmp_path,
+        f"![a](data:image/png;base64,{png})\n\n![b](images/fake.png)\n"
+        '\n<img src="data:text/html;base64,PHNjcmlwdD4=">\n',
+    )
+    assert b"\x89PNG\r\n\x1a\ninline" in chapter.images.values()
+    assert "data:" not in chapter.body
+    found = {(p.severity, p.line): p.message for p in problems}
+    assert "is not really a PNG image" in found[(Severity.ERROR, 10)]
+    assert "data: URL that is not a base64" in found[(Severity.WARNING, 12)]
