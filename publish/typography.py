@@ -77,24 +77,33 @@ class Slot:
 
 
 def _skipped(element: etree._Element) -> bool:
-    for node in (element, *element.iterancestors()):
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in SKIPPED_ELEMENTS:
-            return True
-        if tag == "a" and _URL_TEXT.match("".join(node.itertext()).strip()):
-            return True
-    return False
+    """Whether the element or one of its ancestors keeps typography out."""
+    return any(isinstance(node.tag, str) and _skips(node) for node in (element, *element.iterancestors()))
 
 
 def text_slots(root: etree._Element) -> Iterator[Slot]:
-    """Every text run under root, in document order, that typography may change."""
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if element.text and (element is root or not _skipped(element)):
-            yield Slot(element, "text")
-        if element is not root and element.tail and not _skipped(element.getparent()):
-            yield Slot(element, "tail")
+    """Every text run under root, in document order (an element's tail after its content), that
+    typography may change. The slots are listed first, so rules may rewrite them while iterating."""
+    slots: list[Slot] = []
+
+    def visit(element: etree._Element, skipped: bool) -> None:
+        if element.text and not skipped:
+            slots.append(Slot(element, "text"))
+        for child in element:
+            if isinstance(child.tag, str):
+                visit(child, skipped or _skips(child))
+            if child.tail and not skipped:
+                slots.append(Slot(child, "tail"))
+
+    visit(root, _skipped(root) if root.getparent() is not None else False)
+    return iter(slots)
+
+
+def _skips(element: etree._Element) -> bool:
+    """Whether typography stays out of this element (and everything inside it)."""
+    if element.tag in SKIPPED_ELEMENTS:
+        return True
+    return element.tag == "a" and bool(_URL_TEXT.match("".join(element.itertext()).strip()))
 
 
 def _span(css_class: str, text: str) -> etree._Element:

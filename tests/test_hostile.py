@@ -104,9 +104,11 @@ def test_hostile_issue_builds_without_network_or_outside_reads(tmp_path: Path, s
     source = tmp_path / "project" / "issues"
     write_issue(source, "a.md", body=_hostile_body(server, secret))
     output = tmp_path / "project" / "output"
+    sources_before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in source.rglob("*") if p.is_file()}
     result = run_cli("build", "--source", str(source), "--output", str(output))
     assert result.exit_code == 0, result.output
     assert _CountingHandler.hits == []
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in source.rglob("*") if p.is_file()} == sources_before
     warnings = [line for line in result.stderr.splitlines() if "warning: html:" in line]
     for what in (
         "<script>",
