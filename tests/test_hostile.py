@@ -7,7 +7,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 import zipfile
@@ -18,7 +17,7 @@ from typing import ClassVar
 import pytest
 from pypdf import PdfReader
 
-from .testing_utils import ROOT, SAMPLE_ISSUES, pdf_pages_text, run_cli, write_issue
+from .testing_utils import ROOT, SAMPLE_ISSUES, pdf_pages_text, publish_command, run_cli, write_issue
 
 SECRET = "SECRET-7f3a9c-不可外泄"
 
@@ -194,17 +193,7 @@ def _synthetic_source(folder: Path, issues: int) -> Path:
 def test_signal_during_a_build_keeps_the_previous_output(tmp_path: Path, sig: signal.Signals, status: int) -> None:
     source = _synthetic_source(tmp_path / "issues", 36)
     output = tmp_path / "output"
-    command = [
-        sys.executable,
-        "-c",
-        "from publish.cli import main; main()",
-        "build",
-        "--source",
-        str(source),
-        "--output",
-        str(output),
-        "--no-cache",
-    ]
+    command = publish_command("build", "--source", str(source), "--output", str(output), "--no-cache")
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1770595200"}
     subprocess.run(
         [*command, "--format", "epub", "--range", "1-2"], check=True, env=env, capture_output=True, cwd=tmp_path

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .testing_utils import Epub, write_issue
+from .testing_utils import Epub, publish_command, write_issue
 
 CASES = {
     "two-megabyte-paragraph": lambda: "中文段落English混排，标点。" * 70_000 + "\n",
@@ -24,19 +23,7 @@ CASES = {
 
 
 def _build(source: Path, output: Path, fmt: str) -> subprocess.CompletedProcess[str]:
-    command = [
-        sys.executable,
-        "-c",
-        "from publish.cli import main; main()",
-        "build",
-        "--source",
-        str(source),
-        "--output",
-        str(output),
-        "--format",
-        fmt,
-        "--no-cache",
-    ]
+    command = publish_command("build", "--source", str(source), "--output", str(output), "--format", fmt, "--no-cache")
     return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=output.parent)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,11 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 def run_cli(*args: str, epoch: str | None = FIXED_EPOCH) -> Result:
     env = {"SOURCE_DATE_EPOCH": epoch} if epoch is not None else {}
     return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def publish_command(*args: str) -> list[str]:
+    """The `publish` CLI as a separate process (for signals and timeouts), with this interpreter."""
+    return [sys.executable, "-c", "from publish.cli import main; main()", *args]
 
 
 def write_issue(
