@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 # Fonts and the libraries WeasyPrint needs, poppler for the tests; a JRE is checked separately (epubcheck).
-DEBIAN_PACKAGES := fontconfig fonts-noto-cjk fonts-texgyre libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+DEBIAN_PACKAGES := fontconfig fonts-noto-cjk fonts-texgyre libgs-common libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 
 .PHONY: book test system lint clean
 

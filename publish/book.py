@@ -25,6 +25,8 @@ class BookMeta:
     description: str
     series: str
     license: str
+    edition: str
+    printing: str
     span: str
     """The years or issue numbers the book covers, as printed: `2025–2026`, `第 3–9 期`."""
     modified: dt.datetime
@@ -99,6 +101,8 @@ def assemble_book(
         description=settings.description or f"{settings.title}（{span}）合订本",
         series=settings.series or settings.title,
         license=settings.license,
+        edition=settings.edition,
+        printing=settings.printing,
         span=span,
         modified=modified_time(chapters, source_date_epoch),
         slug=slug,

@@ -31,6 +31,10 @@ class BuildRequest:
     use_cache: bool = True
     source_date_epoch: int | None = None
     image_dir: Path | None = None
+    print_ready: bool = False
+    """PDF with bleed, crop marks and PDF/X-4, plus the cover sheet."""
+    booklet: bool = False
+    signature: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,27 +78,65 @@ def _all_images(book: Book) -> dict[str, bytes]:
     return {href: path for chapter in book.chapters for href, path in chapter.images.items()}
 
 
-def _write_epub(config: Config, book: Book, cache_dir: Path | None) -> bytes:
+Outputs = tuple[dict[str, bytes], list[Problem]]
+"""A writer's files by name suffix, and the warnings it found."""
+
+
+def _write_epub(config: Config, book: Book, request: BuildRequest, cache_dir: Path | None) -> Outputs:
     from .epub import EpubFonts, build_epub
     from .fonts import find_face
 
     fonts = EpubFonts(regular=find_face(weight=400), bold=find_face(weight=700), cache_dir=cache_dir)
     stylesheet = "\n".join(_read_styles(config, ["common.css", "epub.css"]))
-    return build_epub(book, fonts, stylesheet, _all_images(book))
+    return {".epub": build_epub(book, fonts, stylesheet, _all_images(book))}, []
 
 
-def _write_pdf(config: Config, book: Book, cache_dir: Path | None) -> bytes:
+def _write_pdf(config: Config, book: Book, request: BuildRequest, cache_dir: Path | None) -> Outputs:
+    """The interior PDF; with --print-ready the press version and its cover; with --booklet the imposed
+    booklet (always from trim-size pages, without bleed)."""
     from .fonts import LATIN_SERIF_FAMILY, SERIF_FAMILY, find_face
-    from .pdf import build_pdf
+    from .pdf import PressOptions, build_pdf, cmyk_profile
 
     # Fail with a clear message rather than lay out in a fallback face.
     for family in (SERIF_FAMILY, LATIN_SERIF_FAMILY):
         find_face(family, weight=400)
     stylesheets = _read_styles(config, ["common.css", "pdf.css"])
-    return build_pdf(book, stylesheets, config.page_size_mm, _all_images(book))
+    images = _all_images(book)
+    outputs: dict[str, bytes] = {}
+    warnings: list[Problem] = []
+    trim_pdf = None
+    if request.print_ready:
+        from .print_cover import CoverGeometry, build_cover_pdf, spine_width_mm
+
+        press = PressOptions(bleed_mm=config.print.bleed_mm, crop_marks=config.print.crop_marks)
+        rendered = build_pdf(
+            book, [*stylesheets, *_read_styles(config, ["press.css"])], config.page_size_mm, images, press=press
+        )
+        outputs[".pdf"] = rendered.data
+        warnings.extend(rendered.warnings)
+        width, height = config.page_size_mm
+        geometry = CoverGeometry(
+            width, height, spine_width_mm(rendered.pages, config.print.paper_thickness_mm), config.print.bleed_mm
+        )
+        cover_css = _read_styles(config, ["cover.css"])[0]
+        outputs["-cover.pdf"] = build_cover_pdf(book, cover_css, geometry, cmyk_profile().read_bytes())
+    else:
+        trim_pdf = build_pdf(book, stylesheets, config.page_size_mm, images).data
+        outputs[".pdf"] = trim_pdf
+    if request.booklet:
+        from .imposition import impose_booklet
+
+        if trim_pdf is None:
+            trim_pdf = build_pdf(book, stylesheets, config.page_size_mm, images).data
+        outputs["-booklet.pdf"] = impose_booklet(trim_pdf, request.signature)
+    return outputs, warnings
 
 
-WRITERS: dict[str, Callable[[Config, Book, Path | None], bytes]] = {"epub": _write_epub, "pdf": _write_pdf}
+WRITERS: dict[str, Callable[[Config, Book, BuildRequest, Path | None], Outputs]] = {
+    "epub": _write_epub,
+    "pdf": _write_pdf,
+}
+"""Each format's writer returns its files by name suffix: `.epub`; `.pdf`, `-cover.pdf`, `-booklet.pdf`."""
 TYPOGRAPHY: dict[str, tuple[str, ...]] = {"epub": EPUB_RULES, "pdf": PDF_RULES}
 """The CJK rules each output's engine needs (publish/typography.py)."""
 
@@ -128,14 +170,16 @@ def build(config: Config, request: BuildRequest) -> BuildResult:
             book = assemble_book(
                 config, typeset, request.selection, source_date_epoch=request.source_date_epoch, cover_image=cover
             )
-            data = WRITERS[fmt](config, book, cache_dir)
-            target = output / f"{book.meta.slug}.{fmt}"
-            temporary = staging / target.name
-            with open(temporary, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            staged.append((temporary, target))
+            files, found = WRITERS[fmt](config, book, request, cache_dir)
+            problems.extend(found)
+            for suffix, data in files.items():
+                target = output / f"{book.meta.slug}{suffix}"
+                temporary = staging / target.name
+                with open(temporary, "wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                staged.append((temporary, target))
         for temporary, target in staged:
             os.replace(temporary, target)
             written.append(target)

@@ -40,6 +40,12 @@ def _source_date_epoch() -> int | None:
     return int(value)
 
 
+def _check_signature(value: int | None) -> int | None:
+    if value is not None and value % 4:
+        raise click.BadParameter(f"{value} is not a multiple of 4", param_hint="--signature")
+    return value
+
+
 def _checked_image_dir(image_dir: Path | None, config: Config) -> Path | None:
     if image_dir is None:
         return None
@@ -111,6 +117,18 @@ def cli() -> None:
 @config_option
 @click.option("--no-cache", is_flag=True, help="Ignore and do not fill <output>/.cache.")
 @image_dir_option
+@click.option(
+    "--print-ready",
+    is_flag=True,
+    help="PDF for a press: bleed, crop marks, PDF/X-4 in CMYK; also writes <slug>-cover.pdf.",
+)
+@click.option("--booklet", is_flag=True, help="Also write <slug>-booklet.pdf, imposed for saddle stitching.")
+@click.option(
+    "--signature",
+    type=click.IntRange(4),
+    callback=lambda ctx, param, value: _check_signature(value),
+    help="With --booklet: pages per signature (a multiple of 4), for a thick book.",
+)
 def build_command(
     source: Path,
     output: Path,
@@ -120,6 +138,9 @@ def build_command(
     config_path: Path | None,
     no_cache: bool,
     image_dir: Path | None,
+    print_ready: bool,
+    booklet: bool,
+    signature: int | None,
 ) -> None:
     """Build the EPUB and/or PDF from the issues; nothing is written if any issue has an error."""
     started = time.monotonic()
@@ -135,7 +156,12 @@ def build_command(
         use_cache=not no_cache,
         source_date_epoch=_source_date_epoch(),
         image_dir=_checked_image_dir(image_dir, config),
+        print_ready=print_ready,
+        booklet=booklet,
+        signature=signature,
     )
+    if (print_ready or booklet) and "pdf" not in request.formats:
+        raise click.UsageError("--print-ready and --booklet make PDFs: use --format pdf or all")
     try:
         result = build(config, request)
     except ContentErrors as exc:

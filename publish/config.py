@@ -27,13 +27,21 @@ class BookSettings:
     description: str = ""
     license: str = ""
     cover: str = ""
+    edition: str = ""
+    """版次, e.g. "2026年12月第1版"; printed in the colophon."""
+    printing: str = ""
+    """印次, e.g. "2026年12月第1次印刷"."""
 
 
 @dataclass(frozen=True)
-class PdfSettings:
-    """What `[pdf]` in book.toml may say."""
+class PrintSettings:
+    """What `[print]` in book.toml may say: the trim, and what a press or a print-on-demand service needs."""
 
-    page_size: str = "A5"
+    trim: str = "A5"
+    bleed_mm: float = 3.0
+    crop_marks: bool = True
+    paper_thickness_mm: float = 0.1
+    """One leaf (two pages) of the interior paper, for the spine width of the cover."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,7 @@ class Config:
 
     project_root: Path
     book: BookSettings = field(default_factory=BookSettings)
-    pdf: PdfSettings = field(default_factory=PdfSettings)
+    print: PrintSettings = field(default_factory=PrintSettings)
     config_path: Path | None = None
 
     @property
@@ -57,10 +65,10 @@ class Config:
 
     @property
     def page_size_mm(self) -> tuple[float, float]:
-        return parse_page_size(self.pdf.page_size) or PAGE_SIZES["A5"]
+        return parse_page_size(self.print.trim) or PAGE_SIZES["A5"]
 
 
-_SECTIONS = {"book": BookSettings, "pdf": PdfSettings}
+_SECTIONS = {"book": BookSettings, "print": PrintSettings}
 
 
 def parse_page_size(text: str) -> tuple[float, float] | None:
@@ -68,6 +76,15 @@ def parse_page_size(text: str) -> tuple[float, float] | None:
         return PAGE_SIZES[text]
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[x×]\s*(\d+(?:\.\d+)?)\s*(?:mm)?\s*", text)
     return (float(match[1]), float(match[2])) if match else None
+
+
+def _fits(value: object, default: object) -> bool:
+    """A value of the default's type; a whole number is fine where a float is expected."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float)
+    return isinstance(value, type(default))
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -121,18 +138,14 @@ def load_config(path: Path | None, project_root: Path) -> tuple[Config, list[Pro
                         f"known keys are: {', '.join(sorted(known))}",
                     )
                 )
-            elif not isinstance(item, str):
+            elif not _fits(item, getattr(cls(), key)):
+                expected = type(getattr(cls(), key)).__name__
+                example = {"str": f'{key} = "…"', "float": f"{key} = 3.0", "bool": f"{key} = true"}[expected]
                 problems.append(
-                    Problem(
-                        path,
-                        _line_of(text, key),
-                        f"{name}.{key}",
-                        "must be a string",
-                        f'write it in quotes, e.g. {key} = "…"',
-                    )
+                    Problem(path, _line_of(text, key), f"{name}.{key}", f"must be a {expected}", f"e.g. {example}")
                 )
             else:
-                kwargs[key] = item
+                kwargs[key] = float(item) if isinstance(getattr(cls(), key), float) else item
         sections[name] = cls(**kwargs)
 
     root = path.parent
@@ -147,13 +160,25 @@ def load_config(path: Path | None, project_root: Path) -> tuple[Config, list[Pro
                 'use a BCP 47 tag such as "zh-Hans", "zh-Hant" or "zh-CN"',
             )
         )
-    if parse_page_size(config.pdf.page_size) is None:
+    for key, low, high in (("bleed_mm", 0.0, 10.0), ("paper_thickness_mm", 0.03, 0.5)):
+        value = getattr(config.print, key)
+        if not low <= value <= high:
+            problems.append(
+                Problem(
+                    path,
+                    _line_of(text, key),
+                    f"print.{key}",
+                    f"{value} is out of range",
+                    f"use a value from {low} to {high} (mm)",
+                )
+            )
+    if parse_page_size(config.print.trim) is None:
         problems.append(
             Problem(
                 path,
-                _line_of(text, "page_size"),
-                "pdf.page_size",
-                f"unknown size {config.pdf.page_size!r}",
+                _line_of(text, "trim"),
+                "print.trim",
+                f"unknown trim {config.print.trim!r}",
                 f"use {', '.join(PAGE_SIZES)} or W×H in mm, e.g. 148x210",
             )
         )

@@ -8,7 +8,7 @@ import hashlib
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import unquote, urlsplit
@@ -64,6 +64,8 @@ class Chapter:
     images: Mapping[str, bytes]
     """Book-internal href (`images/<hash>.png`) → the image's bytes, read once by this stage."""
     remote_images: int
+    image_lines: Mapping[str, int | None] = field(default_factory=dict)
+    """Book-internal href → the file line where the image is first used, for later warnings."""
     title_html: str = ""
     """The issue title as XHTML markup (escaped text until the typography stage adds its spans)."""
     description_html: str = ""
@@ -113,6 +115,7 @@ class _ChapterRenderer:
         self.md = md
         self.problems: list[Problem] = []
         self.images: dict[str, bytes] = {}
+        self.image_lines: dict[str, int | None] = {}
         self.image_hrefs: dict[str, str] = {}
         self.sections: list[Section] = []
 
@@ -139,6 +142,7 @@ class _ChapterRenderer:
             body=serialize_children(root),
             sections=tuple(self.sections),
             images=MappingProxyType(dict(self.images)),
+            image_lines=MappingProxyType(dict(self.image_lines)),
             remote_images=remote,
             title_html=escape(self.issue.title),
             description_html=escape(self.issue.description),
@@ -309,6 +313,7 @@ class _ChapterRenderer:
         href = f"images/{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
         self.images[href] = data
         self.image_hrefs[src] = href
+        self.image_lines.setdefault(href, self.issue.body_first_line + line if line is not None else None)
 
     def _rewrite_images(self, root: lxml_html.HtmlElement) -> int:
         """Local images point into the book; remote ones become a link, since the build never fetches."""

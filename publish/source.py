@@ -73,9 +73,7 @@ def decode_source(path: Path, raw: bytes) -> tuple[str | None, list[Problem]]:
             if _looks_like_gb(raw)
             else f"find its encoding (file -i {path.name}) and convert it with iconv -t UTF-8"
         )
-        return None, [
-            Problem(path, line, "encoding", f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})", hint)
-        ]
+        return None, [Problem(path, line, "encoding", f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})", hint)]
     text = text.removeprefix(_BOM)
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 

@@ -238,6 +238,7 @@ def measure(lines: list[Line]) -> TypoReport:
         for i, (a, b) in enumerate(itertools.pairwise(glyphs)):
             size = a.size
             in_code = "Mono" in a.font or "Mono" in b.font
+            in_code = in_code or abs(a.size - b.size) > 0.2 * max(a.size, b.size)  # a superscript call
             if not in_code and ((_is_han(a.text) and _is_latin(b.text)) or (_is_latin(a.text) and _is_han(b.text))):
                 gaps.append((b.x0 - a.x1) / size)
             if a.text in FULL_WIDTH_PUNCTUATION and b.text in FULL_WIDTH_PUNCTUATION:

@@ -14,10 +14,13 @@ def _load(tmp_path: Path, text: str):
 
 
 def test_defaults_then_file(tmp_path: Path) -> None:
-    config, problems = _load(tmp_path, '[book]\ntitle = "测试合订本"\n\n[pdf]\npage_size = "130x184"\n')
+    config, problems = _load(
+        tmp_path, '[book]\ntitle = "测试合订本"\n\n[print]\ntrim = "130x184"\nbleed_mm = 5\ncrop_marks = false\n'
+    )
     assert problems == []
     assert config.book.title == "测试合订本" and config.book.language == "zh-Hans"
     assert config.page_size_mm == (130.0, 184.0)
+    assert (config.print.bleed_mm, config.print.crop_marks, config.print.paper_thickness_mm) == (5.0, False, 0.1)
     assert config.project_root == tmp_path.resolve()
 
 
@@ -41,5 +44,12 @@ def test_cover_must_stay_inside_the_project(tmp_path: Path) -> None:
 
 
 def test_bad_page_size_and_language(tmp_path: Path) -> None:
-    _, problems = _load(tmp_path, '[book]\nlanguage = "中文"\n[pdf]\npage_size = "A4-ish"\n')
-    assert {(p.field, p.line) for p in problems} == {("book.language", 2), ("pdf.page_size", 4)}
+    _, problems = _load(
+        tmp_path, '[book]\nlanguage = "中文"\n[print]\ntrim = "A4-ish"\ncrop_marks = "yes"\nbleed_mm = 30\n'
+    )
+    assert {(p.field, p.line) for p in problems} == {
+        ("book.language", 2),
+        ("print.trim", 4),
+        ("print.crop_marks", 5),
+        ("print.bleed_mm", 6),
+    }

@@ -1,0 +1,77 @@
+"""The printed cover: back, spine and front on one sheet with bleed, the spine as wide as the book is thick."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .book import Book
+from .fetch import BOOK_BASE_URL, BookFetcher
+from .pages import render_page
+
+SPINE_TITLE_MIN_MM = 6.0
+"""Below this the spine is too narrow for a vertical title."""
+
+
+@dataclass(frozen=True)
+class CoverGeometry:
+    trim_width_mm: float
+    trim_height_mm: float
+    spine_mm: float
+    bleed_mm: float
+
+    @property
+    def sheet_width_mm(self) -> float:
+        """Without bleed: back + spine + front. The PDF's MediaBox adds the bleed on each side."""
+        return 2 * self.trim_width_mm + self.spine_mm
+
+
+def spine_width_mm(pages: int, paper_thickness_mm: float) -> float:
+    """Each leaf (two pages) adds the paper's thickness."""
+    return math.ceil(pages / 2) * paper_thickness_mm
+
+
+def cover_geometry_css(geometry: CoverGeometry) -> str:
+    trim, spine = geometry.trim_width_mm, geometry.spine_mm
+    spine_font = min(max(spine * 0.55, 4.0), 9.0)
+    return (
+        f"@page {{ size: {geometry.sheet_width_mm:.3f}mm {geometry.trim_height_mm}mm; "
+        f"bleed: {geometry.bleed_mm}mm; marks: crop; }}\n"
+        f".back {{ width: {trim}mm; }}\n"
+        f".spine {{ left: {trim}mm; width: {spine:.3f}mm; }}\n"
+        f".front {{ left: {trim + spine:.3f}mm; width: {trim}mm; }}\n"
+        f".spine-title {{ font-size: {spine_font:.2f}mm; }}\n"
+    )
+
+
+def build_cover_pdf(book: Book, stylesheet: str, geometry: CoverGeometry, cmyk_profile: bytes) -> bytes:
+    """A one-page PDF/X-4 of the whole cover sheet."""
+    import hashlib
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from weasyprint import CSS, HTML
+
+    from .pdf import finish_pdf
+
+    fetcher = BookFetcher({"press/cmyk.icc": cmyk_profile})
+    profiles: dict = {}
+    profile = (
+        f"@color-profile device-cmyk {{ src: url({BOOK_BASE_URL}press/cmyk.icc); "
+        "components: cyan, magenta, yellow, black; }\n"
+    )
+    html_text = render_page("pdf_cover.html", book=book, spine_title=geometry.spine_mm >= SPINE_TITLE_MIN_MM)
+    sheets = [
+        CSS(
+            string=profile + stylesheet + cover_geometry_css(geometry),
+            url_fetcher=fetcher,
+            base_url=BOOK_BASE_URL,
+            color_profiles=profiles,
+        )
+    ]
+    document = HTML(string=html_text, base_url=BOOK_BASE_URL, url_fetcher=fetcher).render(
+        stylesheets=sheets, color_profiles=profiles, pdf_variant="pdf/x-4"
+    )
+    identifier = hashlib.sha256((html_text + stylesheet + repr(geometry)).encode()).hexdigest()[:32].encode()
+    data = document.write_pdf(pdf_identifier=identifier, pdf_variant="pdf/x-4")
+    return finish_pdf(PdfWriter(clone_from=PdfReader(io.BytesIO(data))), data, identifier)
