@@ -100,6 +100,7 @@ def cli() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 @cli.command("build")

@@ -48,7 +48,8 @@ def impose_booklet(pdf: bytes, signature: int | None = None) -> bytes:
             sheet.merge_transformed_page(
                 page, Transformation().translate(offset - float(box.left), -float(box.bottom)), over=True
             )
-        writer.add_page(sheet)
+        writer.add_page(sheet).compress_content_streams()
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

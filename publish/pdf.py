@@ -26,7 +26,8 @@ from .pages import render_page
 log = logging.getLogger(__name__)
 
 BODY_FONT_PT = 10.0
-MIN_INNER_MARGIN_MM = 15.0
+MIN_INNER_MARGIN_MM = 0.625 * 25.4
+"""The gutter a print-on-demand service asks of books up to 500 pages, so that most books are laid out once."""
 MIN_OUTER_MARGIN_MM = 15.0
 TOP_MARGIN_MM = 20.0
 BOTTOM_MARGIN_MM = 22.0

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from publish.typo_report import typo_report
+from publish.typo_report import read_lines, typo_report
 
 from .testing_utils import CORPUS, NS, Epub, epubcheck_findings, run_cli
 
@@ -59,3 +59,41 @@ def test_first_ten_real_issues_meet_the_typography_targets(tmp_path: Path) -> No
     assert report.punctuation_pairs_compressed_percent >= 95.0
     assert report.single_character_last_lines == 0
     assert report.quote_width_em >= 0.9
+
+
+def test_a_yearly_edition_of_52_real_issues_goes_to_press(tmp_path: Path) -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the real corpus is not at {CORPUS}")
+    result = run_cli(
+        "build",
+        "--source",
+        str(CORPUS),
+        "--output",
+        str(tmp_path),
+        "--range",
+        "75-126",
+        "--format",
+        "pdf",
+        "--print-ready",
+        "--booklet",
+        "--no-cache",
+    )
+    assert result.exit_code == 0, result.output
+    interior_path = next(tmp_path.glob("*-75-126.pdf"))
+    interior = PdfReader(interior_path)
+    pages = len(interior.pages)
+    assert 300 < pages <= 500
+    mm = 72 / 25.4
+    first = interior.pages[0]
+    assert round(float(first.trimbox.width) / mm, 1) == 148.0
+    assert round(float(first.mediabox.width) / mm, 1) == 154.0
+    assert interior.trailer["/Root"]["/OutputIntents"]
+    # The gutter for 301–500 pages: the text of a recto page starts at least 0.625 in from the spine.
+    lines = [line for line in read_lines(interior_path) if line.visible]
+    recto_left = min(line.x0 for line in lines if line.page % 2 == 1 and line.page > 10)
+    assert recto_left >= 0.625 * 72 - 0.5
+    [cover] = PdfReader(next(tmp_path.glob("*-cover.pdf"))).pages
+    spine = -(-pages // 2) * 0.1
+    assert float(cover.trimbox.width) / mm == pytest.approx(2 * 148 + spine, abs=0.05)
+    booklet = PdfReader(next(tmp_path.glob("*-booklet.pdf")))
+    assert len(booklet.pages) == 2 * -(-pages // 4)
