@@ -199,3 +199,13 @@ def test_booklet_of_the_sample_book_has_half_as_many_sheet_sides(press: dict[str
     sides = PdfReader(press["-booklet.pdf"]).pages
     assert len(sides) == 2 * -(-pages // 4)
     assert re.search(r"山海周刊合订本", sides[0].extract_text() or "") is not None
+
+
+def test_missing_cmyk_profile_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("publish.pdf.CMYK_PROFILES", (tmp_path / "none.icc",))
+    result = run_cli(
+        "build", "--source", str(SAMPLE_ISSUES), "--output", str(tmp_path / "out"), "--format", "pdf", "--print-ready"
+    )
+    assert result.exit_code == 1
+    assert "no CMYK ICC profile for PDF/X-4: install Debian's libgs-common" in result.stderr
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.pdf"))
