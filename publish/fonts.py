@@ -10,9 +10,6 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import fontTools
-from fontTools import subset
-
 from .errors import PublishError
 
 log = logging.getLogger(__name__)
@@ -23,8 +20,9 @@ SERIF_FAMILY = "Noto Serif CJK SC"
 LATIN_SERIF_FAMILY = "TeX Gyre Termes"
 """The PDF's face for Latin runs (styles/pdf.css), from Debian's fonts-texgyre."""
 
-_LAYOUT_FEATURES = ["*"]
-_SUBSET_VERSION = "1"  # bump when the subsetting options change, to invalidate cached subsets
+_EXTRA_FEATURES = ("halt", "vhal", "palt", "vpal", "vert", "vrt2", "locl", "fwid", "hwid", "pwid", "ruby")
+"""Kept besides HarfBuzz's default feature list: the CJK ones the typography and the vertical edition use."""
+_SUBSET_VERSION = "2"  # bump when the subsetting options change, to invalidate cached subsets
 
 
 @dataclass(frozen=True)
@@ -62,12 +60,18 @@ def find_face(family: str = SERIF_FAMILY, weight: int = 400) -> FontFace:
     return FontFace(family=family, weight=weight, path=Path(file), index=int(index))
 
 
+def _subsetter_version() -> str:
+    import uharfbuzz
+
+    return uharfbuzz.__version__
+
+
 def _cache_key(face: FontFace, characters: str) -> str:
     stat = face.path.stat()
     material = "|".join(
         [
             _SUBSET_VERSION,
-            fontTools.version,
+            _subsetter_version(),
             str(face.path),
             str(face.index),
             str(stat.st_size),
@@ -79,7 +83,12 @@ def _cache_key(face: FontFace, characters: str) -> str:
 
 
 def subset_face(face: FontFace, characters: str, cache_dir: Path | None) -> bytes:
-    """An OpenType (CFF) subset holding the given characters; reused from cache_dir when it exists."""
+    """An OpenType (CFF) subset holding the given characters; reused from cache_dir when it exists.
+
+    Cut with HarfBuzz's subsetter (uharfbuzz, which bundles its own HarfBuzz): a 2,000-character subset
+    of Noto Serif CJK takes milliseconds, where fontTools takes seconds."""
+    import uharfbuzz as hb
+
     characters = "".join(sorted(set(characters)))
     cached = cache_dir / f"{face.file_stem}-{_cache_key(face, characters)}.otf" if cache_dir else None
     if cached is not None and cached.is_file():
@@ -87,21 +96,15 @@ def subset_face(face: FontFace, characters: str, cache_dir: Path | None) -> byte
         if _is_valid_font(data):
             return data
         log.warning("ignoring a corrupt cached font subset %s", cached)
-    options = subset.Options()
-    options.layout_features = _LAYOUT_FEATURES
-    options.hinting = False
-    options.desubroutinize = True
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.font_number = face.index
-    options.notdef_outline = True
-    font = subset.load_font(str(face.path), options, lazy=True)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=characters)
-    subsetter.subset(font)
-    buffer = io.BytesIO()
-    font.save(buffer)
-    data = buffer.getvalue()
+    source = hb.Face(hb.Blob.from_file_path(str(face.path)), face.index)
+    request = hb.SubsetInput()
+    request.unicode_set.update(ord(char) for char in characters)
+    request.layout_feature_tag_set.update(_tag(feature) for feature in _EXTRA_FEATURES)
+    request.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE
+    subset_font = hb.subset(source, request)
+    if subset_font is None:
+        raise PublishError(f"HarfBuzz could not subset {face.path} (face {face.index})")
+    data = bytes(subset_font.blob.data)
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
         partial = cached.with_name(f"{cached.name}.{os.getpid()}.part")
@@ -111,6 +114,10 @@ def subset_face(face: FontFace, characters: str, cache_dir: Path | None) -> byte
         finally:
             partial.unlink(missing_ok=True)
     return data
+
+
+def _tag(name: str) -> int:
+    return int.from_bytes(name.encode("ascii"), "big")
 
 
 def _is_valid_font(data: bytes) -> bool:
