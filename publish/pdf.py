@@ -11,7 +11,7 @@ import hashlib
 import io
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -216,13 +216,17 @@ def build_pdf(
         )
     material = html_text + "".join(stylesheets) + repr((page_size_mm, inner, press))
     identifier = hashlib.sha256(material.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    data = document.write_pdf(pdf_identifier=identifier, **variant)
+    front = _front_page_count(document, book.chapters[0])
+    data = document.write_pdf(pdf_identifier=identifier, finisher=page_labels_finisher(front), **variant)
     if fetcher.refused:
         log.warning("the PDF refused %d outside resource(s), e.g. %s", len(fetcher.refused), fetcher.refused[0])
-    front = _front_page_count(document, book.chapters[0])
+    if press is not None:  # WeasyPrint repeats the ICC profile on every page: store it once
+        from pypdf import PdfReader, PdfWriter
+
+        data = finish_pdf(PdfWriter(clone_from=PdfReader(io.BytesIO(data))), data, identifier)
     warnings = tuple(low_resolution_images(document, book, images)) if press is not None else ()
     return RenderedPdf(
-        data=with_page_labels(data, front, identifier),
+        data=data,
         warnings=warnings,
         pages=len(document.pages),
         front_pages=front,
@@ -273,15 +277,19 @@ def low_resolution_images(document: object, book: Book, images: Mapping[str, byt
     return problems
 
 
-def with_page_labels(data: bytes, front_pages: int, identifier: bytes) -> bytes:
-    """Page labels so that viewers show the printed folios: i, ii, … for the front matter, then 1, 2, …"""
-    from pypdf import PdfReader, PdfWriter
+def page_labels_finisher(front_pages: int) -> Callable[[object, object], None]:
+    """Page labels so that viewers show the printed folios: i, ii, … for the front matter, then 1, 2, …
+    Added to WeasyPrint's own PDF object before it is written, so no second pass over the file."""
+    import pydyf
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    if front_pages:
-        writer.set_page_label(0, front_pages - 1, style="/r", start=1)
-    writer.set_page_label(front_pages, len(writer.pages) - 1, style="/D", start=1)
-    return finish_pdf(writer, data, identifier)
+    def finish(document: object, pdf: pydyf.PDF) -> None:
+        numbers = pydyf.Array()
+        if front_pages:
+            numbers.extend([0, pydyf.Dictionary({"S": "/r"})])
+        numbers.extend([front_pages, pydyf.Dictionary({"S": "/D", "St": 1})])
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": numbers})
+
+    return finish
 
 
 def finish_pdf(writer: object, original: bytes, identifier: bytes) -> bytes:
