@@ -7,13 +7,18 @@ STAMP := $(VENV)/.installed
 # Fonts and the libraries WeasyPrint needs, poppler for the tests; a JRE is checked separately (epubcheck).
 DEBIAN_PACKAGES := fontconfig fonts-noto-cjk fonts-texgyre libgs-common libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 
-.PHONY: book test system lint clean
+.PHONY: book test system lint bench clean
 
 book: system $(STAMP)
 	$(VENV)/bin/publish build
 
 test: system $(STAMP)
 	$(VENV)/bin/pytest
+
+bench: system $(STAMP)
+	@command -v pandoc >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends pandoc; }
+	$(VENV)/bin/python bench/run.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check publish tests bench

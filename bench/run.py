@@ -1,0 +1,157 @@
+"""Benchmark: publish against pandoc on the same 52 real issues, and a 520-issue ten-year edition.
+
+Run with `make bench` (installs pandoc) or `.venv/bin/python bench/run.py [--runs 3] [--no-large]`.
+Prints medians of wall time and peak RSS of each build and the ratios the speed targets are stated in.
+The inputs are made in a temporary folder from ../shared/corpus/openbiox-weekly; remote images are
+removed from the Markdown first, so that every tool does the same work (pandoc would try to fetch them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "openbiox-weekly" / "issues"
+REMOTE_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>", re.IGNORECASE)
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_mb: float
+
+
+def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Sample:
+    """Wall time and the peak resident set size of the process tree's largest process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command[:3])}… failed:\n{stderr[-2000:]}")
+    return Sample(elapsed, usage.ru_maxrss / 1024)
+
+
+def median(samples: list[Sample]) -> Sample:
+    return Sample(statistics.median(s.seconds for s in samples), statistics.median(s.peak_mb for s in samples))
+
+
+def prepare_52(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True)
+    paths = []
+    for source in sorted(CORPUS.glob("issue-*.md"))[:52]:
+        target = folder / source.name
+        target.write_text(REMOTE_IMAGE.sub("", source.read_text(encoding="utf-8")), encoding="utf-8")
+        paths.append(target)
+    return paths
+
+
+def prepare_520(folder: Path, issues: list[Path]) -> None:
+    """Ten copies of the 52 issues, renumbered 1–520 and dated one week apart from 2015-01-04."""
+    folder.mkdir(parents=True)
+    start = dt.date(2015, 1, 4)
+    number = 0
+    for _ in range(10):
+        for source in issues:
+            number += 1
+            text = source.read_text(encoding="utf-8")
+            text = re.sub(r"^issueNumber: .*$", f"issueNumber: {number}", text, count=1, flags=re.MULTILINE)
+            date = start + dt.timedelta(weeks=number - 1)
+            text = re.sub(r'^date: .*$', f'date: "{date.isoformat()}"', text, count=1, flags=re.MULTILINE)
+            (folder / f"issue-{number:04d}.md").write_text(text, encoding="utf-8")
+
+
+def publish(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from publish.cli import main; main()", "build", *args]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-large", action="store_true", help="skip the 520-issue edition")
+    options = parser.parse_args()
+    if not CORPUS.is_dir():
+        raise SystemExit(f"no corpus at {CORPUS}")
+    if shutil.which("pandoc") is None:
+        raise SystemExit("pandoc is not installed: run `make bench`, which installs it")
+    work = Path(tempfile.mkdtemp(prefix="publish-bench-"))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    try:
+        issues = prepare_52(work / "issues-52")
+        files = [str(p) for p in issues]
+        results: dict[str, Sample] = {}
+
+        def run(name: str, command: list[str], runs: int = options.runs, before=None) -> None:
+            samples = []
+            for _ in range(runs):
+                if before:
+                    before()
+                samples.append(measure(command, work, env))
+            results[name] = median(samples)
+            print(f"  {name:<34} {results[name].seconds:7.2f} s {results[name].peak_mb:8.0f} MB", flush=True)
+
+        print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; "
+              f"{subprocess.run(['pandoc', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}")
+        out = work / "out"
+        run("pandoc EPUB (52)", ["pandoc", "-o", str(work / "p.epub"), "--toc", *files])
+        run("pandoc + WeasyPrint PDF (52)", ["pandoc", "--pdf-engine=weasyprint", "-o", str(work / "p.pdf"),
+                                              "--toc", *files])
+        src = ["--source", str(work / "issues-52"), "--output", str(out)]
+        run("publish EPUB cold (52)", publish(*src, "--format", "epub", "--no-cache"))
+        run("publish PDF cold (52)", publish(*src, "--format", "pdf", "--no-cache"))
+        run("publish both cold (52)", publish(*src, "--no-cache"))
+        subprocess.run(publish(*src), cwd=work, env=env, check=True, capture_output=True)  # fill the cache
+        edited = issues[10]
+
+        def append_paragraph() -> None:
+            with edited.open("a", encoding="utf-8") as handle:
+                handle.write("\n\n编辑又补充了一段话，用来测量增量重建。\n")
+
+        run("publish both warm, one issue edited", publish(*src), before=append_paragraph)
+        sizes = {p.suffix: p.stat().st_size / 1e6 for p in out.glob("*.*") if p.suffix in (".epub", ".pdf")}
+
+        if not options.no_large:
+            prepare_520(work / "issues-520", issues)
+            large = ["--source", str(work / "issues-520"), "--output", str(work / "out-520"), "--no-cache"]
+            run("publish EPUB cold (520)", publish(*large, "--format", "epub"), runs=1)
+            run("publish PDF cold (520)", publish(*large, "--format", "pdf"), runs=1)
+
+        print("\nratios (target):")
+        r = results
+
+        def ratio(label: str, value: float, target: str, ok: bool) -> None:
+            print(f"  {label:<46} {value:7.2f}   {target:<10} {'met' if ok else 'NOT met'}")
+
+        epub = r["publish EPUB cold (52)"].seconds / r["pandoc EPUB (52)"].seconds
+        pdf = r["publish PDF cold (52)"].seconds / r["pandoc + WeasyPrint PDF (52)"].seconds
+        warm = r["publish both warm, one issue edited"].seconds / r["publish both cold (52)"].seconds
+        ratio("EPUB cold / pandoc EPUB", epub, "≤ 0.5", epub <= 0.5)
+        ratio("PDF cold / pandoc + WeasyPrint", pdf, "≤ 0.6", pdf <= 0.6)
+        ratio("warm rebuild / cold build (both formats)", warm, "≤ 0.2", warm <= 0.2)
+        peak = r["publish PDF cold (52)"].peak_mb
+        ratio("PDF peak RSS, 52 issues (MB)", peak, "≤ 600", peak <= 600)
+        if "publish PDF cold (520)" in r:
+            t = r["publish PDF cold (520)"].seconds / r["publish PDF cold (52)"].seconds
+            ratio("PDF time, 520 / 52 issues", t, "≤ 12", t <= 12)
+            big = r["publish PDF cold (520)"].peak_mb
+            ratio("PDF peak RSS, 520 issues (MB)", big, "≤ 1500", big <= 1500)
+        ratio("EPUB size, 52 issues (MB)", sizes.get(".epub", 0), "≤ 3", sizes.get(".epub", 99) <= 3)
+        ratio("PDF size, 52 issues (MB)", sizes.get(".pdf", 0), "≤ 15", sizes.get(".pdf", 99) <= 15)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
