@@ -41,7 +41,7 @@ class BuildRequest:
 class BuildResult:
     files: tuple[Path, ...]
     warnings: tuple[Problem, ...]
-    issues: int
+    chapters: tuple[Chapter, ...]
     remote_images: int
 
 
@@ -192,6 +192,6 @@ def build(config: Config, request: BuildRequest) -> BuildResult:
     return BuildResult(
         files=tuple(written),
         warnings=tuple(p for p in problems if p.severity is Severity.WARNING),
-        issues=len(chapters),
+        chapters=tuple(chapters),
         remote_images=sum(c.remote_images for c in chapters),
     )

@@ -63,10 +63,49 @@ def _load(config_path: Path | None) -> tuple[Config, list[Problem]]:
     return load_config(config_path, Path.cwd())
 
 
+def _colour() -> bool | None:
+    """Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
 def _report(problems: list[Problem]) -> None:
     root = Path.cwd()
     for problem in problems:
-        click.echo(problem.format(root), err=True)
+        colour = "red" if problem.severity is Severity.ERROR else "yellow"
+        text = problem.format(root)
+        where, _, rest = text.partition(": ")
+        click.echo(click.style(where + ":", fg=colour, bold=True) + " " + rest, err=True, color=_colour())
+
+
+def _summary(result: object, seconds: float, verbose: bool) -> None:
+    """One screen at the end of a build: what was built, where, how big, and what to look at."""
+    from collections import Counter
+
+    issues = result.chapters  # type: ignore[attr-defined]
+    span = f" ({issues[0].issue.date} – {issues[-1].issue.date})" if issues else ""
+    click.echo(
+        click.style(f"Built {len(issues)} issue(s){span} in {seconds:.1f} s", bold=True), err=True, color=_colour()
+    )
+    for path in result.files:  # type: ignore[attr-defined]
+        size = f"{path.stat().st_size / 1_000_000:.2f} MB"
+        if path.suffix == ".pdf":
+            from pypdf import PdfReader
+
+            size += f", {len(PdfReader(path).pages)} pages"
+        click.echo(f"  {click.style(str(path), fg='green', bold=True)}  {size}", err=True, color=_colour())
+    kinds = Counter(w.field for w in result.warnings)  # type: ignore[attr-defined]
+    if kinds:
+        listed = ", ".join(f"{kind} ×{count}" for kind, count in kinds.most_common())
+        click.echo(f"  warnings: {sum(kinds.values())} ({listed})", err=True)
+    if result.remote_images:  # type: ignore[attr-defined]
+        click.echo(
+            f"  {result.remote_images} remote image(s) shown as links; mirror them and pass --image-dir "
+            "to include them",
+            err=True,
+        )
+    if verbose:
+        for chapter in issues:
+            click.echo(f"  第{chapter.issue.number}期 {chapter.issue.date} {chapter.issue.path}", err=True)
 
 
 source_option = click.option(
@@ -124,6 +163,8 @@ def cli() -> None:
     help="PDF for a press: bleed, crop marks, PDF/X-4 in CMYK; also writes <slug>-cover.pdf.",
 )
 @click.option("--booklet", is_flag=True, help="Also write <slug>-booklet.pdf, imposed for saddle stitching.")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list every issue in the summary.")
 @click.option(
     "--signature",
     type=click.IntRange(4),
@@ -142,6 +183,8 @@ def build_command(
     print_ready: bool,
     booklet: bool,
     signature: int | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Build the EPUB and/or PDF from the issues; nothing is written if any issue has an error."""
     started = time.monotonic()
@@ -168,14 +211,9 @@ def build_command(
     except ContentErrors as exc:
         _report(exc.problems)
         raise
-    _report(list(result.warnings))
-    for path in result.files:
-        click.echo(f"wrote {path} ({path.stat().st_size / 1_000_000:.2f} MB)")
-    notes = f", {result.remote_images} remote image(s) shown as links" if result.remote_images else ""
-    click.echo(
-        f"{result.issues} issue(s), {len(result.warnings)} warning(s){notes}, {time.monotonic() - started:.1f} s",
-        err=True,
-    )
+    if not quiet:
+        _report(list(result.warnings))
+        _summary(result, time.monotonic() - started, verbose)
 
 
 @cli.command("check")
@@ -184,26 +222,162 @@ def build_command(
 @range_option
 @config_option
 @image_dir_option
+@click.option("--fix", is_flag=True, help="Apply the safe fixes, show them as a diff, write each file atomically.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check_command(
     source: Path,
     year: int | None,
     number_range: tuple[int | None, int | None],
     config_path: Path | None,
     image_dir: Path | None,
+    fix: bool,
+    output_format: str,
 ) -> None:
-    """Validate the issues exactly as `build` does, and write nothing."""
+    """Validate the issues exactly as `build` does, then lint them; write nothing unless --fix."""
+    from .lint import lint_collection, lint_text
+
     config, problems = _load(config_path)
     selection = Selection(year=year, first=number_range[0], last=number_range[1])
     chapters = []
+    findings = []
     if not errors_in(problems):
-        chapters, found = prepare_chapters(source, selection, _checked_image_dir(image_dir, config))
-        problems.extend(found)
-    _report(problems)
+        found_before = list(problems)
+        for attempt in ("check", "after fixes"):
+            chapters, found = prepare_chapters(source, selection, _checked_image_dir(image_dir, config))
+            problems = [*found_before, *found]
+            issues = [chapter.issue for chapter in chapters]
+            lines = {i.path: i.path.read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n") for i in issues}
+            findings = [f for i in issues for f in lint_text(i, lines[i.path])] + lint_collection(issues, lines)
+            if attempt == "after fixes" or not fix or not any(f.fixable for f in findings):
+                break
+            _apply_fixes(issues, findings)  # then check again, to report what is left
     errors = errors_in(problems)
+    if output_format == "json":
+        import json
+
+        click.echo(
+            json.dumps(
+                {
+                    "problems": [
+                        {
+                            "path": str(p.path),
+                            "line": p.line,
+                            "field": p.field,
+                            "message": p.message,
+                            "hint": p.hint,
+                            "severity": p.severity.value,
+                        }
+                        for p in problems
+                    ],
+                    "findings": [f.as_dict() for f in findings],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        _report(problems)
+        root = Path.cwd()
+        for finding in findings:
+            click.echo(finding.format(root), err=True)
     if errors:
         raise ContentErrors(errors)
     warnings = sum(1 for p in problems if p.severity is Severity.WARNING)
-    click.echo(f"{len(chapters)} issue(s) checked, 0 errors, {warnings} warning(s)", err=True)
+    if output_format == "text":
+        click.echo(
+            f"{len(chapters)} issue(s) checked, 0 errors, {warnings} warning(s), {len(findings)} lint finding(s)",
+            err=True,
+        )
+
+
+def _apply_fixes(issues: list, findings: list) -> None:
+    """Rewrite only the files with safe fixes, atomically, keeping their BOM and line endings."""
+    import difflib
+    import os
+    import tempfile
+
+    from .lint import fixed_text
+
+    fixable = {f.path for f in findings if f.fixable}
+    for issue in issues:
+        if issue.path not in fixable:
+            continue
+        raw = issue.path.read_bytes()
+        bom = raw.startswith(b"\xef\xbb\xbf")
+        text = raw.decode("utf-8-sig")
+        new = fixed_text(issue, text)
+        if new == text:
+            continue
+        diff = difflib.unified_diff(
+            text.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=str(issue.path),
+            tofile=str(issue.path),
+        )
+        click.echo("".join(diff), nl=False)
+        handle, temporary = tempfile.mkstemp(prefix=f".{issue.path.name}.", dir=issue.path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write((b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8"))
+            os.chmod(temporary, issue.path.stat().st_mode & 0o777)
+            os.replace(temporary, issue.path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+
+
+@cli.command("new")
+@source_option
+@click.option("--title", help="The issue's title (default: 第N期：).")
+@click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Its date (default: a week after the latest).")
+def new_command(source: Path, title: str | None, date_text: str | None) -> None:
+    """Write the next issue's file from a template, and print its path. Never overwrites a file."""
+    import datetime as dt
+
+    from .scaffold import write_new_issue
+    from .source import collect_issues
+
+    try:
+        date = dt.date.fromisoformat(date_text) if date_text else None
+    except ValueError as exc:
+        raise click.BadParameter(f"{date_text!r} is not a date like 2026-02-16", param_hint="--date") from exc
+    issues, problems = collect_issues(source, Selection()) if source.is_dir() else ([], [])
+    if errors_in(problems) and any(p.field != "source" for p in errors_in(problems)):
+        _report(problems)
+        raise ContentErrors(errors_in(problems))
+    epoch = _source_date_epoch()
+    today = dt.datetime.fromtimestamp(epoch, dt.UTC).date() if epoch is not None else dt.date.today()
+    path = write_new_issue(source, issues, title=title, date=date, today=today)
+    click.echo(str(path))
+
+
+@cli.command("serve")
+@source_option
+@config_option
+@image_dir_option
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+def serve_command(source: Path, config_path: Path | None, image_dir: Path | None, port: int) -> None:
+    """Preview the book in a browser, typeset as the EPUB is; the page reloads when an issue changes."""
+    from .serve import Preview, open_server
+
+    config, problems = _load(config_path)
+    if errors_in(problems):
+        _report(problems)
+        raise ContentErrors(errors_in(problems))
+    server = open_server(Preview(config, source, _checked_image_dir(image_dir, config)), port)
+    click.echo(f"serving {source} on http://127.0.0.1:{server.server_address[1]}/ — Ctrl-C stops", err=False)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.server_close()
 
 
 @cli.command("typo-report")
