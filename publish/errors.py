@@ -15,6 +15,16 @@ class Severity(Enum):
     WARNING = "warning"
 
 
+def shown_path(path: Path, root: Path | None) -> Path:
+    """The path relative to root when it lies below it (shorter messages), else as given."""
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve())
+        except ValueError:
+            pass
+    return path
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one place of one file, phrased so an editor can fix it."""
@@ -27,12 +37,7 @@ class Problem:
     severity: Severity = Severity.ERROR
 
     def format(self, root: Path | None = None) -> str:
-        shown = self.path
-        if root is not None:
-            try:
-                shown = self.path.resolve().relative_to(root.resolve())
-            except ValueError:
-                shown = self.path
+        shown = shown_path(self.path, root)
         where = f"{shown}:{self.line}" if self.line else f"{shown}"
         label = "warning: " if self.severity is Severity.WARNING else ""
         text = f"{where}: {label}{self.field}: {self.message}"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cjk import HAN
+from .errors import shown_path
 from .source import Issue
 
 DESCRIPTION_LIMIT = 80
@@ -35,12 +36,7 @@ class Finding:
     """`publish check --fix` can mend it without changing the meaning (see SAFE_FIXES)."""
 
     def format(self, root: Path | None = None) -> str:
-        shown = self.path
-        if root is not None:
-            try:
-                shown = self.path.resolve().relative_to(root.resolve())
-            except ValueError:
-                shown = self.path
+        shown = shown_path(self.path, root)
         return f"{shown}:{self.line}:{self.column}: {self.rule}: {self.message}"
 
     def as_dict(self) -> dict[str, object]:
