@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -35,6 +36,8 @@ class BuildRequest:
     """PDF with bleed, crop marks and PDF/X-4, plus the cover sheet."""
     booklet: bool = False
     signature: int | None = None
+    on_progress: Callable[[str], None] | None = field(default=None, compare=False)
+    """Told each time one part of the PDF (an issue, the contents, the folios) is laid out."""
 
 
 @dataclass(frozen=True)
@@ -94,12 +97,19 @@ def _write_epub(config: Config, book: Book, request: BuildRequest, cache_dir: Pa
 def _write_pdf(config: Config, book: Book, request: BuildRequest, cache_dir: Path | None) -> Outputs:
     """The interior PDF; with --print-ready the press version and its cover; with --booklet the imposed
     booklet (always from trim-size pages, without bleed)."""
-    from .fonts import LATIN_SERIF_FAMILY, SERIF_FAMILY, find_face
+    from .fonts import LATIN_SERIF_FAMILY, SANS_FAMILY, SERIF_FAMILY, find_face
     from .pdf import PressOptions, build_pdf, cmyk_profile
 
     # Fail with a clear message rather than lay out in a fallback face.
-    for family in (SERIF_FAMILY, LATIN_SERIF_FAMILY):
-        find_face(family, weight=400)
+    faces = [find_face(family, weight) for family in (SERIF_FAMILY, LATIN_SERIF_FAMILY) for weight in (400, 700)]
+    for weight in (400, 700):  # headings and code fall back to the sans collection, which holds the mono face
+        with contextlib.suppress(PublishError):
+            faces.append(find_face(SANS_FAMILY, weight))
+    layout = {
+        "font_files": tuple(face.path for face in faces),
+        "cache_dir": cache_dir,
+        "on_progress": request.on_progress,
+    }
     stylesheets = _read_styles(config, ["common.css", "pdf.css"])
     images = _all_images(book)
     outputs: dict[str, bytes] = {}
@@ -110,7 +120,12 @@ def _write_pdf(config: Config, book: Book, request: BuildRequest, cache_dir: Pat
 
         press = PressOptions(bleed_mm=config.print.bleed_mm, crop_marks=config.print.crop_marks)
         rendered = build_pdf(
-            book, [*stylesheets, *_read_styles(config, ["press.css"])], config.page_size_mm, images, press=press
+            book,
+            [*stylesheets, *_read_styles(config, ["press.css"])],
+            config.page_size_mm,
+            images,
+            press=press,
+            **layout,
         )
         outputs[".pdf"] = rendered.data
         warnings.extend(rendered.warnings)
@@ -121,13 +136,13 @@ def _write_pdf(config: Config, book: Book, request: BuildRequest, cache_dir: Pat
         cover_css = _read_styles(config, ["cover.css"])[0]
         outputs["-cover.pdf"] = build_cover_pdf(book, cover_css, geometry, cmyk_profile().read_bytes())
     else:
-        trim_pdf = build_pdf(book, stylesheets, config.page_size_mm, images).data
+        trim_pdf = build_pdf(book, stylesheets, config.page_size_mm, images, **layout).data
         outputs[".pdf"] = trim_pdf
     if request.booklet:
         from .imposition import impose_booklet
 
         if trim_pdf is None:
-            trim_pdf = build_pdf(book, stylesheets, config.page_size_mm, images).data
+            trim_pdf = build_pdf(book, stylesheets, config.page_size_mm, images, **layout).data
         outputs["-booklet.pdf"] = impose_booklet(trim_pdf, request.signature)
     return outputs, warnings
 

@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 SERIF_FAMILY = "Noto Serif CJK SC"
 """Named by family: pointing at Debian's .ttc by path would load its first face, the Japanese one."""
 
+SANS_FAMILY = "Noto Sans CJK SC"
+"""Used where a style asks for sans-serif or monospace; its collection also holds Noto Sans Mono CJK."""
+
 LATIN_SERIF_FAMILY = "TeX Gyre Termes"
 """The PDF's face for Latin runs (styles/pdf.css), from Debian's fonts-texgyre."""
 
@@ -128,3 +131,43 @@ def _is_valid_font(data: bytes) -> bool:
     except (TTLibError, KeyError, AssertionError, ValueError, EOFError, OSError):
         return False
     return True
+
+
+def glyph_subset(path: Path, index: int, glyphs: list[int], cache_dir: Path | None) -> bytes:
+    """A subset of one face keeping the given glyph ids at their places, as WeasyPrint's own subsets do,
+    so that one program serves the text of every separately laid-out part of the PDF."""
+    import uharfbuzz as hb
+
+    status = path.stat()
+    material = f"{_SUBSET_VERSION}|{_subsetter_version()}|{path}|{index}|{status.st_size}|{status.st_mtime_ns}|{glyphs}"
+    key = hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
+    cached = cache_dir / f"glyphs-{key}.font" if cache_dir else None
+    if cached is not None and cached.is_file():
+        data = cached.read_bytes()
+        if _is_valid_font(data):
+            return data
+    request = hb.SubsetInput()
+    request.glyph_set.update(glyphs)
+    request.flags = (
+        hb.SubsetFlags.RETAIN_GIDS
+        | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
+        | hb.SubsetFlags.DESUBROUTINIZE
+        | hb.SubsetFlags.NO_HINTING
+        | hb.SubsetFlags.NOTDEF_OUTLINE
+        | hb.SubsetFlags.NO_LAYOUT_CLOSURE
+    )
+    for table in ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG "):
+        request.drop_table_tag_set.add(_tag(table))
+    subset_font = hb.subset(hb.Face(hb.Blob.from_file_path(str(path)), index), request)
+    if subset_font is None:
+        raise PublishError(f"HarfBuzz could not subset {path} (face {index})")
+    data = bytes(subset_font.blob.data)
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_name(f"{cached.name}.{os.getpid()}.part")
+            partial.write_bytes(data)
+            partial.replace(cached)
+        except OSError as exc:
+            log.debug("cannot cache a font subset in %s: %s", cache_dir, exc)
+    return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
 
@@ -52,8 +53,6 @@ def build_cover_pdf(book: Book, stylesheet: str, geometry: CoverGeometry, cmyk_p
     from pypdf import PdfReader, PdfWriter
     from weasyprint import CSS, HTML
 
-    from .pdf import finish_pdf
-
     fetcher = BookFetcher({"press/cmyk.icc": cmyk_profile})
     profiles: dict = {}
     profile = (
@@ -74,4 +73,17 @@ def build_cover_pdf(book: Book, stylesheet: str, geometry: CoverGeometry, cmyk_p
     )
     identifier = hashlib.sha256((html_text + stylesheet + repr(geometry)).encode()).hexdigest()[:32].encode()
     data = document.write_pdf(pdf_identifier=identifier, pdf_variant="pdf/x-4")
-    return finish_pdf(PdfWriter(clone_from=PdfReader(io.BytesIO(data))), data, identifier)
+    return _finish_pdf(PdfWriter(clone_from=PdfReader(io.BytesIO(data))), data, identifier)
+
+
+def _finish_pdf(writer: object, original: bytes, identifier: bytes) -> bytes:
+    """Write a pypdf document back: the original PDF version (PDF/X-4 needs 1.6), shared objects stored
+    once (WeasyPrint repeats the ICC profile on every page), and a fixed /ID so rebuilds are identical."""
+    from pypdf.generic import ArrayObject, ByteStringObject
+
+    writer.pdf_header = original.split(b"\n", 1)[0]  # type: ignore[attr-defined]
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)  # type: ignore[attr-defined]
+    writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])  # type: ignore[attr-defined]
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[attr-defined]
+    return out.getvalue()

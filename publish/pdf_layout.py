@@ -1,0 +1,320 @@
+"""Lay out parts of the PDF with WeasyPrint, two at a time in worker processes, each part cached on disk.
+
+WeasyPrint keeps a whole document in memory and lays it out on one core. A collected edition is made of
+issues that each open on a recto page, so each issue can be laid out on its own: the parts run in
+parallel, memory is bounded by the largest part, and a rebuild after an edit lays out only the parts
+whose HTML, styles, images, fonts or layout code changed. publish/pdf_merge.py joins the parts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .fetch import BOOK_BASE_URL, BookFetcher
+
+log = logging.getLogger(__name__)
+
+WORKER_PROCESSES = 2
+"""The machines we build on have two cores; more processes only add memory."""
+CACHE_MAX_AGE_DAYS = 30
+"""Cached parts not used for this long are removed, so a cache under active editing does not grow forever."""
+_LAYOUT_CODE = ("justify.py", "pdf_layout.py", "fetch.py")
+"""Sources whose change alters a laid-out part: their bytes are part of every cache key."""
+
+
+FontIdentity = tuple[int, int, str]
+"""A font file as WeasyPrint sees it: its size, the face index and a digest of its first 64 KiB."""
+_IDENTITY_PREFIX = 65536
+PLACEHOLDER_FONT_BYTES = 16
+"""A shared font's program in a part is a placeholder this long (its first four bytes, OTTO or TrueType's,
+kept so that WeasyPrint writes the right font type); pdf_merge.py puts the book's subset in its place."""
+
+
+def font_identities(path: Path) -> dict[FontIdentity, tuple[Path, int]]:
+    """Every face of a font file (all of a collection's), by the identity WeasyPrint's fonts are matched on."""
+    with open(path, "rb") as handle:
+        head = handle.read(_IDENTITY_PREFIX)
+    size = path.stat().st_size
+    digest = hashlib.sha256(head).hexdigest()
+    faces = int.from_bytes(head[8:12], "big") if head[:4] == b"ttcf" else 1
+    return {(size, index, digest): (path, index) for index in range(faces)}
+
+
+def _identity_of(data: bytes, index: int) -> FontIdentity:
+    return (len(data), index, hashlib.sha256(data[:_IDENTITY_PREFIX]).hexdigest())
+
+
+@dataclass(frozen=True)
+class LayoutJob:
+    """One part of the PDF laid out on its own: the front matter, one issue, or a run of folios."""
+
+    label: str
+    html: str
+    stylesheets: tuple[str, ...]
+    resources: Mapping[str, bytes] = field(default_factory=dict)
+    """Bytes the part may load (images, the CMYK profile), by their path under the book's base URL."""
+    press: bool = False
+    """PDF/X-4, for the print shop."""
+    drop_last_page: bool = False
+    """Drop the last page: a part ends with an element that starts a recto, so that, without that page,
+    it has an even number of pages and the next part opens on a recto."""
+    fingerprint: str = ""
+    """What else the layout depends on (fonts, versions): part of the cache key."""
+    shared_fonts: frozenset[FontIdentity] = frozenset()
+    """Fonts the merge embeds once for the whole book: the part records the glyphs it uses of them and
+    embeds a placeholder instead of subsetting them (the costly step of writing a part)."""
+
+    @property
+    def key(self) -> str:
+        digest = hashlib.sha256()
+        settings = repr((self.press, self.drop_last_page, sorted(self.shared_fonts)))
+        for text in (self.fingerprint, self.html, *self.stylesheets, settings):
+            digest.update(hashlib.sha256(text.encode("utf-8")).digest())
+        for name in sorted(self.resources):
+            digest.update(name.encode("utf-8"))
+            digest.update(hashlib.sha256(self.resources[name]).digest())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class LaidOutPart:
+    pdf: bytes
+    pages: int
+    blank: tuple[bool, ...]
+    """Which pages are blank (no folio is printed on them)."""
+    image_widths: dict[str, float]
+    """The widest each image was placed, in CSS px, by its href: for the press's resolution check."""
+    shared_fonts: dict[str, tuple[FontIdentity, list[int]]] = field(default_factory=dict)
+    """By the subset tag of the font's name in the PDF: which shared font it is and the glyphs used."""
+    refused: tuple[str, ...] = ()
+    """Outside resources the part asked for and did not get."""
+
+
+def layout_fingerprint(font_files: Iterable[Path]) -> str:
+    """The versions, layout code and font files a laid-out part depends on, beyond its own HTML and CSS."""
+    import weasyprint
+
+    package = Path(__file__).parent
+    digest = hashlib.sha256(f"{__version__}|{weasyprint.__version__}".encode())
+    for name in _LAYOUT_CODE:
+        digest.update(hashlib.sha256((package / name).read_bytes()).digest())
+    for path in sorted(set(font_files)):
+        status = path.stat()
+        digest.update(f"{path}|{status.st_size}|{status.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def lay_out(job: LayoutJob) -> LaidOutPart:
+    """Render one part to PDF bytes. Runs in a worker process, or in the main one for a single part."""
+    from weasyprint import CSS, HTML
+    from weasyprint.formatting_structure import boxes
+
+    from .justify import install
+
+    install()
+    fetcher = BookFetcher(dict(job.resources))
+    profiles: dict = {}
+    stylesheets = [
+        CSS(string=text, url_fetcher=fetcher, base_url=BOOK_BASE_URL, color_profiles=profiles)
+        for text in job.stylesheets
+    ]
+    variant = {"pdf_variant": "pdf/x-4"} if job.press else {}
+    html = HTML(string=job.html, base_url=BOOK_BASE_URL, url_fetcher=fetcher)
+    document = html.render(stylesheets=stylesheets, color_profiles=profiles, **variant)
+    pages = document.pages[:-1] if job.drop_last_page and len(document.pages) > 1 else document.pages
+    document = document.copy(pages)
+
+    widths: dict[str, float] = {}
+
+    def visit(box: object) -> None:
+        if isinstance(box, boxes.ReplacedBox) and box.element is not None:
+            href = (box.element.get("src") or "").strip()
+            if href in job.resources:
+                widths[href] = max(widths.get(href, 0.0), box.width)
+        for child in getattr(box, "children", []):
+            visit(child)
+
+    for page in document.pages:
+        visit(page._page_box)
+    shared: dict[str, tuple[FontIdentity, list[int]]] = {}
+    with _shared_fonts_left_out(job.shared_fonts, shared):
+        data = document.write_pdf(pdf_identifier=b"0" * 32, **variant)
+    return LaidOutPart(
+        pdf=data,
+        pages=len(document.pages),
+        blank=tuple(bool(page._page_box.page_type.blank) for page in document.pages),
+        image_widths=widths,
+        shared_fonts=shared,
+        refused=tuple(fetcher.refused),
+    )
+
+
+def _outline_format(data: bytes, index: int) -> bytes:
+    """The sfnt version of one face (OTTO for CFF outlines), looked up in a collection's directory."""
+    if data[:4] == b"ttcf":
+        offset = int.from_bytes(data[12 + 4 * index : 16 + 4 * index], "big")
+        return data[offset : offset + 4]
+    return data[:4]
+
+
+@contextmanager
+def _shared_fonts_left_out(
+    identities: frozenset[FontIdentity], found: dict[str, tuple[FontIdentity, list[int]]]
+) -> Iterator[None]:
+    """While a part is written, WeasyPrint's font clean-up records the glyphs of each shared font and
+    leaves a placeholder where it would have cut a subset."""
+    from weasyprint.pdf.fonts import Font
+
+    original = Font.clean
+
+    def clean(font: Font, to_unicode: dict, hinting: bool) -> None:
+        identity = _identity_of(font.file_content, font.index) if identities else None
+        if identity is None or identity not in identities or font.bitmap:
+            original(font, to_unicode, hinting)
+            return
+        found[font.hash] = (identity, sorted({0, *to_unicode}))
+        font.file_content = _outline_format(font.file_content, font.index).ljust(PLACEHOLDER_FONT_BYTES, b"\0")
+
+    Font.clean = clean
+    try:
+        yield
+    finally:
+        Font.clean = original
+
+
+class LayoutCache:
+    """Laid-out parts by cache key, one PDF and one JSON file each. A part that does not read back whole
+    (truncated, edited, not JSON, wrong digest) counts as missing and is laid out again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get(self, key: str) -> LaidOutPart | None:
+        try:
+            meta = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            data = (self.folder / f"{key}.pdf").read_bytes()
+            if hashlib.sha256(data).hexdigest() != meta["sha256"] or len(meta["blank"]) != meta["pages"]:
+                return None
+            os.utime(self.folder / f"{key}.json")
+            return LaidOutPart(
+                pdf=data,
+                pages=int(meta["pages"]),
+                blank=tuple(bool(b) for b in meta["blank"]),
+                image_widths={str(k): float(v) for k, v in meta["image_widths"].items()},
+                shared_fonts={
+                    str(tag): ((int(i[0]), int(i[1]), str(i[2])), [int(g) for g in gids])
+                    for tag, (i, gids) in meta["shared_fonts"].items()
+                },
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def put(self, key: str, part: LaidOutPart) -> None:
+        """Best effort: a cache that cannot be written only makes the next build slower."""
+        meta = {
+            "sha256": hashlib.sha256(part.pdf).hexdigest(),
+            "pages": part.pages,
+            "blank": list(part.blank),
+            "image_widths": part.image_widths,
+            "shared_fonts": part.shared_fonts,
+        }
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for suffix, data in ((".pdf", part.pdf), (".json", json.dumps(meta).encode("utf-8"))):
+                handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(data)
+                os.replace(temporary, self.folder / f"{key}{suffix}")
+        except OSError as exc:
+            log.debug("cannot cache a laid-out part in %s: %s", self.folder, exc)
+
+    def prune(self) -> None:
+        cutoff = time.time() - CACHE_MAX_AGE_DAYS * 86400
+        for meta in self.folder.glob("*.json"):
+            try:
+                if meta.stat().st_mtime < cutoff:
+                    meta.unlink()
+                    meta.with_suffix(".pdf").unlink(missing_ok=True)
+            except OSError:
+                continue
+
+
+def _worker_start() -> None:
+    """Workers leave signals to the main process, which stops them when the build is interrupted."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+ProgressCallback = Callable[[str], None]
+"""Called with a part's label each time a part is laid out or found in the cache."""
+
+
+def lay_out_all(
+    jobs: list[LayoutJob],
+    cache: LayoutCache | None,
+    on_progress: ProgressCallback | None = None,
+    processes: int = WORKER_PROCESSES,
+) -> list[LaidOutPart]:
+    """Every part, in the order given: from the cache where it holds the part, else laid out in up to
+    `processes` worker processes (forked, so they start with WeasyPrint already imported)."""
+    results: list[LaidOutPart | None] = [None] * len(jobs)
+    keys = [job.key if cache is not None else "" for job in jobs]
+    missing: list[int] = []
+    for index, job in enumerate(jobs):
+        found = cache.get(keys[index]) if cache is not None else None
+        if found is None:
+            missing.append(index)
+            continue
+        results[index] = found
+        if on_progress:
+            on_progress(job.label)
+
+    def done(index: int, part: LaidOutPart) -> None:
+        results[index] = part
+        if cache is not None:
+            cache.put(keys[index], part)
+        if on_progress:
+            on_progress(jobs[index].label)
+
+    workers = min(processes, len(missing), os.cpu_count() or 1)
+    if workers <= 1:
+        for index in missing:
+            done(index, lay_out(jobs[index]))
+    else:
+        import weasyprint  # noqa: F401  (imported before the fork, once for both workers)
+
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
+        )
+        try:
+            running: dict[Future, int] = {}
+            queue = list(missing)
+            while queue or running:
+                while queue and len(running) < workers * 2:
+                    index = queue.pop(0)
+                    running[pool.submit(lay_out, jobs[index])] = index
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    done(running.pop(future), future.result())
+            pool.shutdown()
+        except BaseException:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    if cache is not None:
+        cache.prune()
+    return [part for part in results if part is not None]
