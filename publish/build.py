@@ -36,8 +36,9 @@ class BuildRequest:
     """PDF with bleed, crop marks and PDF/X-4, plus the cover sheet."""
     booklet: bool = False
     signature: int | None = None
-    on_progress: Callable[[str], None] | None = field(default=None, compare=False)
-    """Told each time one part of the PDF (an issue, the contents, the folios) is laid out."""
+    on_progress: Callable[[str, int, int], None] | None = field(default=None, compare=False)
+    """Told each time one part of the PDF (an issue, the contents, the folios) is laid out: its label,
+    the parts done and the parts in this round."""
 
 
 @dataclass(frozen=True)

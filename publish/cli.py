@@ -142,6 +142,27 @@ def cli() -> None:
     logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
+class _LayoutProgress:
+    """A progress bar on the terminal while the PDF's parts are laid out: one step per issue, then one
+    per finishing part (contents, folios)."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if self.bar is None or self.bar.length != total or done == 1:
+            self.close()
+            self.bar = click.progressbar(length=total, label="排版 PDF", show_pos=True, file=sys.stdout)
+            self.bar.__enter__()
+        self.bar.label = f"排版 PDF：{label}"
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 @cli.command("build")
 @source_option
 @click.option(
@@ -203,6 +224,7 @@ def build_command(
         print_ready=print_ready,
         booklet=booklet,
         signature=signature,
+        on_progress=None if quiet or not sys.stdout.isatty() else _LayoutProgress(),
     )
     if (print_ready or booklet) and "pdf" not in request.formats:
         raise click.UsageError("--print-ready and --booklet make PDFs: use --format pdf or all")
@@ -211,6 +233,9 @@ def build_command(
     except ContentErrors as exc:
         _report(exc.problems)
         raise
+    finally:
+        if request.on_progress is not None:
+            request.on_progress.close()
     if not quiet:
         _report(list(result.warnings))
         _summary(result, time.monotonic() - started, verbose)

@@ -258,8 +258,9 @@ def _worker_start() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-ProgressCallback = Callable[[str], None]
-"""Called with a part's label each time a part is laid out or found in the cache."""
+ProgressCallback = Callable[[str, int, int], None]
+"""Called with a part's label, how many parts are done and how many there are, as each part is laid out
+or found in the cache."""
 
 
 def lay_out_all(
@@ -280,14 +281,14 @@ def lay_out_all(
             continue
         results[index] = found
         if on_progress:
-            on_progress(job.label)
+            on_progress(job.label, sum(r is not None for r in results), len(jobs))
 
     def done(index: int, part: LaidOutPart) -> None:
         results[index] = part
         if cache is not None:
             cache.put(keys[index], part)
         if on_progress:
-            on_progress(jobs[index].label)
+            on_progress(jobs[index].label, sum(r is not None for r in results), len(jobs))
 
     workers = min(processes, len(missing), os.cpu_count() or 1)
     if workers <= 1:

@@ -81,6 +81,20 @@ def _outline_items(book: pikepdf.Pdf, marks: list[_Bookmark]) -> list[OutlineIte
     return items
 
 
+def _draw_over(book: pikepdf.Pdf, page: pikepdf.Page, layer: pikepdf.Page) -> None:
+    """Draw a layer page over a page, as a form named /Folio in resources of the page's own (a part's pages
+    share one resource dictionary); pikepdf's add_overlay would name the form at random."""
+    form = book.copy_foreign(layer.as_form_xobject())
+    resources = Dictionary(page.obj.get("/Resources", Dictionary()))
+    forms = Dictionary(resources.get("/XObject", Dictionary()))
+    forms[Name.Folio] = form
+    resources[Name.XObject] = forms
+    page.obj.Resources = resources
+    placement = page.calc_form_xobject_placement(form, Name.Folio, pikepdf.Rectangle(page.trimbox))
+    page.contents_add(pikepdf.Stream(book, b"q\n"), prepend=True)
+    page.contents_add(pikepdf.Stream(book, b"Q\n" + placement), prepend=False)
+
+
 def _share_icc_profiles(book: pikepdf.Pdf) -> None:
     """WeasyPrint's PDF/X output repeats the CMYK profile for every page and part: keep one copy."""
     shared: dict[bytes, pikepdf.Object] = {}
@@ -174,7 +188,7 @@ def merge_parts(
         opened.append(layer)
         for folio in layer.pages:
             if body_page < len(has_folio) and has_folio[body_page]:
-                book.pages[front_pages + body_page].add_overlay(folio)
+                _draw_over(book, book.pages[front_pages + body_page], folio)
             body_page += 1
 
     book.Root.Names = Dictionary(
