@@ -1,0 +1,112 @@
+"""The PDF is laid out issue by issue and merged: links, fonts and the cache must hold across the parts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from tests.testing_utils import ROOT, SAMPLE_ISSUES, pdf_pages_text, printed_folio, run_cli
+
+
+def _build(source: Path, output: Path, *extra: str) -> Path:
+    result = run_cli(
+        "build", "--source", str(source), "--output", str(output), "--format", "pdf",
+        "--config", str(ROOT / "book.toml"), *extra,
+    )
+    assert result.exit_code == 0, result.output
+    return next(output.glob("*.pdf"))
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(SAMPLE_ISSUES, tmp_path_factory.mktemp("parts"), "--no-cache")
+
+
+def _destinations(pdf: pikepdf.Pdf) -> dict[str, int]:
+    names = pdf.Root.Names.Dests.Names
+    pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+    return {str(names[i]): pages[names[i + 1][0].objgen] for i in range(0, len(names), 2)}
+
+
+def test_contents_links_lead_to_the_page_each_issue_opens_on(sample_pdf: Path) -> None:
+    texts = pdf_pages_text(sample_pdf)
+    with pikepdf.open(sample_pdf) as pdf:
+        destinations = _destinations(pdf)
+        contents = next(i for i, text in enumerate(texts) if "目录" in text)
+        targets = {  # WeasyPrint writes one annotation per line box of a link
+            str(annot.Dest)
+            for annot in pdf.pages[contents].obj.get("/Annots", [])
+            if annot.get("/Subtype") == "/Link" and "/Dest" in annot
+        }
+        assert len(targets) == 6
+        for target in targets:
+            page = destinations[target]
+            assert "期" in texts[page] and page > contents
+            # the contents prints the folio of the page the link leads to
+            assert printed_folio(texts[page]) in texts[contents]
+
+
+def test_each_shared_face_is_embedded_once_with_every_glyph_drawn(sample_pdf: Path) -> None:
+    programs: dict[str, set[tuple[int, int]]] = {}
+    with pikepdf.open(sample_pdf) as pdf:
+        for page in pdf.pages:
+            for font in page.obj.Resources.Font.values():
+                descriptor = font.DescendantFonts[0].FontDescriptor
+                program = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+                assert program is not None and len(program.read_bytes()) > 1000, font.BaseFont
+                programs.setdefault(str(font.BaseFont).split("+", 1)[1], set()).add(program.objgen)
+    assert "Noto-Serif-CJK-SC" in programs
+    assert all(len(streams) == 1 for streams in programs.values()), programs
+    # every character the text layer holds was drawn: no missing glyphs and no CJK text lost
+    assert "□" not in "".join(pdf_pages_text(sample_pdf))
+
+
+def test_outline_entries_point_at_the_pages_of_their_issues(sample_pdf: Path) -> None:
+    texts = pdf_pages_text(sample_pdf)
+    with pikepdf.open(sample_pdf) as pdf, pdf.open_outline() as outline:
+        pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+        issues = [item for item in outline.root if item.title != "目录"]
+        assert len(issues) == 6
+        for item in issues:
+            page = pages[item.destination[0].objgen]
+            assert item.title.split("：")[-1].replace(" ", "")[:4] in texts[page].replace(" ", "")
+            for child in item.children:
+                assert pages[child.destination[0].objgen] >= page
+
+
+def test_a_rebuild_after_one_edit_lays_out_only_that_issue(tmp_path: Path) -> None:
+    source = tmp_path / "issues"
+    shutil.copytree(SAMPLE_ISSUES, source)
+    output = tmp_path / "out"
+    first = _build(source, output).read_bytes()
+    cache = output / ".cache" / "pdf"
+    before = {p.name for p in cache.glob("*.json")}
+    assert len(before) >= 6 + 2  # six issues, the contents and at least one folio layer
+    edited = sorted(source.glob("*.md"))[2]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n\n编辑补充了一句话。\n", encoding="utf-8")
+    second = _build(source, output).read_bytes()
+    added = {p.name for p in cache.glob("*.json")} - before
+    assert len(added) == 1, added  # the page count did not change, so contents and folios came from the cache
+    assert second != first
+    assert "编辑补充了一句话" in "".join(pdf_pages_text(next(output.glob("*.pdf")))).replace(" ", "")
+
+
+def test_a_corrupt_cache_is_ignored_and_the_book_is_the_same(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    clean = _build(SAMPLE_ISSUES, tmp_path / "clean", "--no-cache").read_bytes()
+    _build(SAMPLE_ISSUES, output)
+    for index, part in enumerate(sorted((output / ".cache" / "pdf").glob("*.pdf"))):
+        if index % 2:
+            part.write_bytes(part.read_bytes()[: len(part.read_bytes()) // 2])  # truncated
+        else:
+            part.with_suffix(".json").write_text("{not json", encoding="utf-8")
+    assert _build(SAMPLE_ISSUES, output).read_bytes() == clean
+
+
+def test_no_progress_bar_when_output_is_not_a_terminal(tmp_path: Path) -> None:
+    result = run_cli("build", "--source", str(SAMPLE_ISSUES), "--output", str(tmp_path), "--format", "pdf")
+    assert result.exit_code == 0
+    assert "排版 PDF" not in result.output
