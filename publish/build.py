@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .book import Book, assemble_book
@@ -157,6 +157,37 @@ TYPOGRAPHY: dict[str, tuple[str, ...]] = {"epub": EPUB_RULES, "pdf": PDF_RULES}
 """The CJK rules each output's engine needs (publish/typography.py)."""
 
 
+def _typeset(chapter: Chapter, rules: tuple[str, ...], cache_dir: Path | None) -> Chapter:
+    """typeset_chapter, remembered in <output>/.cache/typeset by its input and the typography code, since
+    after an edit most issues are typeset exactly as before."""
+    if cache_dir is None:
+        return typeset_chapter(chapter, rules)
+    import hashlib
+    import json
+
+    from . import typography
+
+    digest = hashlib.sha256(Path(typography.__file__).read_bytes())
+    for text in (repr(rules), chapter.body, chapter.title_html, chapter.description_html):
+        digest.update(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
+    path = cache_dir / "typeset" / f"{digest.hexdigest()}.json"
+    try:
+        body, title, description = json.loads(path.read_text(encoding="utf-8"))
+        if all(isinstance(x, str) for x in (body, title, description)):
+            return replace(chapter, body=body, title_html=title, description_html=description)
+    except (OSError, ValueError, TypeError):
+        pass
+    typeset = typeset_chapter(chapter, rules)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.part")
+        partial.write_text(json.dumps([typeset.body, typeset.title_html, typeset.description_html]), encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:
+        log.debug("cannot cache typeset text in %s: %s", path.parent, exc)
+    return typeset
+
+
 def _check_output_folder(request: BuildRequest) -> None:
     output, source = request.output.resolve(), request.source.resolve()
     if output == source or output.is_relative_to(source):
@@ -182,7 +213,7 @@ def build(config: Config, request: BuildRequest) -> BuildResult:
     try:
         staged: list[tuple[Path, Path]] = []
         for fmt in request.formats:
-            typeset = [typeset_chapter(chapter, TYPOGRAPHY[fmt]) for chapter in chapters]
+            typeset = [_typeset(chapter, TYPOGRAPHY[fmt], cache_dir) for chapter in chapters]
             book = assemble_book(
                 config, typeset, request.selection, source_date_epoch=request.source_date_epoch, cover_image=cover
             )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import os
 import subprocess
@@ -93,12 +92,10 @@ def subset_face(face: FontFace, characters: str, cache_dir: Path | None) -> byte
     import uharfbuzz as hb
 
     characters = "".join(sorted(set(characters)))
-    cached = cache_dir / f"{face.file_stem}-{_cache_key(face, characters)}.otf" if cache_dir else None
-    if cached is not None and cached.is_file():
-        data = cached.read_bytes()
-        if _is_valid_font(data):
-            return data
-        log.warning("ignoring a corrupt cached font subset %s", cached)
+    cached = cache_dir / f"{face.file_stem}-{_cache_key(face, characters)}.font" if cache_dir else None
+    found = _read_cached(cached)
+    if found is not None:
+        return found
     source = hb.Face(hb.Blob.from_file_path(str(face.path)), face.index)
     request = hb.SubsetInput()
     request.unicode_set.update(ord(char) for char in characters)
@@ -108,29 +105,43 @@ def subset_face(face: FontFace, characters: str, cache_dir: Path | None) -> byte
     if subset_font is None:
         raise PublishError(f"HarfBuzz could not subset {face.path} (face {face.index})")
     data = bytes(subset_font.blob.data)
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_name(f"{cached.name}.{os.getpid()}.part")
-        try:
-            partial.write_bytes(data)
-            partial.replace(cached)
-        finally:
-            partial.unlink(missing_ok=True)
+    _write_cached(cached, data)
     return data
+
+
+def _read_cached(path: Path | None) -> bytes | None:
+    """A cached font, if it reads back whole: each is stored with the SHA-256 of its bytes after them,
+    so a truncated or overwritten file is cut again rather than embedded."""
+    if path is None:
+        return None
+    try:
+        stored = path.read_bytes()
+    except OSError:
+        return None
+    data, digest = stored[:-32], stored[-32:]
+    if len(stored) > 32 and hashlib.sha256(data).digest() == digest:
+        return data
+    log.warning("ignoring a corrupt cached font subset %s", path)
+    return None
+
+
+def _write_cached(path: Path | None, data: bytes) -> None:
+    """Best effort and atomic: a cache that cannot be written only makes the next build slower."""
+    if path is None:
+        return
+    partial = path.with_name(f"{path.name}.{os.getpid()}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(data + hashlib.sha256(data).digest())
+        partial.replace(path)
+    except OSError as exc:
+        log.debug("cannot cache a font subset in %s: %s", path.parent, exc)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _tag(name: str) -> int:
     return int.from_bytes(name.encode("ascii"), "big")
-
-
-def _is_valid_font(data: bytes) -> bool:
-    from fontTools.ttLib import TTFont, TTLibError
-
-    try:
-        TTFont(io.BytesIO(data), lazy=True)["cmap"]
-    except (TTLibError, KeyError, AssertionError, ValueError, EOFError, OSError):
-        return False
-    return True
 
 
 def glyph_subset(path: Path, index: int, glyphs: list[int], cache_dir: Path | None) -> bytes:
@@ -142,10 +153,9 @@ def glyph_subset(path: Path, index: int, glyphs: list[int], cache_dir: Path | No
     material = f"{_SUBSET_VERSION}|{_subsetter_version()}|{path}|{index}|{status.st_size}|{status.st_mtime_ns}|{glyphs}"
     key = hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
     cached = cache_dir / f"glyphs-{key}.font" if cache_dir else None
-    if cached is not None and cached.is_file():
-        data = cached.read_bytes()
-        if _is_valid_font(data):
-            return data
+    found = _read_cached(cached)
+    if found is not None:
+        return found
     request = hb.SubsetInput()
     request.glyph_set.update(glyphs)
     request.flags = (
@@ -162,12 +172,5 @@ def glyph_subset(path: Path, index: int, glyphs: list[int], cache_dir: Path | No
     if subset_font is None:
         raise PublishError(f"HarfBuzz could not subset {path} (face {index})")
     data = bytes(subset_font.blob.data)
-    if cached is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            partial = cached.with_name(f"{cached.name}.{os.getpid()}.part")
-            partial.write_bytes(data)
-            partial.replace(cached)
-        except OSError as exc:
-            log.debug("cannot cache a font subset in %s: %s", cache_dir, exc)
+    _write_cached(cached, data)
     return data
