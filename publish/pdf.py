@@ -23,7 +23,7 @@ from .errors import Problem, PublishError, Severity
 from .fetch import BOOK_BASE_URL
 from .markdown import Chapter
 from .pages import render_page
-from .pdf_layout import ProgressCallback
+from .pdf_layout import PRESS_PROFILE, ProgressCallback
 
 log = logging.getLogger(__name__)
 
@@ -185,8 +185,8 @@ CHARACTERS_PER_PAGE = 600
 """Characters of text per page, measured on 52 issues of the corpus (about 550 with headings, lists and
 blank versos): the first guess of the page count, from which the gutter is chosen before layout."""
 _MARKUP = re.compile(r"<[^>]*>|\u200b")
-FOLIO_LAYERS = 2
-"""The folio layer is split in this many parts, laid out side by side."""
+FOLIO_RUN = 64
+"""Pages per folio layer (an even number, so that every layer opens on a recto)."""
 
 
 def estimated_pages(book: Book) -> int:
@@ -216,8 +216,8 @@ def build_pdf(
     resources: dict[str, bytes] = dict(images)
     styles = list(stylesheets)
     if press is not None:
-        resources["press/cmyk.icc"] = cmyk_profile().read_bytes()
-        styles.append(press_css(press, BOOK_BASE_URL + "press/cmyk.icc"))
+        resources[PRESS_PROFILE] = cmyk_profile().read_bytes()
+        styles.append(press_css(press, BOOK_BASE_URL + PRESS_PROFILE))
     cache = LayoutCache(cache_dir / "pdf") if cache_dir is not None else None
     fingerprint = layout_fingerprint(font_files)
     shared_faces = {identity: face for path in set(font_files) for identity, face in font_identities(path).items()}
@@ -235,7 +235,17 @@ def build_pdf(
             shared_fonts=frozenset(shared_faces),
         )
 
-    inner = inner_margin_mm(estimated_pages(book))
+    icc = {PRESS_PROFILE: resources[PRESS_PROFILE]} if press is not None else {}
+
+    def folio_jobs(geometry: str, first: int, last: int) -> list[LayoutJob]:
+        """Folio layers in runs of FOLIO_RUN pages, so that each run is cached for any book of this size."""
+        return [
+            job("页码", folio_layer_html(start, FOLIO_RUN, book.meta.language), geometry, icc, False)
+            for start in range(first, last + 1, FOLIO_RUN)
+        ]
+
+    estimate = estimated_pages(book)
+    inner = inner_margin_mm(estimate)
     for _attempt in range(3):
         geometry = page_geometry_css(page_size_mm, inner)
         issue_jobs = [
@@ -243,31 +253,31 @@ def build_pdf(
                 f"第 {chapter.issue.number} 期",
                 html,
                 geometry,
-                {href: resources[href] for href in chapter.images if href in resources}
-                | ({"press/cmyk.icc": resources["press/cmyk.icc"]} if press is not None else {}),
+                {href: resources[href] for href in chapter.images if href in resources} | icc,
                 True,
             )
             for chapter, html in zip(book.chapters, issue_html_texts, strict=True)
         ]
-        issues = lay_out_all(issue_jobs, cache, on_progress)
+        # The folios the estimate says the body needs are laid out alongside the issues, filling the
+        # workers' idle time at the end of the queue; any missing ones come with the contents.
+        guessed_folios = folio_jobs(geometry, 1, estimate)
+        laid_out = lay_out_all([*issue_jobs, *guessed_folios], cache, on_progress)
+        issues, layers = laid_out[: len(issue_jobs)], laid_out[len(issue_jobs) :]
         first_pages: dict[str, int] = {}
         folio = 1
         for chapter, part in zip(book.chapters, issues, strict=True):
             first_pages[chapter.anchor] = folio
             folio += part.pages
         body_pages = folio - 1
-        icc = {"press/cmyk.icc": resources["press/cmyk.icc"]} if press is not None else {}
-        layer_size = math.ceil(body_pages / FOLIO_LAYERS / 2) * 2  # even, so that each layer opens on a recto
-        layer_starts = range(1, body_pages + 1, max(layer_size, 2))
-        finishing = [
-            job("目录", front_matter_html(book, first_pages), geometry, icc, True),
-            *(
-                job("页码", folio_layer_html(start, min(layer_size, body_pages - start + 1), book.meta.language),
-                    geometry, icc, False)
-                for start in layer_starts
-            ),
-        ]
-        front, *layers = lay_out_all(finishing, cache, on_progress)
+        front, *more_layers = lay_out_all(
+            [
+                job("目录", front_matter_html(book, first_pages), geometry, icc, True),
+                *folio_jobs(geometry, len(layers) * FOLIO_RUN + 1, body_pages),
+            ],
+            cache,
+            on_progress,
+        )
+        layers += more_layers
         pages = front.pages + body_pages
         if inner_margin_mm(pages) == inner:
             break
