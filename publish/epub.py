@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ebooklib import epub
@@ -71,6 +71,53 @@ def _document_text(markup: str) -> str:
     return "".join(root.itertext())
 
 
+EPUB_NS = "http://www.idpf.org/2007/ops"
+_EPUB_TYPE = f"{{{EPUB_NS}}}type"
+
+
+def _classes(element: etree._Element) -> list[str]:
+    return (element.get("class") or "").split()
+
+
+def footnotes_as_asides(body: str) -> str:
+    """Footnotes that Apple Books, Kobo and KOReader show as pop-ups: each call an `epub:type="noteref"`
+    link, each note an `<aside epub:type="footnote">` holding its number and a link back to the call."""
+    if "footnote-item" not in body:
+        return body
+    root = etree.fromstring(f'<div xmlns:epub="{EPUB_NS}">{body}</div>'.encode())
+    for sup in root.iter("sup"):
+        link = sup.find("a")
+        if "footnote-ref" in _classes(sup) and link is not None:
+            link.set(_EPUB_TYPE, "noteref")
+            link.set("role", "doc-noteref")
+    for section in root.iter("section"):
+        if "footnotes" not in _classes(section):
+            continue
+        section.set("aria-label", "注释")
+        for listing in section.findall("ol"):
+            position = list(section).index(listing)
+            for number, item in enumerate(listing.findall("li"), start=1):
+                aside = etree.Element("aside", {"id": item.get("id", ""), "class": "footnote-item"})
+                aside.set(_EPUB_TYPE, "footnote")
+                aside.set("role", "doc-footnote")
+                aside.text = item.text
+                aside.extend(list(item))
+                label = etree.Element("span", {"class": "footnote-label"})
+                label.text = f"{number}. "
+                first = aside[0] if len(aside) and aside[0].tag == "p" else aside
+                label.tail, first.text = first.text, None
+                first.insert(0, label)
+                for back in aside.iter("a"):
+                    if "footnote-backref" in _classes(back):
+                        back.set("role", "doc-backlink")
+                section.insert(position, aside)
+                position += 1
+            section.remove(listing)
+    from xml.sax.saxutils import escape
+
+    return escape(root.text or "") + "".join(etree.tostring(c, encoding="unicode", with_tail=True) for c in root)
+
+
 def _documents(book: Book, cover_href: str) -> Iterator[tuple[str, str, str]]:
     """(id, file name, XHTML) of every content document, in reading order."""
     common = {"book": book, "lang": book.meta.language}
@@ -83,6 +130,7 @@ def _documents(book: Book, cover_href: str) -> Iterator[tuple[str, str, str]]:
         context = {**common, **extra}
         yield uid, file_name, render_page(template, title=title, body_class=body_class, body_type=body_type, **context)
     for chapter in book.chapters:
+        chapter = replace(chapter, body=footnotes_as_asides(chapter.body))
         markup = render_page(
             "epub_chapter.xhtml",
             title=chapter.issue.title,

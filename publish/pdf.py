@@ -184,7 +184,7 @@ def folio_layer_html(first_folio: int, pages: int, language: str) -> str:
 CHARACTERS_PER_PAGE = 600
 """Characters of text per page, measured on 52 issues of the corpus (about 550 with headings, lists and
 blank versos): the first guess of the page count, from which the gutter is chosen before layout."""
-_MARKUP = re.compile(r"<[^>]*>|\u200b")
+_MARKUP = re.compile(r"<[^>]*>")
 FOLIO_RUN = 64
 """Pages per folio layer (an even number, so that every layer opens on a recto)."""
 

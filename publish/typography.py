@@ -19,7 +19,6 @@ from .markdown import Chapter
 
 WORD_JOINER = "\u2060"
 """Forbids a line break on either side; invisible, and not extracted from the PDF."""
-ZERO_WIDTH_SPACE = "\u200b"
 """Marks a break opportunity that the PDF's justification may stretch (see publish/justify.py)."""
 
 SKIPPED_ELEMENTS = frozenset({"code", "pre", "kbd", "samp", "var", "rt", "rp", "script", "style"})
@@ -238,19 +237,6 @@ def orphan_binding(root: etree._Element) -> None:
             setattr(first_slot.element, first_slot.attribute, first_slot.value + WORD_JOINER)
 
 
-_BREAKABLE = re.compile(f"(?<=[{_IDEOGRAPHIC}{CLOSING}])(?<![{OPENING}])(?=[{_IDEOGRAPHIC}{OPENING}])")
-
-
-def justification_breaks(root: etree._Element) -> None:
-    """Mark every break opportunity between Chinese characters with a zero-width space, which the
-    PDF's justification stretches (WeasyPrint only stretches spaces), and which Pango may break at
-    even beside “ ”. Never before a closing mark or after an opening one."""
-    for slot in text_slots(root):
-        text = slot.value
-        if _IDEOGRAPH.search(text):
-            setattr(slot.element, slot.attribute, _BREAKABLE.sub(ZERO_WIDTH_SPACE, text))
-
-
 def footnote_binding(root: etree._Element) -> None:
     """A footnote mark never starts a line: join it to the character before it."""
     for sup in root.iter("sup"):
@@ -270,13 +256,12 @@ RULES: dict[str, Rule] = {
     "emphasis_dots": emphasis_dots,
     "orphan_binding": orphan_binding,
     "footnote_binding": footnote_binding,
-    "justification_breaks": justification_breaks,
 }
 """All rules, in the order they run."""
 
 EPUB_RULES = ("cjk_latin_spacing", "punctuation_compression", "orphan_binding", "footnote_binding")
 """Reading systems justify CJK and draw `text-emphasis` themselves."""
-PDF_RULES = ("cjk_latin_spacing", "punctuation_compression", "emphasis_dots", "orphan_binding", "justification_breaks")
+PDF_RULES = ("cjk_latin_spacing", "punctuation_compression", "emphasis_dots", "orphan_binding")
 
 
 def typeset_markup(markup: str, rules: Sequence[str]) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
 import weasyprint
 
 from publish.justify import SUPPORTED_WEASYPRINT, install
-from publish.typo_report import read_lines
+from publish.typo_report import _is_han, read_lines
 from publish.typography import PDF_RULES, typeset_markup
 
 TEXT = (
@@ -46,10 +47,17 @@ def test_every_full_line_ends_flush_at_any_width(tmp_path: Path, width: str) -> 
     assert lines[-1].x1 < right - 5  # the last line stays short (not stretched)
 
 
-def test_without_the_zero_width_spaces_lines_stay_ragged(tmp_path: Path) -> None:
-    lines = read_lines(_render(tmp_path, f"<p>{TEXT}</p>", "287.3pt"))
-    right = max(line.x1 for line in lines)
-    assert sum(abs(right - line.x1) > 0.5 for line in lines[:-1]) >= 2
+def test_the_stretch_is_shared_evenly_between_the_characters(tmp_path: Path) -> None:
+    lines = read_lines(_render(tmp_path, typeset_markup(f"<p>{TEXT}</p>", PDF_RULES), "287.3pt"))
+    for line in lines[:-1]:
+        glyphs = line.visible
+        advances = [
+            b.x0 - a.x0
+            for a, b in itertools.pairwise(glyphs)
+            if _is_han(a.text) and _is_han(b.text)
+        ]
+        assert advances and max(advances) - min(advances) < 0.05, (line, advances)
+        assert min(advances) > 10.0  # stretched a little beyond the 10 pt em, never squeezed
 
 
 def test_a_gap_never_starts_or_ends_a_line(tmp_path: Path) -> None:
