@@ -148,7 +148,16 @@ def install() -> None:
         pango.pango_attr_list_change(attributes, attribute)
         pango.pango_layout_set_attributes(self.layout, attributes)
 
-    draw_text.int = _KerningRounder()
+    rounder = _KerningRounder()
+    original_draw_first_line = draw_text.draw_first_line
+
+    @wraps(original_draw_first_line)
+    def draw_first_line(*args: object, **kwargs: object) -> object:
+        rounder.carried = 0.0  # each line starts from its own origin: the same text draws the same way
+        return original_draw_first_line(*args, **kwargs)
+
+    draw_text.int = rounder
+    draw_text.draw_first_line = draw_first_line
     inline.count_expandable_spaces = count_expandable_spaces
     inline.text_align = text_align
     line_break.Layout.set_text = set_text
