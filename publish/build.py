@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .book import Book, assemble_book
 from .config import Config
+from .edition import Edition, edition_chapter, edition_meta
 from .errors import ContentErrors, Problem, PublishError, Severity, errors_in
 from .markdown import Chapter, make_parser, render_issue
 from .source import Selection, collect_issues
@@ -36,6 +37,8 @@ class BuildRequest:
     """PDF with bleed, crop marks and PDF/X-4, plus the cover sheet."""
     booklet: bool = False
     signature: int | None = None
+    reader_edition: Edition = field(default_factory=Edition)
+    """Traditional Chinese for Taiwan or Hong Kong, and/or a vertical EPUB (publish/edition.py)."""
     on_progress: Callable[[str, int, int], None] | None = field(default=None, compare=False)
     """Told each time one part of the PDF (an issue, the contents, the folios) is laid out: its label,
     the parts done and the parts in this round."""
@@ -91,8 +94,9 @@ def _write_epub(config: Config, book: Book, request: BuildRequest, cache_dir: Pa
     from .fonts import find_face
 
     fonts = EpubFonts(regular=find_face(weight=400), bold=find_face(weight=700), cache_dir=cache_dir)
-    stylesheet = "\n".join(_read_styles(config, ["common.css", "epub.css"]))
-    return {".epub": build_epub(book, fonts, stylesheet, _all_images(book))}, []
+    vertical = request.reader_edition.vertical
+    stylesheet = "\n".join(_read_styles(config, ["common.css", "epub.css", *(["vertical.css"] if vertical else [])]))
+    return {".epub": build_epub(book, fonts, stylesheet, _all_images(book), vertical=vertical)}, []
 
 
 def _write_pdf(config: Config, book: Book, request: BuildRequest, cache_dir: Path | None) -> Outputs:
@@ -203,6 +207,8 @@ def build(config: Config, request: BuildRequest) -> BuildResult:
     chapters, problems = prepare_chapters(request.source, request.selection, request.image_dir)
     if not chapters:
         raise ContentErrors(problems)
+    if not request.reader_edition.is_default:
+        chapters = [edition_chapter(chapter, request.reader_edition) for chapter in chapters]
     cover = config.cover_path.read_bytes() if config.cover_path else None
 
     output = request.output
@@ -213,10 +219,13 @@ def build(config: Config, request: BuildRequest) -> BuildResult:
     try:
         staged: list[tuple[Path, Path]] = []
         for fmt in request.formats:
-            typeset = [_typeset(chapter, TYPOGRAPHY[fmt], cache_dir) for chapter in chapters]
+            vertical = fmt == "epub" and request.reader_edition.vertical
+            rules = TYPOGRAPHY[fmt] + (("upright_numbers",) if vertical else ())
+            typeset = [_typeset(chapter, rules, cache_dir) for chapter in chapters]
             book = assemble_book(
                 config, typeset, request.selection, source_date_epoch=request.source_date_epoch, cover_image=cover
             )
+            book = replace(book, meta=edition_meta(book.meta, request.reader_edition))
             files, found = WRITERS[fmt](config, book, request, cache_dir)
             problems.extend(found)
             for suffix, data in files.items():

@@ -14,6 +14,7 @@ import click
 
 from .build import FORMATS, BuildRequest, build, prepare_chapters
 from .config import Config, load_config
+from .edition import Edition
 from .errors import ContentErrors, Problem, Severity, errors_in
 from .source import Selection
 
@@ -184,6 +185,26 @@ class _LayoutProgress:
     help="PDF for a press: bleed, crop marks, PDF/X-4 in CMYK; also writes <slug>-cover.pdf.",
 )
 @click.option("--booklet", is_flag=True, help="Also write <slug>-booklet.pdf, imposed for saddle stitching.")
+@click.option(
+    "--edition",
+    "script",
+    type=click.Choice(["simplified", "traditional"]),
+    default="simplified",
+    show_default=True,
+    help="traditional: the book converted to Traditional Chinese with OpenCC, quotes as 「」『』.",
+)
+@click.option(
+    "--variant",
+    type=click.Choice(["tw", "hk"]),
+    default="tw",
+    show_default=True,
+    help="With --edition traditional: Taiwan's or Hong Kong's vocabulary and characters.",
+)
+@click.option(
+    "--vertical",
+    is_flag=True,
+    help="A vertical EPUB (only the EPUB): columns right to left, pages turned leftwards, quotes as 「」.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--verbose", "-v", is_flag=True, help="Also list every issue in the summary.")
 @click.option(
@@ -204,6 +225,9 @@ def build_command(
     print_ready: bool,
     booklet: bool,
     signature: int | None,
+    script: str,
+    variant: str,
+    vertical: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -216,7 +240,7 @@ def build_command(
     request = BuildRequest(
         source=source,
         output=output,
-        formats=FORMATS if fmt == "all" else (fmt,),
+        formats=("epub",) if vertical and fmt == "all" else FORMATS if fmt == "all" else (fmt,),
         selection=Selection(year=year, first=number_range[0], last=number_range[1]),
         use_cache=not no_cache,
         source_date_epoch=_source_date_epoch(),
@@ -224,8 +248,11 @@ def build_command(
         print_ready=print_ready,
         booklet=booklet,
         signature=signature,
+        reader_edition=Edition(traditional=variant if script == "traditional" else None, vertical=vertical),
         on_progress=None if quiet or not sys.stdout.isatty() else _LayoutProgress(),
     )
+    if vertical and "epub" not in request.formats:
+        raise click.UsageError("--vertical makes an EPUB: use --format epub or all")
     if (print_ready or booklet) and "pdf" not in request.formats:
         raise click.UsageError("--print-ready and --booklet make PDFs: use --format pdf or all")
     try:

@@ -120,13 +120,14 @@ def _plain(convert: Callable[[str], str] | None, quotes: bool) -> Callable[[str]
 
 
 def edition_chapter(chapter: Chapter, edition: Edition) -> Chapter:
-    """One chapter in the edition's script and quotes. An issue already in Traditional Chinese keeps its
-    words; in a vertical edition its quotes still turn into corner brackets."""
+    """One chapter in the edition's script and quotes. An issue already in Traditional Chinese is left as
+    written; only in a vertical edition do its quotes turn into corner brackets."""
     written_traditional = chapter.issue.lang.lower().startswith(("zh-hant", "zh-tw", "zh-hk"))
     convert = _converter(edition.traditional) if edition.traditional and not written_traditional else None
-    if convert is None and not edition.corner_quotes:
+    quotes = edition.vertical or convert is not None  # vertical text needs 「」 whoever wrote the issue
+    if convert is None and not quotes:
         return chapter
-    plain = _plain(convert, edition.corner_quotes)
+    plain = _plain(convert, quotes)
     issue = chapter.issue
     if convert is not None:
         issue = replace(issue, lang=VARIANTS[edition.traditional][1])  # type: ignore[index]
@@ -134,9 +135,9 @@ def edition_chapter(chapter: Chapter, edition: Edition) -> Chapter:
     return replace(
         chapter,
         issue=issue,
-        body=convert_markup(chapter.body, convert, edition.corner_quotes),
-        title_html=convert_markup(chapter.title_html, convert, edition.corner_quotes),
-        description_html=convert_markup(chapter.description_html, convert, edition.corner_quotes),
+        body=convert_markup(chapter.body, convert, quotes),
+        title_html=convert_markup(chapter.title_html, convert, quotes),
+        description_html=convert_markup(chapter.description_html, convert, quotes),
         sections=tuple(Section(s.anchor, plain(s.title), s.level) for s in chapter.sections),
     )
 

@@ -164,10 +164,15 @@ def _accessibility(book: epub.EpubBook, has_images: bool) -> None:
     )
 
 
-def build_epub(book: Book, fonts: EpubFonts, stylesheet: str, image_files: dict[str, bytes]) -> bytes:
-    """The whole EPUB as bytes; the caller decides where and how they are written."""
+def build_epub(
+    book: Book, fonts: EpubFonts, stylesheet: str, image_files: dict[str, bytes], *, vertical: bool = False
+) -> bytes:
+    """The whole EPUB as bytes; the caller decides where and how they are written. A vertical book turns
+    its pages leftwards (page-progression-direction rtl); its columns come from the stylesheet."""
     meta = book.meta
     ebook = epub.EpubBook()
+    if vertical:
+        ebook.set_direction("rtl")
     ebook.FOLDER_NAME = "EPUB"
     ebook.set_identifier(meta.identifier)
     ebook.set_title(meta.title)
@@ -240,6 +245,8 @@ def build_epub(book: Book, fonts: EpubFonts, stylesheet: str, image_files: dict[
         "landmark_title": "导览",
         "raise_exceptions": True,
         "epub2_guide": True,
+        "spine_direction": True,
+        "package_direction": False,  # dir="rtl" on the package would make the metadata right-to-left text
     }
     raw = io.BytesIO()
     writer = _StableWriter(raw, ebook, options)
@@ -248,8 +255,20 @@ def build_epub(book: Book, fonts: EpubFonts, stylesheet: str, image_files: dict[
     return _repack(raw.getvalue(), meta.modified)
 
 
+APPLE_DISPLAY_OPTIONS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    "<display_options>\n"
+    '  <platform name="*">\n'
+    '    <option name="specified-fonts">true</option>\n'
+    "  </platform>\n"
+    "</display_options>\n"
+)
+"""Without it Apple Books sets the text in its own font and ignores the embedded Noto Serif CJK."""
+
+
 def _repack(data: bytes, modified: dt.datetime) -> bytes:
-    """Same entries, fixed timestamps and attributes, `mimetype` first and stored: identical input, identical bytes."""
+    """Same entries, fixed timestamps and attributes, `mimetype` first and stored: identical input, identical
+    bytes. Apple Books' display options are added beside container.xml (META-INF is outside the manifest)."""
     stamp = modified.astimezone(dt.UTC).timetuple()[:6]
     stamp = (max(stamp[0], 1980), *stamp[1:])
     out = io.BytesIO()
@@ -262,4 +281,9 @@ def _repack(data: bytes, modified: dt.datetime) -> bytes:
             info.external_attr = 0o100644 << 16
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             target.writestr(info, source.read(name), compresslevel=9)
+        info = zipfile.ZipInfo("META-INF/com.apple.ibooks.display-options.xml", date_time=stamp)
+        info.create_system = 3
+        info.external_attr = 0o100644 << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        target.writestr(info, APPLE_DISPLAY_OPTIONS.encode("utf-8"), compresslevel=9)
     return out.getvalue()

@@ -237,6 +237,18 @@ def orphan_binding(root: etree._Element) -> None:
             setattr(first_slot.element, first_slot.attribute, first_slot.value + WORD_JOINER)
 
 
+_SHORT_NUMBER = re.compile(r"\d{1,2}")
+
+
+def upright_numbers(root: etree._Element) -> None:
+    """In vertical text, a number of one or two digits stands upright in one character's space
+    (縦中横, `text-combine-upright`), instead of lying on its side like longer Latin runs."""
+    for span in root.iter("span"):
+        classes = (span.get("class") or "").split()
+        if "latin" in classes and len(span) == 0 and _SHORT_NUMBER.fullmatch(span.text or ""):
+            span.set("class", "tcy")
+
+
 def footnote_binding(root: etree._Element) -> None:
     """A footnote mark never starts a line: join it to the character before it."""
     for sup in root.iter("sup"):
@@ -253,6 +265,7 @@ Rule = Callable[[etree._Element], None]
 RULES: dict[str, Rule] = {
     "cjk_latin_spacing": cjk_latin_spacing,
     "punctuation_compression": punctuation_compression,
+    "upright_numbers": upright_numbers,
     "emphasis_dots": emphasis_dots,
     "orphan_binding": orphan_binding,
     "footnote_binding": footnote_binding,

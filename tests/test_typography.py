@@ -35,7 +35,7 @@ def test_rule_fixture(title: str, source: str, expected: str) -> None:
 
 
 def test_fixture_file_is_read_whole() -> None:
-    assert len(_fixtures()) == 10
+    assert len(_fixtures()) == 11
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,168 @@
+"""Reader editions of the sample book: Traditional (Taiwan, Hong Kong), vertical, and what every EPUB
+carries for reading systems: footnote pop-ups and Apple Books' font option."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from publish.edition import corner_quotes
+
+from .testing_utils import ROOT, SAMPLE_ISSUES, Epub, epubcheck_findings, pdf_pages_text, run_cli
+
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    output = tmp_path_factory.mktemp("editions")
+    runs = {
+        "default": [],
+        "tw": ["--edition", "traditional", "--variant", "tw"],
+        "hk": ["--edition", "traditional", "--variant", "hk", "--format", "epub"],
+        "vertical": ["--vertical"],
+    }
+    books = {}
+    for name, extra in runs.items():
+        before = set(output.glob("*.*"))
+        result = run_cli(
+            "build", "--source", str(SAMPLE_ISSUES), "--output", str(output), "--config", str(ROOT / "book.toml"),
+            *extra,
+        )
+        assert result.exit_code == 0, result.output
+        for path in {p for p in output.glob("*.*") if p.is_file()} - before:
+            books[f"{name}{path.suffix}"] = path
+    return books
+
+
+def _chapter_text(epub: Epub, number: int) -> str:
+    return "".join(epub.xhtml(f"issue-{number:04d}.xhtml").itertext())
+
+
+def test_each_edition_has_its_own_files(editions: dict[str, Path]) -> None:
+    assert sorted(editions) == ["default.epub", "default.pdf", "hk.epub", "tw.epub", "tw.pdf", "vertical.epub"]
+    assert editions["tw.epub"].name == "shanhai-weekly-2026-traditional-tw.epub"
+    assert editions["vertical.epub"].name == "shanhai-weekly-2026-vertical.epub"
+
+
+@pytest.mark.parametrize("name", ["default.epub", "tw.epub", "hk.epub", "vertical.epub"])
+def test_every_edition_passes_epubcheck(editions: dict[str, Path], name: str) -> None:
+    assert epubcheck_findings(editions[name]) == []
+
+
+def test_taiwan_edition_uses_taiwan_words_and_corner_quotes(editions: dict[str, Path]) -> None:
+    simplified, taiwan = Epub(editions["default.epub"]), Epub(editions["tw.epub"])
+    assert taiwan.metadata("dc:language") == ["zh-Hant-TW"]
+    assert taiwan.metadata("dc:title") == ["山海週刊合訂本"]
+    assert taiwan.metadata("dc:identifier") != simplified.metadata("dc:identifier")
+    source, text = _chapter_text(simplified, 1), _chapter_text(taiwan, 1)
+    assert "信息流" in source and "資訊流" in text  # a phrase, not only characters
+    assert "为什么" in source and "為什麼" in text
+    assert "“" in source and not re.search("[“”]", text) and "「" in text
+    chapter = taiwan.xhtml("issue-0001.xhtml")
+    assert chapter.get("lang") == "zh-Hant-TW"
+
+
+def test_hong_kong_edition_keeps_hong_kong_words(editions: dict[str, Path]) -> None:
+    hong_kong = Epub(editions["hk.epub"])
+    assert hong_kong.metadata("dc:language") == ["zh-Hant-HK"]
+    text = _chapter_text(hong_kong, 1)
+    assert "信息流" in text and "資訊" not in text
+    assert "為甚麼" in text or "為什麼" in text  # OpenCC's HK table varies on this word
+
+
+def test_an_issue_written_in_traditional_is_left_as_written(editions: dict[str, Path]) -> None:
+    simplified, taiwan = Epub(editions["default.epub"]), Epub(editions["tw.epub"])
+    assert _chapter_text(simplified, 6) == _chapter_text(taiwan, 6)
+    assert taiwan.xhtml("issue-0006.xhtml").get("lang") == "zh-Hant"
+
+
+def test_traditional_pdf_carries_the_converted_text(editions: dict[str, Path]) -> None:
+    text = "".join(pdf_pages_text(editions["tw.pdf"])).replace(" ", "")
+    assert "山海週刊合訂本" in text and "資訊流" in text and "「" in text
+    assert "信息流" not in text
+
+
+def test_vertical_edition_runs_right_to_left_with_upright_short_numbers(editions: dict[str, Path]) -> None:
+    vertical = Epub(editions["vertical.epub"])
+    spine = vertical.opf.find("{http://www.idpf.org/2007/opf}spine")
+    assert spine.get("page-progression-direction") == "rtl"
+    assert vertical.opf.get("dir") is None  # the text itself is not right-to-left
+    css = vertical.read("styles/book.css").decode()
+    assert "writing-mode: vertical-rl" in css and "text-combine-upright: all" in css
+    chapter = vertical.xhtml("issue-0003.xhtml")
+    upright = [e.text for e in chapter.iter("{*}span") if e.get("class") == "tcy"]
+    assert "3" in upright and all(len(n) <= 2 and n.isdigit() for n in upright)
+    text = "".join(chapter.itertext())
+    assert "「年度回顾」" in text and "“" not in text
+    assert vertical.metadata("dc:language") == ["zh-Hans"]
+
+
+def test_footnotes_are_pop_up_asides_with_links_back(editions: dict[str, Path]) -> None:
+    epub = Epub(editions["default.epub"])
+    found = 0
+    for href in epub.spine_hrefs():
+        document = epub.xhtml(href)
+        ids = {e.get("id"): e for e in document.iter() if e.get("id")}
+        for link in document.iter("{*}a"):
+            if link.get(EPUB_TYPE) != "noteref":
+                continue
+            found += 1
+            note = ids[link.get("href").lstrip("#")]
+            assert note.tag.endswith("aside") and note.get(EPUB_TYPE) == "footnote"
+            assert note.get("role") == "doc-footnote"
+            back = [a for a in note.iter("{*}a") if a.get("role") == "doc-backlink"]
+            assert back and back[0].get("href") == f"#{link.get('id')}"
+            assert re.match(r"\d+\. ", "".join(note.itertext()).strip())
+        assert not list(document.iter("{*}ol")) or all(
+            "footnotes-list" not in (ol.get("class") or "") for ol in document.iter("{*}ol")
+        )
+    assert found >= 2
+
+
+def test_apple_books_is_told_to_use_the_embedded_fonts(editions: dict[str, Path]) -> None:
+    epub = Epub(editions["default.epub"])
+    options = epub.zip.read("META-INF/com.apple.ibooks.display-options.xml").decode()
+    assert '<option name="specified-fonts">true</option>' in options
+    assert all("META-INF" not in (i.get("href") or "") for i in epub.manifest().values())
+    styles = [i for i in epub.manifest().values() if i.get("href", "").endswith(".css")]
+    assert styles and all(i.get("media-type") == "text/css" for i in styles)
+    fonts = [i for i in epub.manifest().values() if i.get("href", "").startswith("fonts/")]
+    assert fonts and all(epub.read(i.get("href"))[:4] == b"OTTO" for i in fonts)
+
+
+def test_kindle_essentials_language_cover_size_and_alt_text(editions: dict[str, Path]) -> None:
+    for name in ("default.epub", "tw.epub", "vertical.epub"):
+        epub = Epub(editions[name])
+        assert re.fullmatch(r"zh(-Han[st])?(-[A-Z]{2})?", epub.metadata("dc:language")[0])
+        assert any("cover-image" in (i.get("properties") or "") for i in epub.manifest().values())
+        assert editions[name].stat().st_size < 50 * 1024 * 1024
+        for href in epub.spine_hrefs():
+            for image in epub.xhtml(href).iter("{*}img"):
+                assert image.get("alt") is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("他说“你好”吗", "他说「你好」吗"),
+        ("他说“Hello”吗", "他说「Hello」吗"),
+        ("He said “hello” to me", "He said “hello” to me"),
+        ("don’t “touch” it", "don’t “touch” it"),
+        ("“外‘内’外”", "「外『内』外」"),
+    ],
+)
+def test_corner_quotes_only_for_chinese(text: str, expected: str) -> None:
+    assert corner_quotes(text) == expected
+
+
+@pytest.mark.skipif(shutil.which("ebook-convert") is None, reason="calibre is not installed here")
+def test_calibre_converts_the_epub_to_azw3_and_reads_its_metadata(editions: dict[str, Path], tmp_path: Path) -> None:
+    azw3 = tmp_path / "book.azw3"
+    subprocess.run(["ebook-convert", str(editions["tw.epub"]), str(azw3)], check=True, capture_output=True)
+    meta = subprocess.run(["ebook-meta", str(azw3)], check=True, capture_output=True, text=True).stdout
+    assert "山海週刊合訂本" in meta and "zh" in meta.lower()
