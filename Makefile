@@ -7,12 +7,16 @@ STAMP := $(VENV)/.installed
 # Fonts and the libraries WeasyPrint needs, poppler for the tests; a JRE is checked separately (epubcheck).
 DEBIAN_PACKAGES := fontconfig fonts-noto-cjk fonts-texgyre libgs-common libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 
-.PHONY: book test system lint bench pictures clean
+# DAISY Ace (accessibility checker) from npm for the tests, run in Debian's Chromium: no browser download.
+ACE := tools/ace/node_modules/.bin/ace-cli
+TEST_PACKAGES := chromium
+
+.PHONY: book test system test-system lint bench pictures clean
 
 book: system $(STAMP)
 	$(VENV)/bin/publish build
 
-test: system $(STAMP)
+test: system $(STAMP) $(ACE)
 	$(VENV)/bin/pytest
 
 bench: system $(STAMP)
@@ -46,6 +50,23 @@ system:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+$(ACE): tools/ace/package.json tools/ace/package-lock.json | test-system
+	cd tools/ace && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test-system:
+	@missing=""; \
+	for pkg in $(TEST_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the tests:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
@@ -53,4 +74,4 @@ $(STAMP): pyproject.toml
 	touch $@
 
 clean:
-	rm -rf output $(VENV)
+	rm -rf output $(VENV) tools/ace/node_modules
