@@ -89,17 +89,23 @@ Outputs = tuple[dict[str, bytes], list[Problem]]
 """A writer's files by name suffix, and the warnings it found."""
 
 
-def _write_epub(config: Config, book: Book, request: BuildRequest, cache_dir: Path | None) -> Outputs:
+def _write_epub(
+    config: Config, book: Book, request: BuildRequest, cache_dir: Path | None, shared: dict[str, object]
+) -> Outputs:
     from .epub import EpubFonts, build_epub
     from .fonts import find_face
 
     fonts = EpubFonts(regular=find_face(weight=400), bold=find_face(weight=700), cache_dir=cache_dir)
     vertical = request.reader_edition.vertical
     stylesheet = "\n".join(_read_styles(config, ["common.css", "epub.css", *(["vertical.css"] if vertical else [])]))
-    return {".epub": build_epub(book, fonts, stylesheet, _all_images(book), vertical=vertical)}, []
+    print_pages = shared.get("print_pages")  # the PDF's pages, when it was built in this run
+    epub = build_epub(book, fonts, stylesheet, _all_images(book), vertical=vertical, print_pages=print_pages)
+    return {".epub": epub}, []
 
 
-def _write_pdf(config: Config, book: Book, request: BuildRequest, cache_dir: Path | None) -> Outputs:
+def _write_pdf(
+    config: Config, book: Book, request: BuildRequest, cache_dir: Path | None, shared: dict[str, object]
+) -> Outputs:
     """The interior PDF; with --print-ready the press version and its cover; with --booklet the imposed
     booklet (always from trim-size pages, without bleed)."""
     from .fonts import LATIN_SERIF_FAMILY, SANS_FAMILY, SERIF_FAMILY, find_face
@@ -133,6 +139,7 @@ def _write_pdf(config: Config, book: Book, request: BuildRequest, cache_dir: Pat
             **layout,
         )
         outputs[".pdf"] = rendered.data
+        shared["print_pages"] = rendered.print_pages
         warnings.extend(rendered.warnings)
         width, height = config.page_size_mm
         geometry = CoverGeometry(
@@ -141,7 +148,9 @@ def _write_pdf(config: Config, book: Book, request: BuildRequest, cache_dir: Pat
         cover_css = _read_styles(config, ["cover.css"])[0]
         outputs["-cover.pdf"] = build_cover_pdf(book, cover_css, geometry, cmyk_profile().read_bytes())
     else:
-        trim_pdf = build_pdf(book, stylesheets, config.page_size_mm, images, **layout).data
+        rendered = build_pdf(book, stylesheets, config.page_size_mm, images, **layout)
+        trim_pdf = rendered.data
+        shared["print_pages"] = rendered.print_pages
         outputs[".pdf"] = trim_pdf
     if request.booklet:
         from .imposition import impose_booklet
@@ -152,11 +161,12 @@ def _write_pdf(config: Config, book: Book, request: BuildRequest, cache_dir: Pat
     return outputs, warnings
 
 
-WRITERS: dict[str, Callable[[Config, Book, BuildRequest, Path | None], Outputs]] = {
+WRITERS: dict[str, Callable[[Config, Book, BuildRequest, Path | None, dict[str, object]], Outputs]] = {
     "epub": _write_epub,
     "pdf": _write_pdf,
 }
-"""Each format's writer returns its files by name suffix: `.epub`; `.pdf`, `-cover.pdf`, `-booklet.pdf`."""
+"""Each format's writer returns its files by name suffix: `.epub`; `.pdf`, `-cover.pdf`, `-booklet.pdf`.
+The PDF writer runs first and leaves its printed pages in the shared dict, for the EPUB's page list."""
 TYPOGRAPHY: dict[str, tuple[str, ...]] = {"epub": EPUB_RULES, "pdf": PDF_RULES}
 """The CJK rules each output's engine needs (publish/typography.py)."""
 
@@ -218,7 +228,8 @@ def build(config: Config, request: BuildRequest) -> BuildResult:
     written: list[Path] = []
     try:
         staged: list[tuple[Path, Path]] = []
-        for fmt in request.formats:
+        shared: dict[str, object] = {}
+        for fmt in sorted(request.formats, key=lambda f: f != "pdf"):
             vertical = fmt == "epub" and request.reader_edition.vertical
             rules = TYPOGRAPHY[fmt] + (("upright_numbers",) if vertical else ())
             typeset = [_typeset(chapter, rules, cache_dir) for chapter in chapters]
@@ -226,7 +237,7 @@ def build(config: Config, request: BuildRequest) -> BuildResult:
                 config, typeset, request.selection, source_date_epoch=request.source_date_epoch, cover_image=cover
             )
             book = replace(book, meta=edition_meta(book.meta, request.reader_edition))
-            files, found = WRITERS[fmt](config, book, request, cache_dir)
+            files, found = WRITERS[fmt](config, book, request, cache_dir, shared)
             problems.extend(found)
             for suffix, data in files.items():
                 target = output / f"{book.meta.slug}{suffix}"

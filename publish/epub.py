@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from .cover import draw_cover
 from .fonts import FontFace, subset_face
 from .markdown import Chapter
 from .pages import render_page
+from .print_pages import PrintPage, find_issue, issue_blocks
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FONT_MEDIA_TYPE = "application/vnd.ms-opentype"
@@ -31,11 +32,73 @@ class EpubFonts:
 
 
 class _StableWriter(epub.EpubWriter):
-    """ebooklib's writer with `xml:lang` on <package>, which it has no option for."""
+    """ebooklib's writer with `xml:lang` on <package>, which it has no option for, and our own page list
+    in the navigation document (ebooklib's takes every element that has an epub:type and an id)."""
+
+    def __init__(self, name: object, book: epub.EpubBook, options: dict, page_list: list[tuple[str, str, str]]):
+        super().__init__(name, book, options)
+        self.page_list = page_list
+        """(document, marker id, printed folio) of each page of the printed edition."""
 
     def _write_opf_file(self, root: etree._Element) -> None:
         root.set(_XML_LANG, self.book.language)
         super()._write_opf_file(root)
+
+    def _get_nav(self, item: epub.EpubNav) -> bytes:
+        content = super()._get_nav(item)
+        if not self.page_list:
+            return content
+        root = etree.fromstring(content)
+        body = root.find("{http://www.w3.org/1999/xhtml}body")
+        nav = etree.SubElement(body, "{http://www.w3.org/1999/xhtml}nav", {"id": "page-list", "hidden": "hidden"})
+        nav.set(_EPUB_TYPE, "page-list")
+        heading = etree.SubElement(nav, "{http://www.w3.org/1999/xhtml}h2")
+        heading.text = "印刷版页码"
+        listing = etree.SubElement(nav, "{http://www.w3.org/1999/xhtml}ol")
+        for document, marker, folio in self.page_list:
+            entry = etree.SubElement(listing, "{http://www.w3.org/1999/xhtml}li")
+            link = etree.SubElement(entry, "{http://www.w3.org/1999/xhtml}a", {"href": f"{document}#{marker}"})
+            link.text = folio
+        return etree.tostring(root, pretty_print=True, encoding="utf-8", xml_declaration=True)
+
+
+def print_page_markers(markup: str, pages: Sequence[PrintPage]) -> tuple[str, list[tuple[str, str]]]:
+    """The chapter document with a page-break marker where each printed page begins, and (id, folio) of
+    each marker. A page that begins inside a block shares the place of the marker before it."""
+    root = etree.fromstring(markup.encode("utf-8"))
+    issue = find_issue(root)
+    if issue is None or not pages:
+        return markup, []
+    blocks = list(issue_blocks(issue))
+    markers: list[tuple[str, str]] = []
+    after: etree._Element | None = None  # the last marker placed, for pages that begin inside a block
+    for page in pages:
+        marker = etree.Element(
+            "{http://www.w3.org/1999/xhtml}span",
+            {"id": f"page-{page.folio}", "role": "doc-pagebreak", "aria-label": str(page.folio)},
+        )
+        marker.set(_EPUB_TYPE, "pagebreak")
+        if page.block is not None and page.block < len(blocks):
+            block = blocks[page.block]
+            if etree.QName(block).localname in ("table", "hr"):
+                block.addprevious(marker)  # a table's first child must be a row group; hr holds nothing
+            else:
+                marker.tail, block.text = block.text, None
+                block.insert(0, marker)
+        elif after is not None:
+            after.addnext(marker)
+            marker.tail, after.tail = after.tail, None
+        else:
+            continue
+        after = marker
+        markers.append((f"page-{page.folio}", str(page.folio)))
+    return etree.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>").replace(
+        "<!DOCTYPE html>", '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>', 1
+    ), markers
+
+
+def meta_title(book: Book) -> str:
+    return f"{book.meta.title}（{book.meta.span}）"
 
 
 def chapter_href(chapter: Chapter) -> str:
@@ -118,7 +181,9 @@ def footnotes_as_asides(body: str) -> str:
     return escape(root.text or "") + "".join(etree.tostring(c, encoding="unicode", with_tail=True) for c in root)
 
 
-def _documents(book: Book, cover_href: str) -> Iterator[tuple[str, str, str]]:
+def _documents(
+    book: Book, cover_href: str, print_pages: Mapping[str, Sequence[PrintPage]], page_list: list
+) -> Iterator[tuple[str, str, str]]:
     """(id, file name, XHTML) of every content document, in reading order."""
     common = {"book": book, "lang": book.meta.language}
     pages = [
@@ -140,6 +205,9 @@ def _documents(book: Book, cover_href: str) -> Iterator[tuple[str, str, str]]:
             book=book,
             lang=chapter.issue.lang,
         )
+        if chapter.anchor in print_pages:
+            markup, markers = print_page_markers(markup, print_pages[chapter.anchor])
+            page_list.extend((chapter_href(chapter), marker, folio) for marker, folio in markers)
         yield chapter.anchor, chapter_href(chapter), markup
     colophon = render_page(
         "epub_colophon.xhtml", title="版权信息", body_class="colophon-page", body_type="backmatter", **common
@@ -165,10 +233,17 @@ def _accessibility(book: epub.EpubBook, has_images: bool) -> None:
 
 
 def build_epub(
-    book: Book, fonts: EpubFonts, stylesheet: str, image_files: dict[str, bytes], *, vertical: bool = False
+    book: Book,
+    fonts: EpubFonts,
+    stylesheet: str,
+    image_files: dict[str, bytes],
+    *,
+    vertical: bool = False,
+    print_pages: Mapping[str, Sequence[PrintPage]] | None = None,
 ) -> bytes:
     """The whole EPUB as bytes; the caller decides where and how they are written. A vertical book turns
-    its pages leftwards (page-progression-direction rtl); its columns come from the stylesheet."""
+    its pages leftwards (page-progression-direction rtl); its columns come from the stylesheet. With the
+    printed edition's pages, each issue marks where they begin and the navigation lists them."""
     meta = book.meta
     ebook = epub.EpubBook()
     if vertical:
@@ -197,7 +272,13 @@ def build_epub(
         cover_name = "cover.png"
     ebook.set_cover(f"images/{cover_name}", cover_bytes, create_page=False)
 
-    documents = list(_documents(book, f"images/{cover_name}"))
+    page_list: list[tuple[str, str, str]] = []
+    documents = list(_documents(book, f"images/{cover_name}", print_pages or {}, page_list))
+    if page_list:
+        printed = f"{meta_title(book)}（印刷版）"
+        ebook.add_metadata(None, "meta", "printPageNumbers", {"property": "schema:accessibilityFeature"})
+        ebook.add_metadata(None, "meta", printed, {"property": "pageBreakSource"})
+        ebook.add_metadata("DC", "source", printed)
     spine = []
     texts = [ALWAYS_IN_FONT, meta.title, meta.series]
     for uid, file_name, markup in documents:
@@ -249,7 +330,7 @@ def build_epub(
         "package_direction": False,  # dir="rtl" on the package would make the metadata right-to-left text
     }
     raw = io.BytesIO()
-    writer = _StableWriter(raw, ebook, options)
+    writer = _StableWriter(raw, ebook, options, page_list)
     writer.process()
     writer.write()
     return _repack(raw.getvalue(), meta.modified)

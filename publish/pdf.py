@@ -13,7 +13,7 @@ import logging
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lxml import etree
@@ -24,6 +24,7 @@ from .fetch import BOOK_BASE_URL
 from .markdown import Chapter
 from .pages import render_page
 from .pdf_layout import PRESS_PROFILE, ProgressCallback
+from .print_pages import PrintPage
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ class RenderedPdf:
     front_pages: int
     """Pages before the first issue (title, colophon, contents), numbered in roman."""
     inner_margin_mm: float
+    print_pages: Mapping[str, list[PrintPage]] = field(default_factory=dict)
+    """By issue anchor: its printed pages and the block each begins with, for the EPUB's page list."""
 
 
 def gutter_mm(pages: int) -> float:
@@ -223,7 +226,9 @@ def build_pdf(
     shared_faces = {identity: face for path in set(font_files) for identity, face in font_identities(path).items()}
     issue_html_texts = [issue_html(book, chapter) for chapter in book.chapters]
 
-    def job(label: str, html: str, geometry: str, used: Mapping[str, bytes], drop_last: bool) -> LayoutJob:
+    def job(
+        label: str, html: str, geometry: str, used: Mapping[str, bytes], drop_last: bool, blocks: bool = False
+    ) -> LayoutJob:
         return LayoutJob(
             label=label,
             html=html,
@@ -231,6 +236,7 @@ def build_pdf(
             resources=used,
             press=press is not None,
             drop_last_page=drop_last,
+            page_blocks=blocks,
             fingerprint=fingerprint,
             shared_fonts=frozenset(shared_faces),
         )
@@ -255,6 +261,7 @@ def build_pdf(
                 geometry,
                 {href: resources[href] for href in chapter.images if href in resources} | icc,
                 True,
+                blocks=True,
             )
             for chapter, html in zip(book.chapters, issue_html_texts, strict=True)
         ]
@@ -308,12 +315,21 @@ def build_pdf(
         for href, width in part.image_widths.items():
             placed[href] = max(placed.get(href, 0.0), width)
     warnings = tuple(low_resolution_images(placed, book, images)) if press is not None else ()
+    print_pages = {
+        chapter.anchor: [
+            PrintPage(first_pages[chapter.anchor] + index, block)
+            for index, (block, blank) in enumerate(zip(part.page_blocks, part.blank, strict=True))
+            if not blank
+        ]
+        for chapter, part in zip(book.chapters, issues, strict=True)
+    }
     return RenderedPdf(
         data=data,
         warnings=warnings,
         pages=pages,
         front_pages=front.pages,
         inner_margin_mm=inner,
+        print_pages=print_pages,
     )
 
 

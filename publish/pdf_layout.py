@@ -24,6 +24,7 @@ from pathlib import Path
 
 from . import __version__
 from .fetch import BOOK_BASE_URL, BookFetcher
+from .print_pages import find_issue, issue_blocks
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ WORKER_PROCESSES = 2
 """The machines we build on have two cores; more processes only add memory."""
 CACHE_MAX_AGE_DAYS = 30
 """Cached parts not used for this long are removed, so a cache under active editing does not grow forever."""
-_LAYOUT_CODE = ("justify.py", "pdf_layout.py", "fetch.py")
+_LAYOUT_CODE = ("justify.py", "pdf_layout.py", "fetch.py", "print_pages.py")
 """Sources whose change alters a laid-out part: their bytes are part of every cache key."""
 
 
@@ -73,6 +74,8 @@ class LayoutJob:
     it has an even number of pages and the next part opens on a recto."""
     fingerprint: str = ""
     """What else the layout depends on (fonts, versions): part of the cache key."""
+    page_blocks: bool = False
+    """Record which block of the issue each page begins with (publish/print_pages.py)."""
     shared_fonts: frozenset[FontIdentity] = frozenset()
     """Fonts the merge embeds once for the whole book: the part records the glyphs it uses of them and
     embeds a placeholder instead of subsetting them (the costly step of writing a part)."""
@@ -80,7 +83,7 @@ class LayoutJob:
     @property
     def key(self) -> str:
         digest = hashlib.sha256()
-        settings = repr((self.press, self.drop_last_page, sorted(self.shared_fonts)))
+        settings = repr((self.press, self.drop_last_page, self.page_blocks, sorted(self.shared_fonts)))
         for text in (self.fingerprint, self.html, *self.stylesheets, settings):
             digest.update(hashlib.sha256(text.encode("utf-8")).digest())
         for name in sorted(self.resources):
@@ -99,6 +102,8 @@ class LaidOutPart:
     """The widest each image was placed, in CSS px, by its href: for the press's resolution check."""
     shared_fonts: dict[str, tuple[FontIdentity, list[int]]] = field(default_factory=dict)
     """By the subset tag of the font's name in the PDF: which shared font it is and the glyphs used."""
+    page_blocks: tuple[int | None, ...] = ()
+    """For each page, the first block of the issue that begins on it, if any (when the job asked)."""
     refused: tuple[str, ...] = ()
     """Outside resources the part asked for and did not get."""
 
@@ -162,6 +167,7 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
 
     for page in document.pages:
         visit(page._page_box)
+    starts = _page_blocks(html.etree_element, document.pages) if job.page_blocks else ()
     shared: dict[str, tuple[FontIdentity, list[int]]] = {}
     with _shared_fonts_left_out(job.shared_fonts, shared):
         data = document.write_pdf(pdf_identifier=b"0" * 32, **variant)
@@ -171,8 +177,32 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
         blank=tuple(bool(page._page_box.page_type.blank) for page in document.pages),
         image_widths=widths,
         shared_fonts=shared,
+        page_blocks=starts,
         refused=tuple(fetcher.refused),
     )
+
+
+def _page_blocks(root: object, pages: list) -> tuple[int | None, ...]:
+    """For each laid-out page, the lowest-numbered block that first appears on it."""
+    issue = find_issue(root)
+    if issue is None:
+        return tuple(None for _ in pages)
+    numbers = {id(element): number for number, element in enumerate(issue_blocks(issue))}
+    seen: set[int] = set()
+    starts: list[int | None] = []
+    for page in pages:
+        found: set[int] = set()
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            element = getattr(box, "element", None)
+            if element is not None and id(element) in numbers:
+                found.add(numbers[id(element)])
+            stack.extend(getattr(box, "children", []))
+        new = found - seen
+        starts.append(min(new) if new else None)
+        seen |= found
+    return tuple(starts)
 
 
 def _outline_format(data: bytes, index: int) -> bytes:
@@ -231,6 +261,7 @@ class LayoutCache:
                     str(tag): ((int(i[0]), int(i[1]), str(i[2])), [int(g) for g in gids])
                     for tag, (i, gids) in meta["shared_fonts"].items()
                 },
+                page_blocks=tuple(None if b is None else int(b) for b in meta["page_blocks"]),
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
@@ -243,6 +274,7 @@ class LayoutCache:
             "blank": list(part.blank),
             "image_widths": part.image_widths,
             "shared_fonts": part.shared_fonts,
+            "page_blocks": list(part.page_blocks),
         }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

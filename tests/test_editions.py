@@ -12,7 +12,7 @@ import pytest
 
 from publish.edition import corner_quotes
 
-from .testing_utils import ROOT, SAMPLE_ISSUES, Epub, epubcheck_findings, pdf_pages_text, run_cli
+from .testing_utils import ROOT, SAMPLE_ISSUES, Epub, epubcheck_findings, pdf_pages_text, printed_folio, run_cli
 
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
@@ -166,3 +166,33 @@ def test_calibre_converts_the_epub_to_azw3_and_reads_its_metadata(editions: dict
     subprocess.run(["ebook-convert", str(editions["tw.epub"]), str(azw3)], check=True, capture_output=True)
     meta = subprocess.run(["ebook-meta", str(azw3)], check=True, capture_output=True, text=True).stdout
     assert "山海週刊合訂本" in meta and "zh" in meta.lower()
+
+
+def test_epub_marks_where_each_printed_page_begins(editions: dict[str, Path]) -> None:
+    epub = Epub(editions["default.epub"])
+    nav = epub.nav()
+    page_list = [n for n in nav.iter("{*}nav") if n.get(EPUB_TYPE) == "page-list"]
+    assert len(page_list) == 1
+    entries = [(a.get("href"), a.text) for a in page_list[0].iter("{*}a")]
+    pdf_pages = pdf_pages_text(editions["default.pdf"])
+    folios = {printed_folio(text): text for text in pdf_pages if printed_folio(text)}
+    checked = 0
+    for href, label in entries:
+        document, marker_id = href.split("#")
+        root = epub.xhtml(document)
+        marker = next(e for e in root.iter() if e.get("id") == marker_id)
+        assert marker.get(EPUB_TYPE) == "pagebreak" and marker.get("aria-label") == label
+        # the words just after the marker are printed on the page with that folio
+        following = re.sub(r"\s", "", "".join(marker.getparent().itertext()))[:6]
+        if following:
+            assert following in re.sub(r"\s", "", folios[label]), (label, following)
+            checked += 1
+    assert [label for _, label in entries] == sorted((label for _, label in entries), key=int)
+    assert len(entries) >= 12 and checked >= 10
+    assert "printPageNumbers" in epub.meta_property("schema:accessibilityFeature")
+    assert epub.meta_property("pageBreakSource")
+
+
+def test_an_epub_built_alone_has_no_page_list(editions: dict[str, Path]) -> None:
+    nav = Epub(editions["hk.epub"]).nav()  # built with --format epub: there are no printed pages to cite
+    assert not [n for n in nav.iter("{*}nav") if n.get(EPUB_TYPE) == "page-list"]
