@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from .edition import Edition, edition_chapter, edition_meta
 from .errors import ContentErrors, Problem, PublishError, Severity, errors_in
 from .markdown import Chapter, make_parser, render_issue
 from .source import Selection, collect_issues
+from .stage_cache import render_cached, tree_fingerprint, typeset_cached
 from .typography import EPUB_RULES, PDF_RULES, typeset_chapter
 
 log = logging.getLogger(__name__)
@@ -53,14 +55,18 @@ class BuildResult:
 
 
 def prepare_chapters(
-    source: Path, selection: Selection, image_dir: Path | None = None
+    source: Path, selection: Selection, image_dir: Path | None = None, cache_dir: Path | None = None
 ) -> tuple[list[Chapter], list[Problem]]:
-    """Collect and render every issue; no chapters when any file has an error."""
+    """Collect and render every issue; no chapters when any file has an error. With a cache folder, an
+    issue whose file, neighbouring files and rendering code are unchanged is not rendered again."""
     issues, problems = collect_issues(source, selection)
     md = make_parser()
+    fingerprint = tree_fingerprint(source, image_dir) if cache_dir is not None else ""
     chapters: list[Chapter] = []
     for issue in issues:
-        chapter, found = render_issue(issue, source, md, image_dir=image_dir)
+        chapter, found = render_cached(
+            issue, lambda i: render_issue(i, source, md, image_dir=image_dir), cache_dir, fingerprint
+        )
         problems.extend(found)
         chapters.append(chapter)
     if errors_in(problems):
@@ -85,8 +91,9 @@ def _all_images(book: Book) -> dict[str, bytes]:
     return {href: path for chapter in book.chapters for href, path in chapter.images.items()}
 
 
-Outputs = tuple[dict[str, bytes], list[Problem]]
-"""A writer's files by name suffix, and the warnings it found."""
+Outputs = tuple[dict[str, bytes | Future[bytes]], list[Problem]]
+"""A writer's files by name suffix (bytes, or a future for work still running in a worker), and the
+warnings it found."""
 
 
 def _write_epub(
@@ -120,6 +127,7 @@ def _write_pdf(
         "font_files": tuple(face.path for face in faces),
         "cache_dir": cache_dir,
         "on_progress": request.on_progress,
+        "pool": shared.get("layout_pool"),
     }
     stylesheets = _read_styles(config, ["common.css", "pdf.css"])
     images = _all_images(book)
@@ -157,6 +165,8 @@ def _write_pdf(
 
         if trim_pdf is None:
             trim_pdf = build_pdf(book, stylesheets, config.page_size_mm, images, **layout).data
+        if isinstance(trim_pdf, Future):
+            trim_pdf = trim_pdf.result()
         outputs["-booklet.pdf"] = impose_booklet(trim_pdf, request.signature)
     return outputs, warnings
 
@@ -171,37 +181,6 @@ TYPOGRAPHY: dict[str, tuple[str, ...]] = {"epub": EPUB_RULES, "pdf": PDF_RULES}
 """The CJK rules each output's engine needs (publish/typography.py)."""
 
 
-def _typeset(chapter: Chapter, rules: tuple[str, ...], cache_dir: Path | None) -> Chapter:
-    """typeset_chapter, remembered in <output>/.cache/typeset by its input and the typography code, since
-    after an edit most issues are typeset exactly as before."""
-    if cache_dir is None:
-        return typeset_chapter(chapter, rules)
-    import hashlib
-    import json
-
-    from . import typography
-
-    digest = hashlib.sha256(Path(typography.__file__).read_bytes())
-    for text in (repr(rules), chapter.body, chapter.title_html, chapter.description_html):
-        digest.update(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
-    path = cache_dir / "typeset" / f"{digest.hexdigest()}.json"
-    try:
-        body, title, description = json.loads(path.read_text(encoding="utf-8"))
-        if all(isinstance(x, str) for x in (body, title, description)):
-            return replace(chapter, body=body, title_html=title, description_html=description)
-    except (OSError, ValueError, TypeError):
-        pass
-    typeset = typeset_chapter(chapter, rules)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.part")
-        partial.write_text(json.dumps([typeset.body, typeset.title_html, typeset.description_html]), encoding="utf-8")
-        partial.replace(path)
-    except OSError as exc:
-        log.debug("cannot cache typeset text in %s: %s", path.parent, exc)
-    return typeset
-
-
 def _check_output_folder(request: BuildRequest) -> None:
     output, source = request.output.resolve(), request.source.resolve()
     if output == source or output.is_relative_to(source):
@@ -212,9 +191,20 @@ def _check_output_folder(request: BuildRequest) -> None:
 
 
 def build(config: Config, request: BuildRequest) -> BuildResult:
-    """Validate everything first; write nothing unless all sources are sound; replace outputs atomically."""
+    """Validate everything first; write nothing unless all sources are sound; replace outputs atomically.
+    The PDF's layout workers start first, so that they get ready while the issues are read."""
     _check_output_folder(request)
-    chapters, problems = prepare_chapters(request.source, request.selection, request.image_dir)
+    if "pdf" not in request.formats:
+        return _build(config, request, {})
+    from .pdf_layout import LayoutPool
+
+    with LayoutPool() as pool:
+        return _build(config, request, {"layout_pool": pool})
+
+
+def _build(config: Config, request: BuildRequest, shared: dict[str, object]) -> BuildResult:
+    cache_dir = request.output / ".cache" if request.use_cache else None
+    chapters, problems = prepare_chapters(request.source, request.selection, request.image_dir, cache_dir)
     if not chapters:
         raise ContentErrors(problems)
     if not request.reader_edition.is_default:
@@ -223,16 +213,15 @@ def build(config: Config, request: BuildRequest) -> BuildResult:
 
     output = request.output
     output.mkdir(parents=True, exist_ok=True)
-    cache_dir = output / ".cache" if request.use_cache else None
     staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=output))
     written: list[Path] = []
     try:
         staged: list[tuple[Path, Path]] = []
-        shared: dict[str, object] = {}
+        pending: list[tuple[str, bytes | Future[bytes], Path]] = []
         for fmt in sorted(request.formats, key=lambda f: f != "pdf"):
             vertical = fmt == "epub" and request.reader_edition.vertical
             rules = TYPOGRAPHY[fmt] + (("upright_numbers",) if vertical else ())
-            typeset = [_typeset(chapter, rules, cache_dir) for chapter in chapters]
+            typeset = [typeset_cached(chapter, rules, typeset_chapter, cache_dir) for chapter in chapters]
             book = assemble_book(
                 config, typeset, request.selection, source_date_epoch=request.source_date_epoch, cover_image=cover
             )
@@ -241,12 +230,14 @@ def build(config: Config, request: BuildRequest) -> BuildResult:
             problems.extend(found)
             for suffix, data in files.items():
                 target = output / f"{book.meta.slug}{suffix}"
-                temporary = staging / target.name
-                with open(temporary, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                staged.append((temporary, target))
+                pending.append((suffix, data, target))
+        for _suffix, data, target in pending:  # a PDF merge may have run in a worker while the EPUB was made
+            temporary = staging / target.name
+            with open(temporary, "wb") as handle:
+                handle.write(data.result() if isinstance(data, Future) else data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            staged.append((temporary, target))
         for temporary, target in staged:
             os.replace(temporary, target)
             written.append(target)

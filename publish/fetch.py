@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from functools import cache
 
 log = logging.getLogger(__name__)
 
@@ -13,18 +12,31 @@ BOOK_BASE_URL = "file:///book/"
 """The PDF document's base URL: `images/<hash>.png` resolves below it, to a file the render stage vetted."""
 
 
-class BookFetcher(URLFetcher):
-    """Serves exactly the images the render stage vetted (already read); refuses every other URL."""
+@cache
+def _fetcher_class() -> type:
+    """Defined on first use, so that importing this module does not import WeasyPrint (a second of
+    start-up the main process skips while its layout workers import it)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def __init__(self, files: Mapping[str, bytes]) -> None:
-        super().__init__(allowed_protocols=("file",), allow_redirects=False)
-        self._files = {BOOK_BASE_URL + href: data for href, data in files.items()}
-        self.refused: list[str] = []
+    class BookFetcher(URLFetcher):
+        """Serves exactly the images the render stage vetted (already read); refuses every other URL."""
 
-    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-        data = self._files.get(url.split("?")[0].split("#")[0])
-        if data is None:
-            self.refused.append(url)
-            log.debug("refused to fetch %s", url)
-            raise ValueError(f"the build reads no resource outside the book: {url}")
-        return URLFetcherResponse(url, data, status=200)
+        def __init__(self, files: Mapping[str, bytes]) -> None:
+            super().__init__(allowed_protocols=("file",), allow_redirects=False)
+            self._files = {BOOK_BASE_URL + href: data for href, data in files.items()}
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            data = self._files.get(url.split("?")[0].split("#")[0])
+            if data is None:
+                self.refused.append(url)
+                log.debug("refused to fetch %s", url)
+                raise ValueError(f"the build reads no resource outside the book: {url}")
+            return URLFetcherResponse(url, data, status=200)
+
+    return BookFetcher
+
+
+def book_fetcher(files: Mapping[str, bytes]) -> object:
+    """A WeasyPrint URL fetcher for these files only; its `refused` lists what else was asked for."""
+    return _fetcher_class()(files)

@@ -13,6 +13,7 @@ import logging
 import math
 import re
 from collections.abc import Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from .errors import Problem, PublishError, Severity
 from .fetch import BOOK_BASE_URL
 from .markdown import Chapter
 from .pages import render_page
-from .pdf_layout import PRESS_PROFILE, ProgressCallback
+from .pdf_layout import PRESS_PROFILE, LayoutPool, ProgressCallback
 from .print_pages import PrintPage
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,9 @@ PRESS_MIN_DPI = 300
 
 @dataclass(frozen=True)
 class RenderedPdf:
-    data: bytes
+    data: bytes | Future[bytes]
+    """The PDF, or (with a layout pool) the merge still running in a worker: the caller collects it when
+    it writes the file, so that the EPUB is made meanwhile."""
     warnings: tuple[Problem, ...]
     pages: int
     front_pages: int
@@ -207,6 +210,7 @@ def build_pdf(
     font_files: tuple[Path, ...] = (),
     cache_dir: Path | None = None,
     on_progress: ProgressCallback | None = None,
+    pool: LayoutPool | None = None,
 ) -> RenderedPdf:
     """The whole PDF: every issue laid out on its own (in parallel, cached), then the front matter with
     the contents' page numbers, then the body's folios, all merged. The gutter is chosen from an
@@ -268,7 +272,7 @@ def build_pdf(
         # The folios the estimate says the body needs are laid out alongside the issues, filling the
         # workers' idle time at the end of the queue; any missing ones come with the contents.
         guessed_folios = folio_jobs(geometry, 1, estimate)
-        laid_out = lay_out_all([*issue_jobs, *guessed_folios], cache, on_progress)
+        laid_out = lay_out_all([*issue_jobs, *guessed_folios], cache, on_progress, pool)
         issues, layers = laid_out[: len(issue_jobs)], laid_out[len(issue_jobs) :]
         first_pages: dict[str, int] = {}
         folio = 1
@@ -283,6 +287,7 @@ def build_pdf(
             ],
             cache,
             on_progress,
+            pool,
         )
         layers += more_layers
         pages = front.pages + body_pages
@@ -299,14 +304,13 @@ def build_pdf(
         tag: glyph_subset(*shared_faces[identity], sorted(glyphs), font_cache)
         for tag, (identity, glyphs) in glyphs_by_tag.items()
     }
-    data = merge_parts(
-        front.pdf,
-        [part.pdf for part in issues],
-        [layer.pdf for layer in layers],
-        has_folio,
-        press=press is not None,
-        font_programs=programs,
-    )
+    merge_arguments = (front.pdf, [part.pdf for part in issues], [layer.pdf for layer in layers], has_folio)
+    merge_options = {"press": press is not None, "font_programs": programs}
+    data: bytes | Future[bytes]
+    if pool is not None and pool.executor is not None:
+        data = pool.executor.submit(merge_parts, *merge_arguments, **merge_options)
+    else:
+        data = merge_parts(*merge_arguments, **merge_options)
     refused = [href for part in (*issues, front) for href in part.refused]
     if refused:
         log.warning("the PDF refused %d outside resource(s), e.g. %s", len(refused), refused[0])

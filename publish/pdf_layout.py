@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .fetch import BOOK_BASE_URL, BookFetcher
+from .fetch import BOOK_BASE_URL, book_fetcher
 from .print_pages import find_issue, issue_blocks
 
 log = logging.getLogger(__name__)
@@ -110,10 +110,10 @@ class LaidOutPart:
 
 def layout_fingerprint(font_files: Iterable[Path]) -> str:
     """The versions, layout code and font files a laid-out part depends on, beyond its own HTML and CSS."""
-    import weasyprint
+    from importlib.metadata import version
 
     package = Path(__file__).parent
-    digest = hashlib.sha256(f"{__version__}|{weasyprint.__version__}".encode())
+    digest = hashlib.sha256(f"{__version__}|{version('weasyprint')}".encode())
     for name in _LAYOUT_CODE:
         digest.update(hashlib.sha256((package / name).read_bytes()).digest())
     for path in sorted(set(font_files)):
@@ -128,6 +128,48 @@ _parsed_styles: dict[tuple[tuple[str, ...], bytes], tuple[list, dict]] = {}
 """The stylesheets of the last part this process laid out, parsed: parts of one book share them."""
 
 
+_fonts: list = []
+
+
+def _process_fonts() -> object:
+    """One WeasyPrint font configuration for every part this process lays out, so that Pango keeps its
+    fonts loaded; and each font file's bytes, which WeasyPrint copies out of HarfBuzz for every font of
+    every document (a 25 MB collection each time), copied once."""
+    if _fonts:
+        return _fonts[0]
+    from weasyprint.pdf import fonts as pdf_fonts
+    from weasyprint.text.ffi import ffi, harfbuzz
+    from weasyprint.text.fonts import FontConfiguration
+
+    original = pdf_fonts.get_hb_object_data
+    copied: dict[tuple[int, int], bytes] = {}
+
+    def get_hb_object_data(hb_object: object, ot_color: str | None = None, glyph: int | None = None) -> bytes:
+        if ot_color is not None:
+            return original(hb_object, ot_color, glyph)
+        blob = harfbuzz.hb_face_reference_blob(hb_object)
+        key = (int(ffi.cast("uintptr_t", hb_object)), harfbuzz.hb_blob_get_length(blob))
+        harfbuzz.hb_blob_destroy(blob)
+        if key not in copied:  # the faces live as long as the font configuration: the key stays theirs
+            copied[key] = original(hb_object)
+        return copied[key]
+
+    original_init = pdf_fonts.Font.__init__
+
+    def font_init(font: object, *args: object, **kwargs: object) -> None:
+        # Only here: a face Pango loaded lives in the font configuration; faces WeasyPrint makes while
+        # subsetting are freed, and their addresses reused, so they are never looked up by address.
+        pdf_fonts.get_hb_object_data = get_hb_object_data
+        try:
+            original_init(font, *args, **kwargs)
+        finally:
+            pdf_fonts.get_hb_object_data = original
+
+    pdf_fonts.Font.__init__ = font_init
+    _fonts.append(FontConfiguration())
+    return _fonts[0]
+
+
 def lay_out(job: LayoutJob) -> LaidOutPart:
     """Render one part to PDF bytes. Runs in a worker process, or in the main one for a single part."""
     from weasyprint import CSS, HTML
@@ -136,14 +178,21 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
     from .justify import install
 
     install()
-    fetcher = BookFetcher(dict(job.resources))
+    font_config = _process_fonts()
+    fetcher = book_fetcher(dict(job.resources))
     key = (job.stylesheets, job.resources.get(PRESS_PROFILE, b""))
     if key not in _parsed_styles:  # parsing and compiling the selectors costs a tenth of a small part
         _parsed_styles.clear()
         profiles: dict = {}
         _parsed_styles[key] = (
             [
-                CSS(string=text, url_fetcher=fetcher, base_url=BOOK_BASE_URL, color_profiles=profiles)
+                CSS(
+                    string=text,
+                    url_fetcher=fetcher,
+                    base_url=BOOK_BASE_URL,
+                    color_profiles=profiles,
+                    font_config=font_config,
+                )
                 for text in job.stylesheets
             ],
             profiles,
@@ -151,7 +200,7 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
     stylesheets, profiles = _parsed_styles[key]
     variant = {"pdf_variant": "pdf/x-4"} if job.press else {}
     html = HTML(string=job.html, base_url=BOOK_BASE_URL, url_fetcher=fetcher)
-    document = html.render(stylesheets=stylesheets, color_profiles=profiles, **variant)
+    document = html.render(stylesheets=stylesheets, color_profiles=profiles, font_config=font_config, **variant)
     pages = document.pages[:-1] if job.drop_last_page and len(document.pages) > 1 else document.pages
     document = document.copy(pages)
 
@@ -308,14 +357,55 @@ ProgressCallback = Callable[[str, int, int], None]
 or found in the cache."""
 
 
+def _warm_up() -> None:
+    """Load WeasyPrint, our patches and the faces into a worker before its first part arrives."""
+    from weasyprint import HTML
+
+    from .justify import install
+
+    install()
+    HTML(string='<p lang="zh">中文 <b>粗体</b> <span style="font-family: TeX Gyre Termes">Latin</span></p>').render(
+        font_config=_process_fonts()
+    )
+
+
+class LayoutPool:
+    """Worker processes that lay out parts. Started before the issues are read, so that the workers load
+    WeasyPrint and the fonts while the main process still parses and typesets; closed (or, when the build
+    is interrupted, killed) by the build. With one core there are no workers: parts are laid out inline."""
+
+    def __init__(self, processes: int = WORKER_PROCESSES) -> None:
+        self.workers = min(processes, os.cpu_count() or 1)
+        self.executor: ProcessPoolExecutor | None = None
+        if self.workers > 1:
+            self.executor = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
+            )
+            for _ in range(self.workers):
+                self.executor.submit(_warm_up)
+
+    def __enter__(self) -> LayoutPool:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if self.executor is None:
+            return
+        if error is not None:  # interrupted or failed: do not wait for parts nobody will use
+            for process in list(getattr(self.executor, "_processes", {}).values()):
+                process.kill()
+            self.executor.shutdown(wait=True, cancel_futures=True)
+        else:
+            self.executor.shutdown()
+
+
 def lay_out_all(
     jobs: list[LayoutJob],
     cache: LayoutCache | None,
     on_progress: ProgressCallback | None = None,
-    processes: int = WORKER_PROCESSES,
+    pool: LayoutPool | None = None,
 ) -> list[LaidOutPart]:
-    """Every part, in the order given: from the cache where it holds the part, else laid out in up to
-    `processes` worker processes (forked, so they start with WeasyPrint already imported)."""
+    """Every part, in the order given: from the cache where it holds the part, else laid out by the
+    pool's workers (or in this process, without a pool or with one core)."""
     results: list[LaidOutPart | None] = [None] * len(jobs)
     keys = [job.key if cache is not None else "" for job in jobs]
     missing: list[int] = []
@@ -335,32 +425,20 @@ def lay_out_all(
         if on_progress:
             on_progress(jobs[index].label, sum(r is not None for r in results), len(jobs))
 
-    workers = min(processes, len(missing), os.cpu_count() or 1)
-    if workers <= 1:
+    executor = pool.executor if pool is not None else None
+    if executor is None:
         for index in missing:
             done(index, lay_out(jobs[index]))
     else:
-        import weasyprint  # noqa: F401  (imported before the fork, once for both workers)
-
-        pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
-        )
-        try:
-            running: dict[Future, int] = {}
-            queue = sorted(missing, key=lambda index: -len(jobs[index].html))  # longest first: no idle tail
-            while queue or running:
-                while queue and len(running) < workers * 2:
-                    index = queue.pop(0)
-                    running[pool.submit(lay_out, jobs[index])] = index
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    done(running.pop(future), future.result())
-            pool.shutdown()
-        except BaseException:
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.kill()
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+        running: dict[Future, int] = {}
+        queue = sorted(missing, key=lambda index: -len(jobs[index].html))  # longest first: no idle tail
+        while queue or running:
+            while queue and len(running) < pool.workers * 2:  # type: ignore[union-attr]
+                index = queue.pop(0)
+                running[executor.submit(lay_out, jobs[index])] = index
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                done(running.pop(future), future.result())
     if cache is not None:
         cache.prune()
     return [part for part in results if part is not None]

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 from .book import Book
-from .fetch import BOOK_BASE_URL, BookFetcher
+from .fetch import BOOK_BASE_URL, book_fetcher
 from .pages import render_page
 
 SPINE_TITLE_MIN_MM = 6.0
@@ -53,7 +53,7 @@ def build_cover_pdf(book: Book, stylesheet: str, geometry: CoverGeometry, cmyk_p
     from pypdf import PdfReader, PdfWriter
     from weasyprint import CSS, HTML
 
-    fetcher = BookFetcher({"press/cmyk.icc": cmyk_profile})
+    fetcher = book_fetcher({"press/cmyk.icc": cmyk_profile})
     profiles: dict = {}
     profile = (
         f"@color-profile device-cmyk {{ src: url({BOOK_BASE_URL}press/cmyk.icc); "
