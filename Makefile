@@ -25,13 +25,18 @@ bench: system $(STAMP)
 	$(VENV)/bin/python bench/run.py
 
 # The README's pictures, from the sample issues: the printed cover, the contents, an issue opening, a booklet sheet.
-pictures: system $(STAMP)
+pictures: system test-system $(STAMP)
 	$(VENV)/bin/publish build --quiet --format pdf --print-ready --booklet --output output/pictures
 	$(VENV)/bin/publish build --quiet --format pdf --output output/pictures
 	pdftoppm -r 40 -png -singlefile output/pictures/*-cover.pdf docs/cover
 	pdftoppm -r 60 -png -singlefile -f 3 -l 3 $$(ls output/pictures/*.pdf | grep -v -e cover -e booklet) docs/contents
 	pdftoppm -r 60 -png -singlefile -f 5 -l 5 $$(ls output/pictures/*.pdf | grep -v -e cover -e booklet) docs/issue-opening
 	pdftoppm -r 40 -png -singlefile -f 3 -l 3 output/pictures/*-booklet.pdf docs/booklet-sheet
+	$(VENV)/bin/publish build --quiet --vertical --output output/pictures
+	$(VENV)/bin/python -c "import glob, zipfile; zipfile.ZipFile(glob.glob('output/pictures/*-vertical.epub')[0]).extractall('output/pictures/vertical')"
+	tools/ace/chromium --headless --hide-scrollbars --user-data-dir=$(CURDIR)/output/pictures/chromium --window-size=3000,600 \
+	  --screenshot=$(CURDIR)/output/pictures/vertical.png file://$(CURDIR)/output/pictures/vertical/EPUB/issue-0003.xhtml
+	$(VENV)/bin/python -c "from PIL import Image; i = Image.open('output/pictures/vertical.png'); i.crop((i.width - 1100, 0, i.width, i.height)).save('docs/vertical.png')"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check publish tests bench

@@ -316,14 +316,17 @@ class _ChapterRenderer:
         self.image_lines.setdefault(href, self.issue.body_first_line + line if line is not None else None)
 
     def _rewrite_images(self, root: lxml_html.HtmlElement) -> int:
-        """Local images point into the book; remote ones become a link, since the build never fetches."""
-        remote = 0
+        """Local images point into the book; remote ones become a link, since the build never fetches.
+        A picture without alt text gets its title or its place in the issue as one (Send-to-Kindle and
+        screen readers want words; `publish check` asks the editor for a real description)."""
+        remote = pictures = 0
         for img in list(root.iter("img")):
             src = (img.get("src") or "").strip()
             alt = (img.get("alt") or "").strip()
             if src in self.image_hrefs:
+                pictures += 1
                 img.set("src", self.image_hrefs[src])
-                img.set("alt", alt)
+                img.set("alt", alt or (img.get("title") or "").strip() or f"第 {self.issue.number} 期插图 {pictures}")
                 continue
             if _is_remote(src):
                 remote += 1

@@ -212,9 +212,10 @@ def build_pdf(
     on_progress: ProgressCallback | None = None,
     pool: LayoutPool | None = None,
 ) -> RenderedPdf:
-    """The whole PDF: every issue laid out on its own (in parallel, cached), then the front matter with
-    the contents' page numbers, then the body's folios, all merged. The gutter is chosen from an
-    estimate of the page count, and the book laid out again in the rare case the count asks for another."""
+    """The whole PDF: every issue and the folio layers laid out on their own (in the pool's workers,
+    cached), then the front matter with the contents' page numbers, all merged (in a worker, while the
+    caller goes on). The gutter is chosen from an estimate of the page count, and the book laid out again
+    in the rare case the count asks for another."""
     from .fonts import glyph_subset
     from .pdf_layout import LayoutCache, LayoutJob, font_identities, lay_out_all, layout_fingerprint
     from .pdf_merge import merge_parts

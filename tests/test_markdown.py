@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,13 @@ def test_data_image_is_packaged_and_a_lying_file_is_refused(tmp_path: Path) -> N
     found = {(p.severity, p.line): p.message for p in problems}
     assert "is not really a PNG image" in found[(Severity.ERROR, 10)]
     assert "data: URL that is not a base64" in found[(Severity.WARNING, 12)]
+
+
+def test_a_picture_without_alt_text_gets_its_title_or_its_place_as_alt(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\nfake-a")
+    (tmp_path / "images" / "b.png").write_bytes(b"\x89PNG\r\n\x1a\nfake-b")
+    chapter, problems = _render(tmp_path, '![](images/a.png "用电曲线")\n\n![](images/b.png)\n')
+    assert problems == []
+    alts = re.findall(r'alt="([^"]*)"', chapter.body)
+    assert alts[0] == "用电曲线" and re.fullmatch(r"第 \d+ 期插图 2", alts[1])
