@@ -18,7 +18,7 @@ from .edition import Edition, edition_chapter, edition_meta
 from .errors import ContentErrors, Problem, PublishError, Severity, errors_in
 from .markdown import Chapter, make_parser, render_issue
 from .source import Selection, collect_issues
-from .stage_cache import render_cached, tree_fingerprint, typeset_cached
+from .stage_cache import prune, render_cached, tree_fingerprint, typeset_cached
 from .typography import EPUB_RULES, PDF_RULES, typeset_chapter
 
 log = logging.getLogger(__name__)
@@ -241,6 +241,7 @@ def _build(config: Config, request: BuildRequest, shared: dict[str, object]) -> 
         for temporary, target in staged:
             os.replace(temporary, target)
             written.append(target)
+        prune(cache_dir)
     except OSError as exc:
         raise PublishError(
             f"cannot write the books into {output}: {exc.strerror or exc}; the previous output is unchanged"

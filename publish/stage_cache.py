@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -43,11 +44,31 @@ def _key(*parts: bytes | str) -> str:
     return digest.hexdigest()
 
 
+MAX_AGE_DAYS = 30
+"""Entries not used for this long are removed (prune), so that a cache under daily editing stays small."""
+
+
 def _read(path: Path) -> object | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        value = json.loads(path.read_text(encoding="utf-8"))
+        os.utime(path)  # used now: pruning goes by the last use
+        return value
     except (OSError, ValueError):
         return None
+
+
+def prune(cache_dir: Path | None) -> None:
+    """Remove render and typeset entries unused for MAX_AGE_DAYS."""
+    if cache_dir is None:
+        return
+    cutoff = time.time() - MAX_AGE_DAYS * 86400
+    for folder in ("render", "typeset"):
+        for path in (cache_dir / folder).glob("*.json"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+            except OSError:
+                continue
 
 
 def _write(path: Path, value: object) -> None:

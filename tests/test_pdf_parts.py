@@ -118,3 +118,22 @@ def test_no_progress_bar_when_output_is_not_a_terminal(tmp_path: Path) -> None:
     result = run_cli("build", "--source", str(SAMPLE_ISSUES), "--output", str(tmp_path), "--format", "pdf")
     assert result.exit_code == 0
     assert "排版 PDF" not in result.output
+
+
+def test_cache_entries_unused_for_a_month_are_removed(tmp_path: Path) -> None:
+    import os
+    import time
+
+    output = tmp_path / "out"
+    _build(SAMPLE_ISSUES, output)
+    entries = [p for folder in ("render", "typeset", "pdf") for p in (output / ".cache" / folder).glob("*.json")]
+    assert entries
+    old = time.time() - 40 * 86400
+    for folder in ("render", "typeset", "pdf"):
+        unused = output / ".cache" / folder / ("0" * 64 + ".json")
+        unused.write_text("{}", encoding="utf-8")
+        os.utime(unused, (old, old))
+    _build(SAMPLE_ISSUES, output)
+    for folder in ("render", "typeset", "pdf"):
+        assert not (output / ".cache" / folder / ("0" * 64 + ".json")).exists(), folder
+    assert all(p.exists() for p in entries)  # used by this build: kept
