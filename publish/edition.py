@@ -142,6 +142,14 @@ def edition_chapter(chapter: Chapter, edition: Edition) -> Chapter:
     )
 
 
+def label_in(text: str, language: str) -> str:
+    """A label the writers print (目录, 注释, 版权信息) in the script of a book in `language`."""
+    tag = language.lower()
+    if not tag.startswith("zh-hant"):
+        return text
+    return corner_quotes(_converter("hk" if tag.endswith("-hk") else "tw")(text))
+
+
 def edition_meta(meta: BookMeta, edition: Edition) -> BookMeta:
     """The book's metadata for the edition: converted text, the edition's language, its own identifier
     and file names (it is another publication, so a reading system keeps both)."""

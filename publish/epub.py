@@ -7,6 +7,7 @@ import io
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from ebooklib import epub
@@ -14,6 +15,7 @@ from lxml import etree
 
 from .book import Book
 from .cover import draw_cover
+from .edition import label_in
 from .fonts import FontFace, subset_face
 from .markdown import Chapter
 from .pages import render_page
@@ -53,7 +55,7 @@ class _StableWriter(epub.EpubWriter):
         nav = etree.SubElement(body, "{http://www.w3.org/1999/xhtml}nav", {"id": "page-list", "hidden": "hidden"})
         nav.set(_EPUB_TYPE, "page-list")
         heading = etree.SubElement(nav, "{http://www.w3.org/1999/xhtml}h2")
-        heading.text = "印刷版页码"
+        heading.text = label_in("印刷版页码", self.book.language)
         listing = etree.SubElement(nav, "{http://www.w3.org/1999/xhtml}ol")
         for document, marker, folio in self.page_list:
             entry = etree.SubElement(listing, "{http://www.w3.org/1999/xhtml}li")
@@ -142,7 +144,7 @@ def _classes(element: etree._Element) -> list[str]:
     return (element.get("class") or "").split()
 
 
-def footnotes_as_asides(body: str) -> str:
+def footnotes_as_asides(body: str, label: str = "注释") -> str:
     """Footnotes that Apple Books, Kobo and KOReader show as pop-ups: each call an `epub:type="noteref"`
     link, each note an `<aside epub:type="footnote">` holding its number and a link back to the call."""
     if "footnote-item" not in body:
@@ -156,7 +158,7 @@ def footnotes_as_asides(body: str) -> str:
     for section in root.iter("section"):
         if "footnotes" not in _classes(section):
             continue
-        section.set("aria-label", "注释")
+        section.set("aria-label", label)
         for listing in section.findall("ol"):
             position = list(section).index(listing)
             for number, item in enumerate(listing.findall("li"), start=1):
@@ -186,16 +188,17 @@ def _documents(
 ) -> Iterator[tuple[str, str, str]]:
     """(id, file name, XHTML) of every content document, in reading order."""
     common = {"book": book, "lang": book.meta.language}
+    t = partial(label_in, language=book.meta.language)
     pages = [
         ("cover", "cover.xhtml", "epub_cover.xhtml", "封面", "cover-page", "", {"cover_href": cover_href}),
         ("titlepage", "title.xhtml", "epub_title.xhtml", book.meta.title, "title", "frontmatter", {}),
-        ("toc", "toc.xhtml", "epub_toc.xhtml", "目录", "toc-page", "frontmatter", {"href": chapter_href}),
+        ("toc", "toc.xhtml", "epub_toc.xhtml", t("目录"), "toc-page", "frontmatter", {"href": chapter_href}),
     ]
     for uid, file_name, template, title, body_class, body_type, extra in pages:
         context = {**common, **extra}
         yield uid, file_name, render_page(template, title=title, body_class=body_class, body_type=body_type, **context)
     for chapter in book.chapters:
-        chapter = replace(chapter, body=footnotes_as_asides(chapter.body))
+        chapter = replace(chapter, body=footnotes_as_asides(chapter.body, t("注释")))
         markup = render_page(
             "epub_chapter.xhtml",
             title=chapter.issue.title,
@@ -210,12 +213,15 @@ def _documents(
             page_list.extend((chapter_href(chapter), marker, folio) for marker, folio in markers)
         yield chapter.anchor, chapter_href(chapter), markup
     colophon = render_page(
-        "epub_colophon.xhtml", title="版权信息", body_class="colophon-page", body_type="backmatter", **common
+        "epub_colophon.xhtml", title=t("版权信息"), body_class="colophon-page", body_type="backmatter", **common
     )
     yield "colophon", "colophon.xhtml", colophon
 
 
-def _accessibility(book: epub.EpubBook, has_images: bool) -> None:
+ACCESSIBILITY_SUMMARY = "全书为可重排文本，带有按期与章节嵌套的目录导航，阅读顺序与印刷版一致；图片附有替代文字或链接。"
+
+
+def _accessibility(book: epub.EpubBook, has_images: bool, language: str) -> None:
     def meta(prop: str, value: str) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
 
@@ -228,7 +234,7 @@ def _accessibility(book: epub.EpubBook, has_images: bool) -> None:
     meta("schema:accessibilityHazard", "none")
     meta(
         "schema:accessibilitySummary",
-        "全书为可重排文本，带有按期与章节嵌套的目录导航，阅读顺序与印刷版一致；图片附有替代文字或链接。",
+        label_in(ACCESSIBILITY_SUMMARY, language),
     )
 
 
@@ -260,7 +266,8 @@ def build_epub(
         ebook.add_metadata("DC", "rights", meta.license)
     ebook.add_metadata(None, "meta", meta.series, {"property": "belongs-to-collection", "id": "series"})
     ebook.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
-    _accessibility(ebook, has_images=bool(image_files))
+    _accessibility(ebook, has_images=bool(image_files), language=meta.language)
+    t = partial(label_in, language=meta.language)
 
     # The cover image first: ebooklib breaks if set_cover comes after the nav is added.
     if book.cover_image is not None:
@@ -275,7 +282,7 @@ def build_epub(
     page_list: list[tuple[str, str, str]] = []
     documents = list(_documents(book, f"images/{cover_name}", print_pages or {}, page_list))
     if page_list:
-        printed = f"{meta_title(book)}（印刷版）"
+        printed = f"{meta_title(book)}（{label_in('印刷版', meta.language)}）"
         ebook.add_metadata(None, "meta", "printPageNumbers", {"property": "schema:accessibilityFeature"})
         ebook.add_metadata(None, "meta", printed, {"property": "pageBreakSource"})
         ebook.add_metadata("DC", "source", printed)
@@ -309,21 +316,21 @@ def build_epub(
         ebook.add_item(epub.EpubItem(uid=f"image-{index}", file_name=href, media_type=media_type, content=data))
 
     ebook.toc = [_nav_tree(chapter) for chapter in book.chapters]
-    ebook.toc.append(epub.Link("colophon.xhtml", "版权信息", "colophon"))
+    ebook.toc.append(epub.Link("colophon.xhtml", t("版权信息"), "colophon"))
     ebook.guide = [
         {"href": "cover.xhtml", "title": "封面", "type": "cover"},
-        {"href": "toc.xhtml", "title": "目录", "type": "toc"},
+        {"href": "toc.xhtml", "title": t("目录"), "type": "toc"},
         {"href": chapter_href(book.chapters[0]), "title": "正文", "type": "text"},
     ]
     ebook.add_item(epub.EpubNcx())
-    nav = epub.EpubNav(title="目录")
+    nav = epub.EpubNav(title=t("目录"))
     ebook.add_item(nav)
     ebook.spine = spine
 
     options = {
         "epub3_pages": False,
         "mtime": meta.modified.astimezone(dt.UTC),
-        "landmark_title": "导览",
+        "landmark_title": t("导览"),
         "raise_exceptions": True,
         "epub2_guide": True,
         "spine_direction": True,

@@ -12,6 +12,14 @@ def cjk_date(value: dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def label(text: str, book: object) -> str:
+    """A fixed label of the templates (目录, 版权信息, …) in the book's script: the Traditional editions
+    convert it as they convert the issues."""
+    from .edition import label_in
+
+    return label_in(text, book.meta.language)  # type: ignore[attr-defined]
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -21,6 +29,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["cjk_date"] = cjk_date
+    env.filters["t"] = label
     return env
 
 

@@ -196,3 +196,16 @@ def test_epub_marks_where_each_printed_page_begins(editions: dict[str, Path]) ->
 def test_an_epub_built_alone_has_no_page_list(editions: dict[str, Path]) -> None:
     nav = Epub(editions["hk.epub"]).nav()  # built with --format epub: there are no printed pages to cite
     assert not [n for n in nav.iter("{*}nav") if n.get(EPUB_TYPE) == "page-list"]
+
+
+def test_the_books_own_labels_follow_the_edition(editions: dict[str, Path]) -> None:
+    taiwan = Epub(editions["tw.epub"])
+    for href in ("toc.xhtml", "colophon.xhtml", "nav.xhtml"):
+        text = "".join(taiwan.xhtml(href).itertext())
+        assert "目录" not in text and "版权信息" not in text, href
+    assert "目錄" in "".join(taiwan.xhtml("toc.xhtml").itertext())
+    assert "版權" in "".join(taiwan.xhtml("colophon.xhtml").itertext())
+    pdf_text = "".join(pdf_pages_text(editions["tw.pdf"])[:4])
+    assert "目錄" in pdf_text and "目录" not in pdf_text and "書名" in pdf_text
+    simplified = "".join(Epub(editions["default.epub"]).xhtml("toc.xhtml").itertext())
+    assert "目录" in simplified
