@@ -205,6 +205,7 @@ def test_signal_during_a_build_keeps_the_previous_output(tmp_path: Path, sig: si
         time.sleep(0.02)
     time.sleep(0.5)
     assert process.poll() is None, "the build ended before it could be interrupted"
+    assert len(_processes_running(str(source))) >= 2  # the build and its layout workers
     process.send_signal(sig)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == status, stderr.decode()
@@ -213,6 +214,21 @@ def test_signal_during_a_build_keeps_the_previous_output(tmp_path: Path, sig: si
     assert not list(output.glob(".partial-*"))
     assert not list(output.rglob("*.part"))
     assert "Traceback" not in stderr.decode()
+    assert _processes_running(str(source)) == []  # the layout workers went with the build
+
+
+def _processes_running(argument: str) -> list[int]:
+    """Processes whose command line holds the argument (forked workers keep their parent's)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if argument.encode() in (entry / "cmdline").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 def test_rebuilds_at_different_times_from_different_folders_are_identical(tmp_path: Path) -> None:
