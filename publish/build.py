@@ -128,6 +128,7 @@ def _write_pdf(
         "cache_dir": cache_dir,
         "on_progress": request.on_progress,
         "pool": shared.get("layout_pool"),
+        "merge_in_background": "epub" in request.formats,
     }
     stylesheets = _read_styles(config, ["common.css", "pdf.css"])
     images = _all_images(book)

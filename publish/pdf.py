@@ -211,11 +211,13 @@ def build_pdf(
     cache_dir: Path | None = None,
     on_progress: ProgressCallback | None = None,
     pool: LayoutPool | None = None,
+    merge_in_background: bool = False,
 ) -> RenderedPdf:
     """The whole PDF: every issue and the folio layers laid out on their own (in the pool's workers,
-    cached), then the front matter with the contents' page numbers, all merged (in a worker, while the
-    caller goes on). The gutter is chosen from an estimate of the page count, and the book laid out again
-    in the rare case the count asks for another."""
+    cached), then the front matter with the contents' page numbers, all merged (with
+    `merge_in_background`, in a worker while the caller makes the EPUB; otherwise here, which spares
+    sending the parts to another process). The gutter is chosen from an estimate of the page count, and
+    the book laid out again in the rare case the count asks for another."""
     from .fonts import glyph_subset
     from .pdf_layout import LayoutCache, LayoutJob, font_identities, lay_out_all, layout_fingerprint
     from .pdf_merge import merge_parts
@@ -308,7 +310,7 @@ def build_pdf(
     merge_arguments = (front.pdf, [part.pdf for part in issues], [layer.pdf for layer in layers], has_folio)
     merge_options = {"press": press is not None, "font_programs": programs}
     data: bytes | Future[bytes]
-    if pool is not None and pool.executor is not None:
+    if merge_in_background and pool is not None and pool.executor is not None:
         data = pool.executor.submit(merge_parts, *merge_arguments, **merge_options)
     else:
         data = merge_parts(*merge_arguments, **merge_options)
