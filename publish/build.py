@@ -218,7 +218,7 @@ def _build(config: Config, request: BuildRequest, shared: dict[str, object]) -> 
     written: list[Path] = []
     try:
         staged: list[tuple[Path, Path]] = []
-        pending: list[tuple[str, bytes | Future[bytes], Path]] = []
+        pending: list[tuple[bytes | Future[bytes], Path]] = []
         for fmt in sorted(request.formats, key=lambda f: f != "pdf"):
             vertical = fmt == "epub" and request.reader_edition.vertical
             rules = TYPOGRAPHY[fmt] + (("upright_numbers",) if vertical else ())
@@ -231,8 +231,8 @@ def _build(config: Config, request: BuildRequest, shared: dict[str, object]) -> 
             problems.extend(found)
             for suffix, data in files.items():
                 target = output / f"{book.meta.slug}{suffix}"
-                pending.append((suffix, data, target))
-        for _suffix, data, target in pending:  # a PDF merge may have run in a worker while the EPUB was made
+                pending.append((data, target))
+        for data, target in pending:  # a PDF merge may have run in a worker while the EPUB was made
             temporary = staging / target.name
             with open(temporary, "wb") as handle:
                 handle.write(data.result() if isinstance(data, Future) else data)

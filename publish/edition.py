@@ -19,14 +19,15 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from .book import BookMeta
+from .cjk import HAN, KANA_BOPOMOFO
 from .markdown import Chapter, Section
 from .typography import text_slots
 
 VARIANTS = {"tw": ("s2twp", "zh-Hant-TW", "臺灣正體"), "hk": ("s2hk", "zh-Hant-HK", "香港繁體")}
 """Variant → (OpenCC configuration, language tag, name printed in the book)."""
 
-_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_CHAR = re.compile(f"[{_CJK}]")
+_CHINESE = re.compile(f"[{HAN}{KANA_BOPOMOFO}\u3000-\u303f\uff00-\uffef]")
+"""A Chinese character or full-width mark; not a curly quote, since quotes are what is being judged."""
 _QUOTED = re.compile("“([^“”]*)”|‘([^‘’]*)’")
 """A pair of quotation marks and what they enclose, innermost first."""
 
@@ -71,7 +72,7 @@ def corner_quotes(text: str) -> str:
         inner = match.group(1) if match.group(1) is not None else match.group(2)
         start, end = match.start(), match.end()
         beside = text[start - 1 : start] + text[end : end + 1]
-        if not (_CJK_CHAR.search(inner) or _CJK_CHAR.search(beside)):
+        if not (_CHINESE.search(inner) or _CHINESE.search(beside)):
             return match.group()
         opening, closing = ("「", "」") if match.group(1) is not None else ("『", "』")
         return opening + inner + closing

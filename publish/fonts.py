@@ -68,18 +68,11 @@ def _subsetter_version() -> str:
     return uharfbuzz.__version__
 
 
-def _cache_key(face: FontFace, characters: str) -> str:
-    stat = face.path.stat()
+def _cache_key(path: Path, index: int, wanted: str) -> str:
+    """A subset's name in the cache: the face file as it is now, the subsetter, and what is kept."""
+    stat = path.stat()
     material = "|".join(
-        [
-            _SUBSET_VERSION,
-            _subsetter_version(),
-            str(face.path),
-            str(face.index),
-            str(stat.st_size),
-            str(stat.st_mtime_ns),
-            characters,
-        ]
+        [_SUBSET_VERSION, _subsetter_version(), str(path), str(index), str(stat.st_size), str(stat.st_mtime_ns), wanted]
     )
     return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
@@ -92,7 +85,7 @@ def subset_face(face: FontFace, characters: str, cache_dir: Path | None) -> byte
     import uharfbuzz as hb
 
     characters = "".join(sorted(set(characters)))
-    cached = cache_dir / f"{face.file_stem}-{_cache_key(face, characters)}.font" if cache_dir else None
+    cached = cache_dir / f"{face.file_stem}-{_cache_key(face.path, face.index, characters)}.font" if cache_dir else None
     found = _read_cached(cached)
     if found is not None:
         return found
@@ -149,10 +142,7 @@ def glyph_subset(path: Path, index: int, glyphs: list[int], cache_dir: Path | No
     so that one program serves the text of every separately laid-out part of the PDF."""
     import uharfbuzz as hb
 
-    status = path.stat()
-    material = f"{_SUBSET_VERSION}|{_subsetter_version()}|{path}|{index}|{status.st_size}|{status.st_mtime_ns}|{glyphs}"
-    key = hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
-    cached = cache_dir / f"glyphs-{key}.font" if cache_dir else None
+    cached = cache_dir / f"glyphs-{_cache_key(path, index, repr(glyphs))}.font" if cache_dir else None
     found = _read_cached(cached)
     if found is not None:
         return found

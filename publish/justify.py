@@ -26,15 +26,14 @@ from weasyprint.layout import inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
+from .cjk import CJK_CHAR
+
 SUPPORTED_WEASYPRINT = "70.0"
 _installed = False
 
 
 class UnsupportedWeasyPrint(RuntimeError):
     pass
-
-
-_CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u2018-\u201d\u2026\u2014]")
 
 
 _JOINED_MARKS = re.compile("——|……")
@@ -130,14 +129,14 @@ def install() -> None:
     def count_expandable_spaces(box: boxes.Box) -> int:
         # The original recurses into line and inline boxes through the module global, i.e. this function.
         count = original_count(box)
-        if isinstance(box, boxes.TextBox) and _CJK.search(box.text):
+        if isinstance(box, boxes.TextBox) and CJK_CHAR.search(box.text):
             count += _stretchable_gaps(box.text)
         return count
 
     @wraps(original_set_text)
     def set_text(self: line_break.Layout, text: str, justify: bool = False) -> None:
         original_set_text(self, text, justify)
-        if not (justify and self.justification_spacing and _CJK.search(self.text)):
+        if not (justify and self.justification_spacing and CJK_CHAR.search(self.text)):
             return
         attributes = pango.pango_layout_get_attributes(self.layout)
         if attributes == ffi.NULL:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from . import __version__
@@ -32,7 +33,7 @@ WORKER_PROCESSES = 2
 """The machines we build on have two cores; more processes only add memory."""
 CACHE_MAX_AGE_DAYS = 30
 """Cached parts not used for this long are removed, so a cache under active editing does not grow forever."""
-_LAYOUT_CODE = ("justify.py", "pdf_layout.py", "fetch.py", "print_pages.py")
+_LAYOUT_CODE = ("justify.py", "cjk.py", "pdf_layout.py", "fetch.py", "print_pages.py")
 """Sources whose change alters a laid-out part: their bytes are part of every cache key."""
 
 
@@ -128,15 +129,11 @@ _parsed_styles: dict[tuple[tuple[str, ...], bytes], tuple[list, dict]] = {}
 """The stylesheets of the last part this process laid out, parsed: parts of one book share them."""
 
 
-_fonts: list = []
-
-
+@cache
 def _process_fonts() -> object:
     """One WeasyPrint font configuration for every part this process lays out, so that Pango keeps its
     fonts loaded; and each font file's bytes, which WeasyPrint copies out of HarfBuzz for every font of
     every document (a 25 MB collection each time), copied once."""
-    if _fonts:
-        return _fonts[0]
     from weasyprint.pdf import fonts as pdf_fonts
     from weasyprint.text.ffi import ffi, harfbuzz
     from weasyprint.text.fonts import FontConfiguration
@@ -166,8 +163,7 @@ def _process_fonts() -> object:
             pdf_fonts.get_hb_object_data = original
 
     pdf_fonts.Font.__init__ = font_init
-    _fonts.append(FontConfiguration())
-    return _fonts[0]
+    return FontConfiguration()
 
 
 def lay_out(job: LayoutJob) -> LaidOutPart:

@@ -19,7 +19,6 @@ from .markdown import Chapter
 
 WORD_JOINER = "\u2060"
 """Forbids a line break on either side; invisible, and not extracted from the PDF."""
-"""Marks a break opportunity that the PDF's justification may stretch (see publish/justify.py)."""
 
 SKIPPED_ELEMENTS = frozenset({"code", "pre", "kbd", "samp", "var", "rt", "rp", "script", "style"})
 BLOCK_ELEMENTS = frozenset(
