@@ -25,6 +25,7 @@ from .fetch import BOOK_BASE_URL
 from .markdown import Chapter
 from .pages import render_page
 from .pdf_layout import PRESS_PROFILE, LayoutPool, ProgressCallback
+from .pdf_merge import FOLIO_TEMPLATE
 from .print_pages import PrintPage
 
 log = logging.getLogger(__name__)
@@ -178,12 +179,13 @@ def issue_html(book: Book, chapter: Chapter) -> str:
     )
 
 
-def folio_layer_html(first_folio: int, pages: int, language: str) -> str:
-    """`pages` empty pages whose only content is the folio, starting at `first_folio`."""
-    body = '<div class="folio-page"></div>' * pages
+def folio_template_html(language: str) -> str:
+    """A recto and a verso whose only content is a folio, numbered FOLIO_TEMPLATE: the merge draws each
+    body page's folio in its place and style (publish/pdf_merge.py)."""
     return (
         f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"/><title>folios</title>'
-        f"<style>@page :first {{ counter-reset: page {first_folio}; }}</style></head><body>{body}</body></html>"
+        f"<style>@page :first {{ counter-reset: page {FOLIO_TEMPLATE}; }}</style></head>"
+        '<body><div class="folio-page"></div><div class="folio-page"></div></body></html>'
     )
 
 
@@ -191,8 +193,6 @@ CHARACTERS_PER_PAGE = 600
 """Characters of text per page, measured on 52 issues of the corpus (about 550 with headings, lists and
 blank versos): the first guess of the page count, from which the gutter is chosen before layout."""
 _MARKUP = re.compile(r"<[^>]*>")
-FOLIO_RUN = 64
-"""Pages per folio layer (an even number, so that every layer opens on a recto)."""
 
 
 def estimated_pages(book: Book) -> int:
@@ -213,7 +213,7 @@ def build_pdf(
     pool: LayoutPool | None = None,
     merge_in_background: bool = False,
 ) -> RenderedPdf:
-    """The whole PDF: every issue and the folio layers laid out on their own (in the pool's workers,
+    """The whole PDF: every issue and the folio template laid out on their own (in the pool's workers,
     cached), then the front matter with the contents' page numbers, all merged (with
     `merge_in_background`, in a worker while the caller makes the EPUB; otherwise here, which spares
     sending the parts to another process). The gutter is chosen from an estimate of the page count, and
@@ -249,16 +249,7 @@ def build_pdf(
         )
 
     icc = {PRESS_PROFILE: resources[PRESS_PROFILE]} if press is not None else {}
-
-    def folio_jobs(geometry: str, first: int, last: int) -> list[LayoutJob]:
-        """Folio layers in runs of FOLIO_RUN pages, so that each run is cached for any book of this size."""
-        return [
-            job("页码", folio_layer_html(start, FOLIO_RUN, book.meta.language), geometry, icc, False)
-            for start in range(first, last + 1, FOLIO_RUN)
-        ]
-
-    estimate = estimated_pages(book)
-    inner = inner_margin_mm(estimate)
+    inner = inner_margin_mm(estimated_pages(book))
     for _attempt in range(3):
         geometry = page_geometry_css(page_size_mm, inner)
         issue_jobs = [
@@ -272,34 +263,24 @@ def build_pdf(
             )
             for chapter, html in zip(book.chapters, issue_html_texts, strict=True)
         ]
-        # The folios the estimate says the body needs are laid out alongside the issues, filling the
-        # workers' idle time at the end of the queue; any missing ones come with the contents.
-        guessed_folios = folio_jobs(geometry, 1, estimate)
-        laid_out = lay_out_all([*issue_jobs, *guessed_folios], cache, on_progress, pool)
-        issues, layers = laid_out[: len(issue_jobs)], laid_out[len(issue_jobs) :]
+        folio_job = job("页码", folio_template_html(book.meta.language), geometry, icc, False)
+        *issues, folio_template = lay_out_all([*issue_jobs, folio_job], cache, on_progress, pool)
         first_pages: dict[str, int] = {}
         folio = 1
         for chapter, part in zip(book.chapters, issues, strict=True):
             first_pages[chapter.anchor] = folio
             folio += part.pages
         body_pages = folio - 1
-        front, *more_layers = lay_out_all(
-            [
-                job("目录", front_matter_html(book, first_pages), geometry, icc, True),
-                *folio_jobs(geometry, len(layers) * FOLIO_RUN + 1, body_pages),
-            ],
-            cache,
-            on_progress,
-            pool,
+        (front,) = lay_out_all(
+            [job("目录", front_matter_html(book, first_pages), geometry, icc, True)], cache, on_progress, pool
         )
-        layers += more_layers
         pages = front.pages + body_pages
         if inner_margin_mm(pages) == inner:
             break
         inner = inner_margin_mm(pages)
-    has_folio = [not blank for part in issues for blank in part.blank]
+    folios = [None if blank else number for number, blank in enumerate((b for p in issues for b in p.blank), 1)]
     glyphs_by_tag: dict[str, tuple[tuple, set[int]]] = {}
-    for part in (front, *issues, *layers):
+    for part in (front, *issues, folio_template):
         for tag, (identity, glyphs) in part.shared_fonts.items():
             glyphs_by_tag.setdefault(tag, (identity, set()))[1].update(glyphs)
     font_cache = cache_dir / "fonts" if cache_dir is not None else None
@@ -307,7 +288,7 @@ def build_pdf(
         tag: glyph_subset(*shared_faces[identity], sorted(glyphs), font_cache)
         for tag, (identity, glyphs) in glyphs_by_tag.items()
     }
-    merge_arguments = (front.pdf, [part.pdf for part in issues], [layer.pdf for layer in layers], has_folio)
+    merge_arguments = (front.pdf, [part.pdf for part in issues], folio_template.pdf, folios)
     merge_options = {"press": press is not None, "font_programs": programs}
     data: bytes | Future[bytes]
     if merge_in_background and pool is not None and pool.executor is not None:

@@ -1,9 +1,10 @@
 """Join the separately laid-out parts of the PDF into one book (pikepdf, on qpdf).
 
-The parts arrive as PDFs: the front matter, each issue, and the folio layers. This stage puts their pages
-in order, draws the body folios over the body pages, and rebuilds what spans the whole book: the named
-destinations that links point at, the outline, the page labels, one program for each shared font
-(the parts hold placeholders: see pdf_layout.py), and for the press one CMYK profile instead of one per part.
+The parts arrive as PDFs: the front matter, each issue, and a folio template. This stage puts their pages
+in order, draws each body page's folio in the template's place and style, and rebuilds what spans the
+whole book: the named destinations that links point at, the outline, the page labels, one program for
+each shared font (the parts hold placeholders: see pdf_layout.py), and for the press one CMYK profile
+instead of one per part.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, OutlineItem
+from pikepdf import Array, Dictionary, Name, Operator, OutlineItem
 
 from .errors import PublishError
 from .pdf_layout import PLACEHOLDER_FONT_BYTES
@@ -81,10 +82,103 @@ def _outline_items(book: pikepdf.Pdf, marks: list[_Bookmark]) -> list[OutlineIte
     return items
 
 
-def _draw_over(book: pikepdf.Pdf, page: pikepdf.Page, layer: pikepdf.Page) -> None:
-    """Draw a layer page over a page, as a form named /Folio in resources of the page's own (a part's pages
-    share one resource dictionary); pikepdf's add_overlay would name the form at random."""
-    form = book.copy_foreign(layer.as_form_xobject())
+FOLIO_TEMPLATE = 1234567890
+"""The number the folio template's pages print: every digit once, so that its font holds them all."""
+
+
+@dataclass(frozen=True)
+class _FolioSide:
+    """One page of the folio template, taken apart so that any number can be drawn in its place: the
+    page's drawing operations, which of them shows the text and which places it, each digit's glyph
+    code and advance, and the horizontal centre the folio is set around."""
+
+    operations: list[pikepdf.ContentStreamInstruction]
+    show: int
+    place: int
+    codes: dict[str, bytes]
+    advances: dict[bytes, float]
+    centre: float
+    bbox: Array
+    resources: Dictionary
+
+    def width(self, codes: Sequence[bytes]) -> float:
+        return sum(self.advances[code] for code in codes)
+
+
+def _advances(font: Dictionary, size: float, codes: Sequence[bytes]) -> dict[bytes, float]:
+    """The advance in text space of each glyph code (a two-byte CID), from a CID font's /W array."""
+    descendant = font.DescendantFonts[0]
+    default = float(descendant.get("/DW", 1000))
+    widths: dict[int, float] = {}
+    entries = list(descendant.get("/W", Array()))
+    index = 0
+    while index < len(entries):
+        first = int(entries[index])
+        if isinstance(entries[index + 1], Array):
+            for offset, width in enumerate(entries[index + 1]):
+                widths[first + offset] = float(width)
+            index += 2
+        else:
+            for cid in range(first, int(entries[index + 1]) + 1):
+                widths[cid] = float(entries[index + 2])
+            index += 3
+    return {code: widths.get(int.from_bytes(code, "big"), default) * size / 1000 for code in codes}
+
+
+def _folio_side(book: pikepdf.Pdf, page: pikepdf.Page) -> _FolioSide:
+    """Take a template page apart; it must show its number as one text string in a CID font
+    (Identity-H), as WeasyPrint draws it, or the merge stops rather than print wrong folios."""
+    operations = list(pikepdf.parse_content_stream(page))
+    shows = [i for i, op in enumerate(operations) if str(op.operator) in ("TJ", "Tj")]
+    places = [i for i, op in enumerate(operations) if str(op.operator) == "Tm"]
+    fonts = [op for op in operations if str(op.operator) == "Tf"]
+    if len(shows) != 1 or len(places) != 1 or len(fonts) != 1 or not places[0] < shows[0]:
+        raise PublishError("internal error: the folio template is not one line of text")
+    name, size = fonts[0].operands[0], float(fonts[0].operands[1])
+    font = page.Resources.Font[name]
+    if font.get("/Encoding") != Name("/Identity-H"):
+        raise PublishError("internal error: the folio template's font is not a CID font")
+    shown = operations[shows[0]].operands[0]
+    parts = list(shown) if isinstance(shown, Array) else [shown]
+    data = b"".join(bytes(part) for part in parts if isinstance(part, pikepdf.String))
+    codes = [data[i : i + 2] for i in range(0, len(data), 2)]
+    digits = str(FOLIO_TEMPLATE)
+    if len(codes) != len(digits):
+        raise PublishError("internal error: the folio template does not show one glyph per digit")
+    advances = _advances(font, size, codes)
+    adjustment = sum(-float(part) * size / 1000 for part in parts if not isinstance(part, pikepdf.String))
+    width = sum(advances[code] for code in codes) + adjustment
+    return _FolioSide(
+        operations=operations,
+        show=shows[0],
+        place=places[0],
+        codes=dict(zip(digits, codes, strict=True)),
+        advances=advances,
+        centre=float(operations[places[0]].operands[4]) + width / 2,
+        bbox=Array(page.trimbox),
+        resources=book.copy_foreign(page.Resources),
+    )
+
+
+def _folio_form(book: pikepdf.Pdf, side: _FolioSide, folio: int) -> pikepdf.Stream:
+    """The template page drawing `folio`, centred where the template's number was, as a form XObject."""
+    codes = [side.codes[digit] for digit in str(folio)]
+    operations = list(side.operations)
+    operations[side.show] = pikepdf.ContentStreamInstruction([pikepdf.String(b"".join(codes))], Operator("Tj"))
+    place = list(operations[side.place].operands)
+    place[4] = side.centre - side.width(codes) / 2
+    operations[side.place] = pikepdf.ContentStreamInstruction(place, Operator("Tm"))
+    form = pikepdf.Stream(book, pikepdf.unparse_content_stream(operations))
+    form.Type = Name.XObject
+    form.Subtype = Name.Form
+    form.BBox = side.bbox
+    form.Resources = side.resources
+    return form
+
+
+def _draw_over(book: pikepdf.Pdf, page: pikepdf.Page, form: pikepdf.Stream) -> None:
+    """Draw a form over a page, named /Folio in resources of the page's own (a part's pages share one
+    resource dictionary); pikepdf's add_overlay would name the form at random."""
     resources = Dictionary(page.obj.get("/Resources", Dictionary()))
     forms = Dictionary(resources.get("/XObject", Dictionary()))
     forms[Name.Folio] = form
@@ -154,15 +248,15 @@ def _install_shared_fonts(book: pikepdf.Pdf, programs: Mapping[str, bytes]) -> N
 def merge_parts(
     front: bytes,
     bodies: Sequence[bytes],
-    folio_layers: Sequence[bytes],
-    has_folio: Sequence[bool],
+    folio_template: bytes,
+    folios: Sequence[int | None],
     *,
     press: bool,
     font_programs: Mapping[str, bytes],
 ) -> bytes:
-    """One PDF: the front matter's pages, then each body part's, with the folio layers' pages drawn over
-    the body pages one for one where `has_folio` says so (not on blank pages). The front matter's
-    catalogue (metadata, output intent) becomes the book's."""
+    """One PDF: the front matter's pages, then each body part's, with `folios[i]` drawn on body page i
+    (None: a blank page, no folio) in the place and style of the folio template's recto (page 1) or
+    verso (page 2). The front matter's catalogue (metadata, output intent) becomes the book's."""
     book = pikepdf.open(io.BytesIO(front))
     front_pages = len(book.pages)
     marks = _bookmarks(book, 0)
@@ -182,14 +276,13 @@ def merge_parts(
             resolved[name] = (pages[dest[0].objgen] + offset, float(dest[2]), float(dest[3]))
         book.pages.extend(part.pages)
 
-    body_page = 0
-    for layer_bytes in folio_layers:
-        layer = pikepdf.open(io.BytesIO(layer_bytes))
-        opened.append(layer)
-        for folio in layer.pages:
-            if body_page < len(has_folio) and has_folio[body_page]:
-                _draw_over(book, book.pages[front_pages + body_page], folio)
-            body_page += 1
+    template = pikepdf.open(io.BytesIO(folio_template))
+    opened.append(template)
+    sides = [_folio_side(book, page) for page in template.pages[:2]]
+    for index, folio in enumerate(folios):
+        if folio is not None:
+            page = book.pages[front_pages + index]
+            _draw_over(book, page, _folio_form(book, sides[index % 2], folio))
 
     book.Root.Names = Dictionary(
         Dests=Dictionary(

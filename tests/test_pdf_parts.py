@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -77,6 +79,43 @@ def test_outline_entries_point_at_the_pages_of_their_issues(sample_pdf: Path) ->
                 assert pages[child.destination[0].objgen] >= page
 
 
+def _folio_boxes(pdf: Path) -> list[tuple[str, float, float]]:
+    """(word, horizontal centre, top) of the lowest word on each page, by poppler's -bbox output."""
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    found = []
+    for page in re.findall(r"<page .*?</page>", html, re.S):
+        words = [
+            (float(y0), (float(x0) + float(x1)) / 2, word)
+            for x0, y0, x1, word in re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" [^>]*>([^<]*)<', page)
+        ]
+        top, centre, word = max(words) if words else (0.0, 0.0, "")
+        found.append((word, centre, top))
+    return found
+
+
+def test_folios_are_drawn_where_weasyprint_draws_the_front_matter_folios(sample_pdf: Path) -> None:
+    """The merge draws the body folios itself: each must show its page's number, centred on one axis per
+    side whatever its digit count, on the baseline of the roman folios WeasyPrint lays out in the front
+    matter."""
+    boxes = _folio_boxes(sample_pdf)
+    with pikepdf.open(sample_pdf) as pdf:
+        labels = pdf.Root.PageLabels.Nums
+        front = int(labels[2])
+    roman = [(index, box) for index, box in enumerate(boxes[:front]) if re.fullmatch(r"[ivx]+", box[0])]
+    assert roman, boxes[:front]
+    body = [(index, box) for index, box in enumerate(boxes) if index >= front and box[0]]
+    assert len(body) >= 10 and any(len(box[0]) == 2 for _, box in body) and any(len(box[0]) == 1 for _, box in body)
+    for index, (word, centre, top) in body:
+        assert word == str(index - front + 1)
+        same_side = [box for i, box in roman if (i - index) % 2 == 0]
+        assert abs(top - roman[0][1][2]) < 0.01
+        if same_side:
+            assert abs(centre - same_side[0][1]) < 0.05, (word, centre, same_side)
+    for side in (0, 1):
+        centres = [centre for index, (_, centre, _) in body if (index - front) % 2 == side]
+        assert max(centres) - min(centres) < 0.05, centres
+
+
 def test_a_rebuild_after_one_edit_lays_out_only_that_issue(tmp_path: Path) -> None:
     source = tmp_path / "issues"
     shutil.copytree(SAMPLE_ISSUES, source)
@@ -84,7 +123,7 @@ def test_a_rebuild_after_one_edit_lays_out_only_that_issue(tmp_path: Path) -> No
     first = _build(source, output).read_bytes()
     cache = output / ".cache" / "pdf"
     before = {p.name for p in cache.glob("*.json")}
-    assert len(before) >= 6 + 2  # six issues, the contents and at least one folio layer
+    assert len(before) == 6 + 2  # six issues, the contents and the folio template
     edited = sorted(source.glob("*.md"))[2]
     edited.write_text(edited.read_text(encoding="utf-8") + "\n\n编辑补充了一句话。\n", encoding="utf-8")
     second = _build(source, output).read_bytes()
