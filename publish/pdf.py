@@ -165,10 +165,15 @@ def _with_footnotes_at_page_foot(book: Book) -> Book:
     return replace(book, chapters=tuple(replace(c, body=footnotes_at_page_foot(c.body)) for c in book.chapters))
 
 
-def front_matter_html(book: Book, first_pages: Mapping[str, int]) -> str:
-    """Title page, colophon and contents, with each issue's printed first page written in."""
+def front_matter_html(book: Book, slot_digits: int) -> str:
+    """Title page, colophon and contents, with a slot `slot_digits` digits wide for each issue's page number."""
     return render_page(
-        "pdf_book.html", book=book, part="front", pages=first_pages, stylesheets=[], href=lambda c: f"#{c.anchor}"
+        "pdf_book.html",
+        book=book,
+        part="front",
+        page_slot="0" * slot_digits,
+        stylesheets=[],
+        href=lambda c: f"#{c.anchor}",
     )
 
 
@@ -180,12 +185,15 @@ def issue_html(book: Book, chapter: Chapter) -> str:
 
 
 def folio_template_html(language: str) -> str:
-    """A recto and a verso whose only content is a folio, numbered FOLIO_TEMPLATE: the merge draws each
-    body page's folio in its place and style (publish/pdf_merge.py)."""
+    """A recto and a verso whose only content is a folio, and a page with a contents page number, each
+    numbered FOLIO_TEMPLATE: the merge draws the body folios and the contents' page numbers in their place
+    and style (publish/pdf_merge.py)."""
     return (
         f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"/><title>folios</title>'
         f"<style>@page :first {{ counter-reset: page {FOLIO_TEMPLATE}; }}</style></head>"
-        '<body><div class="folio-page"></div><div class="folio-page"></div></body></html>'
+        '<body><div class="folio-page"></div><div class="folio-page"></div>'
+        '<nav class="toc number-sample"><ol class="toc-list"><li class="toc-entry"><a>'
+        f'<span class="toc-page">{FOLIO_TEMPLATE}</span></a></li></ol></nav></body></html>'
     )
 
 
@@ -195,9 +203,17 @@ blank versos): the first guess of the page count, from which the gutter is chose
 _MARKUP = re.compile(r"<[^>]*>")
 
 
+def _estimated_body_pages(chapters: tuple[Chapter, ...]) -> int:
+    return len(chapters) + sum(len(_MARKUP.sub("", chapter.body)) for chapter in chapters) // CHARACTERS_PER_PAGE
+
+
 def estimated_pages(book: Book) -> int:
-    text = sum(len(_MARKUP.sub("", chapter.body)) for chapter in book.chapters)
-    return len(book.chapters) + text // CHARACTERS_PER_PAGE + 8
+    return _estimated_body_pages(book.chapters) + 8
+
+
+def estimated_last_opening(book: Book) -> int:
+    """The guess of the page the last issue opens on, whose digits size the contents' page-number slots."""
+    return 1 + _estimated_body_pages(book.chapters[:-1])
 
 
 def build_pdf(
@@ -213,8 +229,8 @@ def build_pdf(
     pool: LayoutPool | None = None,
     merge_in_background: bool = False,
 ) -> RenderedPdf:
-    """The whole PDF: every issue and the folio template laid out on their own (in the pool's workers,
-    cached), then the front matter with the contents' page numbers, all merged (with
+    """The whole PDF: every issue, the front matter and the folio template laid out on their own (in the
+    pool's workers, cached), then merged with the folios and the contents' page numbers drawn in (with
     `merge_in_background`, in a worker while the caller makes the EPUB; otherwise here, which spares
     sending the parts to another process). The gutter is chosen from an estimate of the page count, and
     the book laid out again in the rare case the count asks for another."""
@@ -234,7 +250,13 @@ def build_pdf(
     issue_html_texts = [issue_html(book, chapter) for chapter in book.chapters]
 
     def job(
-        label: str, html: str, geometry: str, used: Mapping[str, bytes], drop_last: bool, blocks: bool = False
+        label: str,
+        html: str,
+        geometry: str,
+        used: Mapping[str, bytes],
+        drop_last: bool,
+        blocks: bool = False,
+        slots: bool = False,
     ) -> LayoutJob:
         return LayoutJob(
             label=label,
@@ -244,11 +266,13 @@ def build_pdf(
             press=press is not None,
             drop_last_page=drop_last,
             page_blocks=blocks,
+            number_slots=slots,
             fingerprint=fingerprint,
             shared_fonts=frozenset(shared_faces),
         )
 
     icc = {PRESS_PROFILE: resources[PRESS_PROFILE]} if press is not None else {}
+    slot_digits = len(str(estimated_last_opening(book)))
     inner = inner_margin_mm(estimated_pages(book))
     for _attempt in range(3):
         geometry = page_geometry_css(page_size_mm, inner)
@@ -264,20 +288,30 @@ def build_pdf(
             for chapter, html in zip(book.chapters, issue_html_texts, strict=True)
         ]
         folio_job = job("页码", folio_template_html(book.meta.language), geometry, icc, False)
-        *issues, folio_template = lay_out_all([*issue_jobs, folio_job], cache, on_progress, pool)
+
+        def contents_job(digits: int, geometry: str = geometry) -> LayoutJob:
+            return job("目录", front_matter_html(book, digits), geometry, icc, True, slots=True)
+
+        # The contents leave a slot for each page number, so they are laid out alongside the issues.
+        *issues, folio_template, front = lay_out_all(
+            [*issue_jobs, folio_job, contents_job(slot_digits)], cache, on_progress, pool
+        )
         first_pages: dict[str, int] = {}
         folio = 1
         for chapter, part in zip(book.chapters, issues, strict=True):
             first_pages[chapter.anchor] = folio
             folio += part.pages
         body_pages = folio - 1
-        (front,) = lay_out_all(
-            [job("目录", front_matter_html(book, first_pages), geometry, icc, True)], cache, on_progress, pool
-        )
+        if first_pages and len(str(max(first_pages.values()))) != slot_digits:  # the guess was a digit off
+            slot_digits = len(str(max(first_pages.values())))
+            (front,) = lay_out_all([contents_job(slot_digits)], cache, on_progress, pool)
         pages = front.pages + body_pages
         if inner_margin_mm(pages) == inner:
             break
         inner = inner_margin_mm(pages)
+    if sorted(slot.target for slot in front.number_slots) != sorted(first_pages):
+        raise PublishError("internal error: the contents do not hold one page-number slot per issue")
+    contents_numbers = [(s.page, s.right, s.baseline, first_pages[s.target]) for s in front.number_slots]
     folios = [None if blank else number for number, blank in enumerate((b for p in issues for b in p.blank), 1)]
     glyphs_by_tag: dict[str, tuple[tuple, set[int]]] = {}
     for part in (front, *issues, folio_template):
@@ -288,7 +322,7 @@ def build_pdf(
         tag: glyph_subset(*shared_faces[identity], sorted(glyphs), font_cache)
         for tag, (identity, glyphs) in glyphs_by_tag.items()
     }
-    merge_arguments = (front.pdf, [part.pdf for part in issues], folio_template.pdf, folios)
+    merge_arguments = (front.pdf, [part.pdf for part in issues], folio_template.pdf, folios, contents_numbers)
     merge_options = {"press": press is not None, "font_programs": programs}
     data: bytes | Future[bytes]
     if merge_in_background and pool is not None and pool.executor is not None:

@@ -61,7 +61,7 @@ def _identity_of(data: bytes, index: int) -> FontIdentity:
 
 @dataclass(frozen=True)
 class LayoutJob:
-    """One part of the PDF laid out on its own: the front matter, one issue, or a run of folios."""
+    """One part of the PDF laid out on its own: the front matter, one issue, or the folio template."""
 
     label: str
     html: str
@@ -77,6 +77,8 @@ class LayoutJob:
     """What else the layout depends on (fonts, versions): part of the cache key."""
     page_blocks: bool = False
     """Record which block of the issue each page begins with (publish/print_pages.py)."""
+    number_slots: bool = False
+    """Record where the contents' page-number slots are (`.toc-page` elements), for the merge to fill in."""
     shared_fonts: frozenset[FontIdentity] = frozenset()
     """Fonts the merge embeds once for the whole book: the part records the glyphs it uses of them and
     embeds a placeholder instead of subsetting them (the costly step of writing a part)."""
@@ -84,7 +86,9 @@ class LayoutJob:
     @property
     def key(self) -> str:
         digest = hashlib.sha256()
-        settings = repr((self.press, self.drop_last_page, self.page_blocks, sorted(self.shared_fonts)))
+        settings = repr(
+            (self.press, self.drop_last_page, self.page_blocks, self.number_slots, sorted(self.shared_fonts))
+        )
         for text in (self.fingerprint, self.html, *self.stylesheets, settings):
             digest.update(hashlib.sha256(text.encode("utf-8")).digest())
         for name in sorted(self.resources):
@@ -107,6 +111,21 @@ class LaidOutPart:
     """For each page, the first block of the issue that begins on it, if any (when the job asked)."""
     refused: tuple[str, ...] = ()
     """Outside resources the part asked for and did not get."""
+    number_slots: tuple[NumberSlot, ...] = ()
+    """Where the part's page-number slots are (when the job asked)."""
+
+
+@dataclass(frozen=True)
+class NumberSlot:
+    """A hidden placeholder for a page number, as laid out: the merge draws the number right-aligned on it."""
+
+    page: int
+    """Index of the page in the part."""
+    right: float
+    baseline: float
+    """Where the placeholder's text ends and sits, in CSS px from the page's top left corner."""
+    target: str
+    """The anchor of the issue whose first page the number is."""
 
 
 def layout_fingerprint(font_files: Iterable[Path]) -> str:
@@ -213,6 +232,7 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
     for page in document.pages:
         visit(page._page_box)
     starts = _page_blocks(html.etree_element, document.pages) if job.page_blocks else ()
+    slots = _number_slots(document.pages) if job.number_slots else ()
     shared: dict[str, tuple[FontIdentity, list[int]]] = {}
     with _shared_fonts_left_out(job.shared_fonts, shared):
         data = document.write_pdf(pdf_identifier=b"0" * 32, **variant)
@@ -224,7 +244,33 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
         shared_fonts=shared,
         page_blocks=starts,
         refused=tuple(fetcher.refused),
+        number_slots=slots,
     )
+
+
+def _number_slots(pages: list) -> tuple[NumberSlot, ...]:
+    """The text of each `.toc-page` element (not its leader), where it was laid out."""
+    from weasyprint.formatting_structure import boxes
+
+    found = []
+    for index, page in enumerate(pages):
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            element = getattr(box, "element", None)
+            if (
+                isinstance(box, boxes.TextBox)
+                and element is not None
+                and "toc-page" in (element.get("class") or "").split()
+                and "::" not in box.element_tag
+            ):
+                found.append(
+                    NumberSlot(
+                        index, box.position_x + box.width, box.position_y + box.baseline, element.get("data-for")
+                    )
+                )
+            stack.extend(getattr(box, "children", []))
+    return tuple(sorted(found, key=lambda slot: (slot.page, slot.baseline)))
 
 
 def _page_blocks(root: object, pages: list) -> tuple[int | None, ...]:
@@ -307,6 +353,10 @@ class LayoutCache:
                     for tag, (i, gids) in meta["shared_fonts"].items()
                 },
                 page_blocks=tuple(None if b is None else int(b) for b in meta["page_blocks"]),
+                number_slots=tuple(
+                    NumberSlot(int(page), float(right), float(baseline), str(target))
+                    for page, right, baseline, target in meta["number_slots"]
+                ),
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
@@ -320,6 +370,7 @@ class LayoutCache:
             "image_widths": part.image_widths,
             "shared_fonts": part.shared_fonts,
             "page_blocks": list(part.page_blocks),
+            "number_slots": [[s.page, s.right, s.baseline, s.target] for s in part.number_slots],
         }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -87,22 +87,40 @@ FOLIO_TEMPLATE = 1234567890
 
 
 @dataclass(frozen=True)
-class _FolioSide:
-    """One page of the folio template, taken apart so that any number can be drawn in its place: the
-    page's drawing operations, which of them shows the text and which places it, each digit's glyph
-    code and advance, and the horizontal centre the folio is set around."""
+class _NumberStyle:
+    """A page of the folio template, taken apart so that any number can be drawn in its style: the page's
+    drawing operations, which of them shows the number and which places it, each digit's glyph code and
+    advance, and where the template's number was set."""
 
     operations: list[pikepdf.ContentStreamInstruction]
     show: int
     place: int
     codes: dict[str, bytes]
     advances: dict[bytes, float]
+    left: float
     centre: float
     bbox: Array
     resources: Dictionary
 
-    def width(self, codes: Sequence[bytes]) -> float:
-        return sum(self.advances[code] for code in codes)
+    def width(self, number: int) -> float:
+        return sum(self.advances[self.codes[digit]] for digit in str(number))
+
+    def drawing(self, number: int, left: float, baseline: float | None = None) -> list:
+        """The template's operations, showing `number` from `left` (and on `baseline`, if given)."""
+        operations = list(self.operations)
+        codes = b"".join(self.codes[digit] for digit in str(number))
+        operations[self.show] = pikepdf.ContentStreamInstruction([pikepdf.String(codes)], Operator("Tj"))
+        place = list(operations[self.place].operands)
+        place[4] = left
+        if baseline is not None:
+            place[5] = baseline
+        operations[self.place] = pikepdf.ContentStreamInstruction(place, Operator("Tm"))
+        # WeasyPrint's page stream starts by flipping the axes outside any q/Q: keep each drawing's own
+        return [_SAVE, *operations, _RESTORE]
+
+
+_SAVE = pikepdf.ContentStreamInstruction([], Operator("q"))
+_RESTORE = pikepdf.ContentStreamInstruction([], Operator("Q"))
 
 
 def _advances(font: Dictionary, size: float, codes: Sequence[bytes]) -> dict[bytes, float]:
@@ -125,15 +143,15 @@ def _advances(font: Dictionary, size: float, codes: Sequence[bytes]) -> dict[byt
     return {code: widths.get(int.from_bytes(code, "big"), default) * size / 1000 for code in codes}
 
 
-def _folio_side(book: pikepdf.Pdf, page: pikepdf.Page) -> _FolioSide:
+def _number_style(book: pikepdf.Pdf, page: pikepdf.Page) -> _NumberStyle:
     """Take a template page apart; it must show its number as one text string in a CID font
-    (Identity-H), as WeasyPrint draws it, or the merge stops rather than print wrong folios."""
+    (Identity-H), as WeasyPrint draws it, or the merge stops rather than print wrong numbers."""
     operations = list(pikepdf.parse_content_stream(page))
     shows = [i for i, op in enumerate(operations) if str(op.operator) in ("TJ", "Tj")]
     places = [i for i, op in enumerate(operations) if str(op.operator) == "Tm"]
     fonts = [op for op in operations if str(op.operator) == "Tf"]
     if len(shows) != 1 or len(places) != 1 or len(fonts) != 1 or not places[0] < shows[0]:
-        raise PublishError("internal error: the folio template is not one line of text")
+        raise PublishError("internal error: a page of the folio template is not one line of text")
     name, size = fonts[0].operands[0], float(fonts[0].operands[1])
     font = page.Resources.Font[name]
     if font.get("/Encoding") != Name("/Identity-H"):
@@ -148,43 +166,39 @@ def _folio_side(book: pikepdf.Pdf, page: pikepdf.Page) -> _FolioSide:
     advances = _advances(font, size, codes)
     adjustment = sum(-float(part) * size / 1000 for part in parts if not isinstance(part, pikepdf.String))
     width = sum(advances[code] for code in codes) + adjustment
-    return _FolioSide(
+    left = float(operations[places[0]].operands[4])
+    return _NumberStyle(
         operations=operations,
         show=shows[0],
         place=places[0],
         codes=dict(zip(digits, codes, strict=True)),
         advances=advances,
-        centre=float(operations[places[0]].operands[4]) + width / 2,
+        left=left,
+        centre=left + width / 2,
         bbox=Array(page.trimbox),
         resources=book.copy_foreign(page.Resources),
     )
 
 
-def _folio_form(book: pikepdf.Pdf, side: _FolioSide, folio: int) -> pikepdf.Stream:
-    """The template page drawing `folio`, centred where the template's number was, as a form XObject."""
-    codes = [side.codes[digit] for digit in str(folio)]
-    operations = list(side.operations)
-    operations[side.show] = pikepdf.ContentStreamInstruction([pikepdf.String(b"".join(codes))], Operator("Tj"))
-    place = list(operations[side.place].operands)
-    place[4] = side.centre - side.width(codes) / 2
-    operations[side.place] = pikepdf.ContentStreamInstruction(place, Operator("Tm"))
+def _form(book: pikepdf.Pdf, style: _NumberStyle, operations: list) -> pikepdf.Stream:
+    """Operations drawn with the template page's resources, as a form XObject the size of its trim."""
     form = pikepdf.Stream(book, pikepdf.unparse_content_stream(operations))
     form.Type = Name.XObject
     form.Subtype = Name.Form
-    form.BBox = side.bbox
-    form.Resources = side.resources
+    form.BBox = style.bbox
+    form.Resources = style.resources
     return form
 
 
 def _draw_over(book: pikepdf.Pdf, page: pikepdf.Page, form: pikepdf.Stream) -> None:
-    """Draw a form over a page, named /Folio in resources of the page's own (a part's pages share one
+    """Draw a form over a page, named /Numbers in resources of the page's own (a part's pages share one
     resource dictionary); pikepdf's add_overlay would name the form at random."""
     resources = Dictionary(page.obj.get("/Resources", Dictionary()))
     forms = Dictionary(resources.get("/XObject", Dictionary()))
-    forms[Name.Folio] = form
+    forms[Name.Numbers] = form
     resources[Name.XObject] = forms
     page.obj.Resources = resources
-    placement = page.calc_form_xobject_placement(form, Name.Folio, pikepdf.Rectangle(page.trimbox))
+    placement = page.calc_form_xobject_placement(form, Name.Numbers, pikepdf.Rectangle(page.trimbox))
     page.contents_add(pikepdf.Stream(book, b"q\n"), prepend=True)
     page.contents_add(pikepdf.Stream(book, b"Q\n" + placement), prepend=False)
 
@@ -250,13 +264,15 @@ def merge_parts(
     bodies: Sequence[bytes],
     folio_template: bytes,
     folios: Sequence[int | None],
+    contents_numbers: Sequence[tuple[int, float, float, int]],
     *,
     press: bool,
     font_programs: Mapping[str, bytes],
 ) -> bytes:
     """One PDF: the front matter's pages, then each body part's, with `folios[i]` drawn on body page i
     (None: a blank page, no folio) in the place and style of the folio template's recto (page 1) or
-    verso (page 2). The front matter's catalogue (metadata, output intent) becomes the book's."""
+    verso (page 2), and each of `contents_numbers` (front matter page, right edge, baseline, number)
+    in the style of its page 3. The front matter's catalogue (metadata, output intent) becomes the book's."""
     book = pikepdf.open(io.BytesIO(front))
     front_pages = len(book.pages)
     marks = _bookmarks(book, 0)
@@ -278,11 +294,17 @@ def merge_parts(
 
     template = pikepdf.open(io.BytesIO(folio_template))
     opened.append(template)
-    sides = [_folio_side(book, page) for page in template.pages[:2]]
+    recto, verso, listed = (_number_style(book, page) for page in template.pages)
     for index, folio in enumerate(folios):
         if folio is not None:
-            page = book.pages[front_pages + index]
-            _draw_over(book, page, _folio_form(book, sides[index % 2], folio))
+            style = (recto, verso)[index % 2]
+            drawing = style.drawing(folio, style.centre - style.width(folio) / 2)
+            _draw_over(book, book.pages[front_pages + index], _form(book, style, drawing))
+    by_page: dict[int, list] = {}
+    for page, right, baseline, number in contents_numbers:
+        by_page.setdefault(page, []).extend(listed.drawing(number, right - listed.width(number), baseline))
+    for page, drawing in sorted(by_page.items()):
+        _draw_over(book, book.pages[page], _form(book, listed, drawing))
 
     book.Root.Names = Dictionary(
         Dests=Dictionary(
@@ -310,6 +332,7 @@ def merge_parts(
     book.save(
         out,
         deterministic_id=True,
+        stream_decode_level=pikepdf.StreamDecodeLevel.none,
         min_version=book.pdf_version,
         object_stream_mode=pikepdf.ObjectStreamMode.preserve,
     )

@@ -133,6 +133,49 @@ def test_a_rebuild_after_one_edit_lays_out_only_that_issue(tmp_path: Path) -> No
     assert "编辑补充了一句话" in "".join(pdf_pages_text(next(output.glob("*.pdf")))).replace(" ", "")
 
 
+def test_contents_page_numbers_are_right_aligned_in_one_column(sample_pdf: Path) -> None:
+    """The merge draws the contents' page numbers in slots the layout left: they must end on one vertical
+    line (the text block's edge), whatever their digit count."""
+    html = subprocess.run(["pdftotext", "-bbox", str(sample_pdf), "-"], capture_output=True, text=True).stdout
+    pages = re.findall(r"<page .*?</page>", html, re.S)
+    contents = next(page for page in pages if ">目录<" in page)
+    numbers = [
+        (word, float(x1))
+        for x1, word in re.findall(r'xMax="([\d.]+)" [^>]*>(\d+)<', contents)
+        if float(x1) > 300  # the page numbers, not the issue numbers at the start of the lines
+    ]
+    assert len(numbers) >= 6 and {len(word) for word, _ in numbers} == {1, 2}, numbers
+    edges = [x1 for _, x1 in numbers]
+    assert max(edges) - min(edges) < 0.05, numbers
+
+
+def test_a_page_count_change_does_not_lay_out_the_contents_again(tmp_path: Path) -> None:
+    source = tmp_path / "issues"
+    shutil.copytree(SAMPLE_ISSUES, source)
+    output = tmp_path / "out"
+    pdf = _build(source, output)
+    before_pages = len(pdf_pages_text(pdf))
+    cache = output / ".cache" / "pdf"
+    before = {p.name for p in cache.glob("*.json")}
+    edited = sorted(source.glob("*.md"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n\n" + "补充的长段落。" * 400 + "\n", encoding="utf-8")
+    pdf = _build(source, output)
+    added = {p.name for p in cache.glob("*.json")} - before
+    texts = pdf_pages_text(pdf)
+    assert len(texts) >= before_pages + 2  # the first issue grew by pages, so every later issue moved
+    assert len(added) == 1, added  # only the edited issue was laid out: contents and folios came from the cache
+    contents = next(text for text in texts if text.lstrip().startswith("目录"))
+    listed = [int(n) for n in re.findall(r"\.{3,}\s*(\d+)\s*$", contents, re.MULTILINE)]
+    with pikepdf.open(pdf) as book:
+        front = int(book.Root.PageLabels.Nums[2])
+    second = sorted(source.glob("*.md"))[1].read_text(encoding="utf-8")
+    date = re.search(r'^date: "?(\d{4})-(\d\d)-(\d\d)', second, re.MULTILINE)
+    assert date is not None
+    opening = texts[front + listed[1] - 1]
+    assert printed_folio(opening) == str(listed[1])
+    assert f"{int(date[1])}年{int(date[2])}月{int(date[3])}日" in re.sub(r"\s", "", opening)
+
+
 def test_a_corrupt_cache_is_ignored_and_the_books_are_the_same(tmp_path: Path) -> None:
     def build_all(output: Path, *extra: str) -> dict[str, bytes]:
         result = run_cli(
