@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -461,7 +462,14 @@ def _raise_terminated(signum: int, frame: object) -> None:
     raise Terminated()
 
 
+GC_THRESHOLDS = (100_000, 50, 1_000)
+"""A build allocates millions of small objects that live until the book is written (tokens, trees, boxes);
+CPython's default thresholds (700, 10, 10) make the collector scan them again and again, which cost a
+quarter of a cold EPUB build and a tenth of the PDF layout here. Cycles are still collected, less often."""
+
+
 def main() -> None:
+    gc.set_threshold(*GC_THRESHOLDS)
     signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         cli.main(standalone_mode=False)

@@ -8,6 +8,7 @@ whose HTML, styles, images, fonts or layout code changed. publish/pdf_merge.py j
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -414,6 +415,15 @@ def _warm_up() -> None:
     HTML(string='<p lang="zh">中文 <b>粗体</b> <span style="font-family: TeX Gyre Termes">Latin</span></p>').render(
         font_config=_process_fonts()
     )
+    gc.freeze()  # WeasyPrint's modules and the loaded faces live as long as the worker: never scan them
+
+
+def _lay_out_in_worker(job: LayoutJob) -> LaidOutPart:
+    """A part, and then its garbage collected at once (the collector runs seldom: see cli.GC_THRESHOLDS)."""
+    try:
+        return lay_out(job)
+    finally:
+        gc.collect()
 
 
 class LayoutPool:
@@ -482,7 +492,7 @@ def lay_out_all(
         while queue or running:
             while queue and len(running) < pool.workers * 2:  # type: ignore[union-attr]
                 index = queue.pop(0)
-                running[executor.submit(lay_out, jobs[index])] = index
+                running[executor.submit(_lay_out_in_worker, jobs[index])] = index
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 done(running.pop(future), future.result())
