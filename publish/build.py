@@ -42,7 +42,7 @@ class BuildRequest:
     reader_edition: Edition = field(default_factory=Edition)
     """Traditional Chinese for Taiwan or Hong Kong, and/or a vertical EPUB (publish/edition.py)."""
     on_progress: Callable[[str, int, int], None] | None = field(default=None, compare=False)
-    """Told each time one part of the PDF (an issue, the contents, the folios) is laid out: its label,
+    """Told each time one part of the PDF (an issue, the contents, the folio template) is laid out: its label,
     the parts done and the parts in this round."""
 
 

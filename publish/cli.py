@@ -145,8 +145,8 @@ def cli() -> None:
 
 
 class _LayoutProgress:
-    """A progress bar on the terminal while the PDF's parts are laid out: one step per issue, then one
-    per finishing part (contents, folios)."""
+    """A progress bar on the terminal while the PDF's parts are laid out: one step per part (each issue,
+    the contents, the folio template)."""
 
     def __init__(self) -> None:
         self.bar = None

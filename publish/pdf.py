@@ -187,13 +187,15 @@ def issue_html(book: Book, chapter: Chapter) -> str:
 def folio_template_html(language: str) -> str:
     """A recto and a verso whose only content is a folio, and a page with a contents page number, each
     numbered FOLIO_TEMPLATE: the merge draws the body folios and the contents' page numbers in their place
-    and style (publish/pdf_merge.py)."""
+    and style (publish/pdf_merge.py). Then a blank verso, which the merge puts after every part with an odd
+    number of pages."""
     return (
         f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"/><title>folios</title>'
         f"<style>@page :first {{ counter-reset: page {FOLIO_TEMPLATE}; }}</style></head>"
         '<body><div class="folio-page"></div><div class="folio-page"></div>'
         '<nav class="toc number-sample"><ol class="toc-list"><li class="toc-entry"><a>'
-        f'<span class="toc-page">{FOLIO_TEMPLATE}</span></a></li></ol></nav></body></html>'
+        f'<span class="toc-page">{FOLIO_TEMPLATE}</span></a></li></ol></nav>'
+        '<div class="blank-sample"></div></body></html>'
     )
 
 
@@ -214,6 +216,11 @@ def estimated_pages(book: Book) -> int:
 def estimated_last_opening(book: Book) -> int:
     """The guess of the page the last issue opens on, whose digits size the contents' page-number slots."""
     return 1 + _estimated_body_pages(book.chapters[:-1])
+
+
+def _even(pages: int) -> int:
+    """A part's page count once the merge has added the blank verso that lets the next part open on a recto."""
+    return pages + pages % 2
 
 
 def build_pdf(
@@ -254,7 +261,6 @@ def build_pdf(
         html: str,
         geometry: str,
         used: Mapping[str, bytes],
-        drop_last: bool,
         blocks: bool = False,
         slots: bool = False,
     ) -> LayoutJob:
@@ -264,7 +270,6 @@ def build_pdf(
             stylesheets=(*styles, geometry),
             resources=used,
             press=press is not None,
-            drop_last_page=drop_last,
             page_blocks=blocks,
             number_slots=slots,
             fingerprint=fingerprint,
@@ -282,15 +287,14 @@ def build_pdf(
                 html,
                 geometry,
                 {href: resources[href] for href in chapter.images if href in resources} | icc,
-                True,
                 blocks=True,
             )
             for chapter, html in zip(book.chapters, issue_html_texts, strict=True)
         ]
-        folio_job = job("页码", folio_template_html(book.meta.language), geometry, icc, False)
+        folio_job = job("页码", folio_template_html(book.meta.language), geometry, icc)
 
         def contents_job(digits: int, geometry: str = geometry) -> LayoutJob:
-            return job("目录", front_matter_html(book, digits), geometry, icc, True, slots=True)
+            return job("目录", front_matter_html(book, digits), geometry, icc, slots=True)
 
         # The contents leave a slot for each page number, so they are laid out alongside the issues.
         *issues, folio_template, front = lay_out_all(
@@ -300,19 +304,20 @@ def build_pdf(
         folio = 1
         for chapter, part in zip(book.chapters, issues, strict=True):
             first_pages[chapter.anchor] = folio
-            folio += part.pages
+            folio += _even(part.pages)
         body_pages = folio - 1
         if first_pages and len(str(max(first_pages.values()))) != slot_digits:  # the guess was a digit off
             slot_digits = len(str(max(first_pages.values())))
             (front,) = lay_out_all([contents_job(slot_digits)], cache, on_progress, pool)
-        pages = front.pages + body_pages
+        pages = _even(front.pages) + body_pages
         if inner_margin_mm(pages) == inner:
             break
         inner = inner_margin_mm(pages)
     if sorted(slot.target for slot in front.number_slots) != sorted(first_pages):
         raise PublishError("internal error: the contents do not hold one page-number slot per issue")
     contents_numbers = [(s.page, s.right, s.baseline, first_pages[s.target]) for s in front.number_slots]
-    folios = [None if blank else number for number, blank in enumerate((b for p in issues for b in p.blank), 1)]
+    blanks = (blank for part in issues for blank in (*part.blank, *(True,) * (part.pages % 2)))
+    folios = [None if blank else number for number, blank in enumerate(blanks, 1)]
     glyphs_by_tag: dict[str, tuple[tuple, set[int]]] = {}
     for part in (front, *issues, folio_template):
         for tag, (identity, glyphs) in part.shared_fonts.items():
@@ -349,7 +354,7 @@ def build_pdf(
         data=data,
         warnings=warnings,
         pages=pages,
-        front_pages=front.pages,
+        front_pages=_even(front.pages),
         inner_margin_mm=inner,
         print_pages=print_pages,
     )

@@ -71,9 +71,6 @@ class LayoutJob:
     """Bytes the part may load (images, the CMYK profile), by their path under the book's base URL."""
     press: bool = False
     """PDF/X-4, for the print shop."""
-    drop_last_page: bool = False
-    """Drop the last page: a part ends with an element that starts a recto, so that, without that page,
-    it has an even number of pages and the next part opens on a recto."""
     fingerprint: str = ""
     """What else the layout depends on (fonts, versions): part of the cache key."""
     page_blocks: bool = False
@@ -87,9 +84,7 @@ class LayoutJob:
     @property
     def key(self) -> str:
         digest = hashlib.sha256()
-        settings = repr(
-            (self.press, self.drop_last_page, self.page_blocks, self.number_slots, sorted(self.shared_fonts))
-        )
+        settings = repr((self.press, self.page_blocks, self.number_slots, sorted(self.shared_fonts)))
         for text in (self.fingerprint, self.html, *self.stylesheets, settings):
             digest.update(hashlib.sha256(text.encode("utf-8")).digest())
         for name in sorted(self.resources):
@@ -217,8 +212,6 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
     variant = {"pdf_variant": "pdf/x-4"} if job.press else {}
     html = HTML(string=job.html, base_url=BOOK_BASE_URL, url_fetcher=fetcher)
     document = html.render(stylesheets=stylesheets, color_profiles=profiles, font_config=font_config, **variant)
-    pages = document.pages[:-1] if job.drop_last_page and len(document.pages) > 1 else document.pages
-    document = document.copy(pages)
 
     widths: dict[str, float] = {}
 

@@ -269,7 +269,8 @@ def merge_parts(
     press: bool,
     font_programs: Mapping[str, bytes],
 ) -> bytes:
-    """One PDF: the front matter's pages, then each body part's, with `folios[i]` drawn on body page i
+    """One PDF: the front matter's pages, then each body part's, each part followed by the template's blank
+    verso (page 4) if it has an odd number of pages; with `folios[i]` drawn on body page i
     (None: a blank page, no folio) in the place and style of the folio template's recto (page 1) or
     verso (page 2), and each of `contents_numbers` (front matter page, right edge, baseline, number)
     in the style of its page 3. The front matter's catalogue (metadata, output intent) becomes the book's."""
@@ -281,7 +282,12 @@ def merge_parts(
     resolved: dict[str, tuple[int, float, float]] = {
         name: (front_destinations[name], float(dest[2]), float(dest[3])) for name, dest in destinations.items()
     }
-    opened = []
+    template = pikepdf.open(io.BytesIO(folio_template))
+    blank = template.pages[3]
+    if front_pages % 2:
+        book.pages.append(blank)
+        front_pages += 1
+    opened = [template]
     for body in bodies:
         part = pikepdf.open(io.BytesIO(body))
         opened.append(part)
@@ -291,10 +297,10 @@ def merge_parts(
         for name, dest in _named_destinations(part):  # an issue's own anchor wins over the contents' stand-in
             resolved[name] = (pages[dest[0].objgen] + offset, float(dest[2]), float(dest[3]))
         book.pages.extend(part.pages)
+        if len(part.pages) % 2:  # the next part opens on a recto
+            book.pages.append(blank)
 
-    template = pikepdf.open(io.BytesIO(folio_template))
-    opened.append(template)
-    recto, verso, listed = (_number_style(book, page) for page in template.pages)
+    recto, verso, listed = (_number_style(book, page) for page in template.pages[:3])
     for index, folio in enumerate(folios):
         if folio is not None:
             style = (recto, verso)[index % 2]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from tests.testing_utils import ROOT, SAMPLE_ISSUES, pdf_pages_text, printed_folio, run_cli
+from tests.testing_utils import ROOT, SAMPLE_ISSUES, pdf_pages_text, printed_folio, run_cli, write_issue
 
 
 def _build(source: Path, output: Path, *extra: str) -> Path:
@@ -174,6 +174,30 @@ def test_a_page_count_change_does_not_lay_out_the_contents_again(tmp_path: Path)
     opening = texts[front + listed[1] - 1]
     assert printed_folio(opening) == str(listed[1])
     assert f"{int(date[1])}年{int(date[2])}月{int(date[3])}日" in re.sub(r"\s", "", opening)
+
+
+def test_contents_slots_widen_when_the_page_count_guess_was_a_digit_short(tmp_path: Path) -> None:
+    """The slot width comes from a guess of the page count by characters; an issue of many short lines
+    fills far more pages than its characters say, so the contents are laid out again, wider."""
+    source = tmp_path / "issues"
+    write_issue(source, "issue-001.md", 1, '"2026-01-05"', '"短行很多的一期"', body="短。\n\n" * 400)
+    write_issue(source, "issue-002.md", 2, '"2026-01-12"', '"第二期"')
+    pdf = _build(source, tmp_path / "out")
+    # two issues, the folio template, and the contents twice: with one-digit slots, then two
+    assert len(list((tmp_path / "out" / ".cache" / "pdf").glob("*.json"))) == 5
+    texts = pdf_pages_text(pdf)
+    contents = next(text for text in texts if text.lstrip().startswith("目录"))
+    listed = [int(n) for n in re.findall(r"\.{3,}\s*(\d+)\s*$", contents, re.MULTILINE)]
+    assert listed[0] == 1 and listed[1] >= 10, listed
+    with pikepdf.open(pdf) as book:
+        front = int(book.Root.PageLabels.Nums[2])
+    assert printed_folio(texts[front + listed[1] - 1]) == str(listed[1])
+    assert "第二期" in texts[front + listed[1] - 1]
+    edges = re.findall(r'xMax="([\d.]+)" [^>]*>(\d+)<', subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(texts.index(contents) + 1), "-l", str(texts.index(contents) + 1),
+         str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+    right = [float(x) for x, word in edges if word in {"1", str(listed[1])} and float(x) > 300]
+    assert len(right) == 2 and abs(right[0] - right[1]) < 0.05, right
 
 
 def test_a_corrupt_cache_is_ignored_and_the_books_are_the_same(tmp_path: Path) -> None:
