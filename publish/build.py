@@ -115,14 +115,17 @@ def _write_pdf(
 ) -> Outputs:
     """The interior PDF; with --print-ready the press version and its cover; with --booklet the imposed
     booklet (always from trim-size pages, without bleed)."""
-    from .fonts import LATIN_SERIF_FAMILY, SANS_FAMILY, SERIF_FAMILY, find_face
+    from .fonts import LATIN_SANS_FAMILY, LATIN_SERIF_FAMILY, SANS_FAMILY, SERIF_FAMILY, find_face
     from .pdf import PressOptions, build_pdf, cmyk_profile
 
     # Fail with a clear message rather than lay out in a fallback face.
     faces = [find_face(family, weight) for family in (SERIF_FAMILY, LATIN_SERIF_FAMILY) for weight in (400, 700)]
-    for weight in (400, 700):  # headings and code fall back to the sans collection, which holds the mono face
-        with contextlib.suppress(PublishError):
-            faces.append(find_face(SANS_FAMILY, weight))
+    # Headings and code fall back to the sans collection, which holds the mono face. Every face listed is
+    # embedded once for the whole book rather than cut into a subset for each issue (pdf_layout.py).
+    for family in (SANS_FAMILY, LATIN_SANS_FAMILY):
+        for weight in (400, 700):
+            with contextlib.suppress(PublishError):
+                faces.append(find_face(family, weight))
     layout = {
         "font_files": tuple(face.path for face in faces),
         "cache_dir": cache_dir,

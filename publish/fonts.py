@@ -22,6 +22,9 @@ SANS_FAMILY = "Noto Sans CJK SC"
 LATIN_SERIF_FAMILY = "TeX Gyre Termes"
 """The PDF's face for Latin runs (styles/pdf.css), from Debian's fonts-texgyre."""
 
+LATIN_SANS_FAMILY = "TeX Gyre Heros"
+"""The PDF's face for Latin runs in sans-serif settings (quotations, issue descriptions)."""
+
 _EXTRA_FEATURES = ("halt", "vhal", "palt", "vpal", "vert", "vrt2", "locl", "fwid", "hwid", "pwid", "ruby")
 """Kept besides HarfBuzz's default feature list: the CJK ones the typography and the vertical edition use."""
 _SUBSET_VERSION = "2"  # bump when the subsetting options change, to invalidate cached subsets
