@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
+from html import escape as escape_html
 from pathlib import Path
 
 from lxml import etree
@@ -184,18 +185,22 @@ def issue_html(book: Book, chapter: Chapter) -> str:
     )
 
 
-def folio_template_html(language: str) -> str:
-    """A recto and a verso whose only content is a folio, and a page with a contents page number, each
-    numbered FOLIO_TEMPLATE: the merge draws the body folios and the contents' page numbers in their place
-    and style (publish/pdf_merge.py). Then a blank verso, which the merge puts after every part with an odd
-    number of pages."""
+def folio_template_html(book: Book) -> str:
+    """The pages the merge draws from (publish/pdf_merge.py), in this order: a recto and a verso whose only
+    content is a folio, and a page with a contents page number, each numbered FOLIO_TEMPLATE; a verso with
+    the book's running head, then a recto with each issue's (blank versos between); then a blank verso,
+    which the merge puts after every part with an odd number of pages, and an empty recto."""
+    heads = "".join(
+        f'<div class="head-sample" data-label="{escape_html(chapter.issue.title)}"></div>' for chapter in book.chapters
+    )
     return (
-        f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"/><title>folios</title>'
+        f'<!DOCTYPE html><html lang="{book.meta.language}"><head><meta charset="utf-8"/><title>folios</title>'
         f"<style>@page :first {{ counter-reset: page {FOLIO_TEMPLATE}; }}</style></head>"
         '<body><div class="folio-page"></div><div class="folio-page"></div>'
         '<nav class="toc number-sample"><ol class="toc-list"><li class="toc-entry"><a>'
         f'<span class="toc-page">{FOLIO_TEMPLATE}</span></a></li></ol></nav>'
-        '<div class="blank-sample"></div></body></html>'
+        f'<div class="head-sample head-book" data-book-title="{escape_html(book.meta.title)}"></div>'
+        f'{heads}<div class="blank-sample"></div></body></html>'
     )
 
 
@@ -291,7 +296,7 @@ def build_pdf(
             )
             for chapter, html in zip(book.chapters, issue_html_texts, strict=True)
         ]
-        folio_job = job("页码", folio_template_html(book.meta.language), geometry, icc)
+        folio_job = job("页码", folio_template_html(book), geometry, icc)
 
         def contents_job(digits: int, geometry: str = geometry) -> LayoutJob:
             return job("目录", front_matter_html(book, digits), geometry, icc, slots=True)
@@ -318,6 +323,11 @@ def build_pdf(
     contents_numbers = [(s.page, s.right, s.baseline, first_pages[s.target]) for s in front.number_slots]
     blanks = (blank for part in issues for blank in (*part.blank, *(True,) * (part.pages % 2)))
     folios = [None if blank else number for number, blank in enumerate(blanks, 1)]
+    heads = [  # by body page: None, or the issue whose recto head it carries, or -1 for the verso head
+        None if blank or index == 0 else (issue if index % 2 == 0 else -1)
+        for issue, part in enumerate(issues)
+        for index, blank in enumerate((*part.blank, *(True,) * (part.pages % 2)))
+    ]
     glyphs_by_tag: dict[str, tuple[tuple, set[int]]] = {}
     for part in (front, *issues, folio_template):
         for tag, (identity, glyphs) in part.shared_fonts.items():
@@ -327,7 +337,7 @@ def build_pdf(
         tag: glyph_subset(*shared_faces[identity], sorted(glyphs), font_cache)
         for tag, (identity, glyphs) in glyphs_by_tag.items()
     }
-    merge_arguments = (front.pdf, [part.pdf for part in issues], folio_template.pdf, folios, contents_numbers)
+    merge_arguments = (front.pdf, [part.pdf for part in issues], folio_template.pdf, folios, heads, contents_numbers)
     merge_options = {"press": press is not None, "font_programs": programs}
     data: bytes | Future[bytes]
     if merge_in_background and pool is not None and pool.executor is not None:

@@ -190,15 +190,15 @@ def _form(book: pikepdf.Pdf, style: _NumberStyle, operations: list) -> pikepdf.S
     return form
 
 
-def _draw_over(book: pikepdf.Pdf, page: pikepdf.Page, form: pikepdf.Stream) -> None:
-    """Draw a form over a page, named /Numbers in resources of the page's own (a part's pages share one
+def _draw_over(book: pikepdf.Pdf, page: pikepdf.Page, form: pikepdf.Object, name: Name) -> None:
+    """Draw a form over a page, under `name` in resources of the page's own (a part's pages share one
     resource dictionary); pikepdf's add_overlay would name the form at random."""
     resources = Dictionary(page.obj.get("/Resources", Dictionary()))
     forms = Dictionary(resources.get("/XObject", Dictionary()))
-    forms[Name.Numbers] = form
+    forms[name] = form
     resources[Name.XObject] = forms
     page.obj.Resources = resources
-    placement = page.calc_form_xobject_placement(form, Name.Numbers, pikepdf.Rectangle(page.trimbox))
+    placement = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(page.trimbox))
     page.contents_add(pikepdf.Stream(book, b"q\n"), prepend=True)
     page.contents_add(pikepdf.Stream(book, b"Q\n" + placement), prepend=False)
 
@@ -264,15 +264,17 @@ def merge_parts(
     bodies: Sequence[bytes],
     folio_template: bytes,
     folios: Sequence[int | None],
+    heads: Sequence[int | None],
     contents_numbers: Sequence[tuple[int, float, float, int]],
     *,
     press: bool,
     font_programs: Mapping[str, bytes],
 ) -> bytes:
     """One PDF: the front matter's pages, then each body part's, each part followed by the template's blank
-    verso (page 4) if it has an odd number of pages; with `folios[i]` drawn on body page i
-    (None: a blank page, no folio) in the place and style of the folio template's recto (page 1) or
-    verso (page 2), and each of `contents_numbers` (front matter page, right edge, baseline, number)
+    verso (its last page but one) if it has an odd number of pages. Drawn from the template (see
+    pdf.folio_template_html): `folios[i]` on body page i (None: no folio) in the place and style of its
+    recto (page 1) or verso (page 2); `heads[i]`, the running head of issue k (its page 5 + 2k) or the
+    book's (-1: its page 4); each of `contents_numbers` (front matter page, right edge, baseline, number)
     in the style of its page 3. The front matter's catalogue (metadata, output intent) becomes the book's."""
     book = pikepdf.open(io.BytesIO(front))
     front_pages = len(book.pages)
@@ -283,7 +285,7 @@ def merge_parts(
         name: (front_destinations[name], float(dest[2]), float(dest[3])) for name, dest in destinations.items()
     }
     template = pikepdf.open(io.BytesIO(folio_template))
-    blank = template.pages[3]
+    blank = template.pages[len(template.pages) - 2]
     if front_pages % 2:
         book.pages.append(blank)
         front_pages += 1
@@ -305,12 +307,19 @@ def merge_parts(
         if folio is not None:
             style = (recto, verso)[index % 2]
             drawing = style.drawing(folio, style.centre - style.width(folio) / 2)
-            _draw_over(book, book.pages[front_pages + index], _form(book, style, drawing))
+            _draw_over(book, book.pages[front_pages + index], _form(book, style, drawing), Name.Folio)
+    head_forms: dict[int, pikepdf.Object] = {}
+    for index, head in enumerate(heads):
+        if head is not None:
+            if head not in head_forms:
+                page = template.pages[3 if head < 0 else 4 + 2 * head]
+                head_forms[head] = book.copy_foreign(page.as_form_xobject())
+            _draw_over(book, book.pages[front_pages + index], head_forms[head], Name.Head)
     by_page: dict[int, list] = {}
     for page, right, baseline, number in contents_numbers:
         by_page.setdefault(page, []).extend(listed.drawing(number, right - listed.width(number), baseline))
     for page, drawing in sorted(by_page.items()):
-        _draw_over(book, book.pages[page], _form(book, listed, drawing))
+        _draw_over(book, book.pages[page], _form(book, listed, drawing), Name.Numbers)
 
     book.Root.Names = Dictionary(
         Dests=Dictionary(

@@ -116,6 +116,38 @@ def test_folios_are_drawn_where_weasyprint_draws_the_front_matter_folios(sample_
         assert max(centres) - min(centres) < 0.05, centres
 
 
+def test_running_heads_name_the_book_on_versos_and_the_issue_on_rectos(sample_pdf: Path) -> None:
+    """The merge draws the running heads from the template: the book's title on every verso that has
+    text, the issue's title on every recto of it but its opening page, nothing on blank pages."""
+    texts = pdf_pages_text(sample_pdf)
+    with pikepdf.open(sample_pdf) as pdf:
+        front = int(pdf.Root.PageLabels.Nums[2])
+    contents = next(text for text in texts if text.lstrip().startswith("目录"))
+    starts = [int(n) for n in re.findall(r"\.{3,}\s*(\d+)\s*$", contents, re.MULTILINE)]
+    titles = [
+        re.search(r'^title: "?(.*?)"?$', path.read_text(encoding="utf-8"), re.MULTILINE)[1]
+        for path in sorted(SAMPLE_ISSUES.glob("*.md"))
+    ]
+    assert len(starts) == len(titles) >= 6
+    checked = {"recto": 0, "verso": 0}
+    for issue, (start, title) in enumerate(zip(starts, titles, strict=True)):
+        end = starts[issue + 1] if issue + 1 < len(starts) else len(texts) - front + 1
+        for folio in range(start, end):
+            lines = [line.strip() for line in texts[front + folio - 1].splitlines() if line.strip()]
+            if not lines:
+                continue  # a blank verso
+            top = lines[0].replace(" ", "")
+            if folio == start:
+                assert title.replace(" ", "")[:6] not in top and "山海周刊合订本" not in top
+            elif folio % 2:
+                assert top.startswith(title.replace(" ", "")[:6]), (folio, top)
+                checked["recto"] += 1
+            else:
+                assert top.startswith("山海周刊合订本"), (folio, top)
+                checked["verso"] += 1
+    assert checked["recto"] >= 1 and checked["verso"] >= 4, checked
+
+
 def test_a_rebuild_after_one_edit_lays_out_only_that_issue(tmp_path: Path) -> None:
     source = tmp_path / "issues"
     shutil.copytree(SAMPLE_ISSUES, source)
