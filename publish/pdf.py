@@ -97,6 +97,7 @@ def page_geometry_css(
         f"@page {{ size: {width}mm {height}mm; margin: {TOP_MARGIN_MM}mm {outer:.4f}mm {BOTTOM_MARGIN_MM}mm; }}\n"
         f"@page :left {{ margin-left: {outer:.4f}mm; margin-right: {inner_mm:.4f}mm; }}\n"
         f"@page :right {{ margin-left: {inner_mm:.4f}mm; margin-right: {outer:.4f}mm; }}\n"
+        f"@page head {{ margin-left: {inner_mm:.4f}mm; margin-right: {outer:.4f}mm; }}\n"
         f"html {{ font-size: {font_pt}pt; }}\n"
     )
 
@@ -188,8 +189,8 @@ def issue_html(book: Book, chapter: Chapter) -> str:
 def folio_template_html(book: Book) -> str:
     """The pages the merge draws from (publish/pdf_merge.py), in this order: a recto and a verso whose only
     content is a folio, and a page with a contents page number, each numbered FOLIO_TEMPLATE; a verso with
-    the book's running head, then a recto with each issue's (blank versos between); then a blank verso,
-    which the merge puts after every part with an odd number of pages, and an empty recto."""
+    the book's running head, then a page with each issue's, laid out with a recto's margins; then an empty
+    page, which the merge puts after every part with an odd number of pages."""
     heads = "".join(
         f'<div class="head-sample" data-label="{escape_html(chapter.issue.title)}"></div>' for chapter in book.chapters
     )
@@ -268,6 +269,7 @@ def build_pdf(
         used: Mapping[str, bytes],
         blocks: bool = False,
         slots: bool = False,
+        first: bool = False,
     ) -> LayoutJob:
         return LayoutJob(
             label=label,
@@ -277,6 +279,7 @@ def build_pdf(
             press=press is not None,
             page_blocks=blocks,
             number_slots=slots,
+            first=first,
             fingerprint=fingerprint,
             shared_fonts=frozenset(shared_faces),
         )
@@ -296,7 +299,7 @@ def build_pdf(
             )
             for chapter, html in zip(book.chapters, issue_html_texts, strict=True)
         ]
-        folio_job = job("页码", folio_template_html(book), geometry, icc)
+        folio_job = job("页码", folio_template_html(book), geometry, icc, first=True)
 
         def contents_job(digits: int, geometry: str = geometry) -> LayoutJob:
             return job("目录", front_matter_html(book, digits), geometry, icc, slots=True)

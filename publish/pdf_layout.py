@@ -77,6 +77,8 @@ class LayoutJob:
     """Record which block of the issue each page begins with (publish/print_pages.py)."""
     number_slots: bool = False
     """Record where the contents' page-number slots are (`.toc-page` elements), for the merge to fill in."""
+    first: bool = False
+    """Lay out before the others, whatever its length (the folio template: short HTML, many pages)."""
     shared_fonts: frozenset[FontIdentity] = frozenset()
     """Fonts the merge embeds once for the whole book: the part records the glyphs it uses of them and
     embeds a placeholder instead of subsetting them (the costly step of writing a part)."""
@@ -481,7 +483,8 @@ def lay_out_all(
             done(index, lay_out(jobs[index]))
     else:
         running: dict[Future, int] = {}
-        queue = sorted(missing, key=lambda index: -len(jobs[index].html))  # longest first: no idle tail
+        # the longest first, so that no worker is left idle at the end with the other on a long part
+        queue = sorted(missing, key=lambda index: (not jobs[index].first, -len(jobs[index].html)))
         while queue or running:
             while queue and len(running) < pool.workers * 2:  # type: ignore[union-attr]
                 index = queue.pop(0)

@@ -270,10 +270,10 @@ def merge_parts(
     press: bool,
     font_programs: Mapping[str, bytes],
 ) -> bytes:
-    """One PDF: the front matter's pages, then each body part's, each part followed by the template's blank
-    verso (its last page but one) if it has an odd number of pages. Drawn from the template (see
+    """One PDF: the front matter's pages, then each body part's, each part followed by the template's empty
+    last page if it has an odd number of pages. Drawn from the template (see
     pdf.folio_template_html): `folios[i]` on body page i (None: no folio) in the place and style of its
-    recto (page 1) or verso (page 2); `heads[i]`, the running head of issue k (its page 5 + 2k) or the
+    recto (page 1) or verso (page 2); `heads[i]`, the running head of issue k (its page 5 + k) or the
     book's (-1: its page 4); each of `contents_numbers` (front matter page, right edge, baseline, number)
     in the style of its page 3. The front matter's catalogue (metadata, output intent) becomes the book's."""
     book = pikepdf.open(io.BytesIO(front))
@@ -285,7 +285,7 @@ def merge_parts(
         name: (front_destinations[name], float(dest[2]), float(dest[3])) for name, dest in destinations.items()
     }
     template = pikepdf.open(io.BytesIO(folio_template))
-    blank = template.pages[len(template.pages) - 2]
+    blank = template.pages[len(template.pages) - 1]
     if front_pages % 2:
         book.pages.append(blank)
         front_pages += 1
@@ -312,7 +312,7 @@ def merge_parts(
     for index, head in enumerate(heads):
         if head is not None:
             if head not in head_forms:
-                page = template.pages[3 if head < 0 else 4 + 2 * head]
+                page = template.pages[3 if head < 0 else 4 + head]
                 head_forms[head] = book.copy_foreign(page.as_form_xobject())
             _draw_over(book, book.pages[front_pages + index], head_forms[head], Name.Head)
     by_page: dict[int, list] = {}
