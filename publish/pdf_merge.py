@@ -190,17 +190,39 @@ def _form(book: pikepdf.Pdf, style: _NumberStyle, operations: list) -> pikepdf.S
     return form
 
 
-def _draw_over(book: pikepdf.Pdf, page: pikepdf.Page, form: pikepdf.Object, name: Name) -> None:
-    """Draw a form over a page, under `name` in resources of the page's own (a part's pages share one
-    resource dictionary); pikepdf's add_overlay would name the form at random."""
-    resources = Dictionary(page.obj.get("/Resources", Dictionary()))
-    forms = Dictionary(resources.get("/XObject", Dictionary()))
-    forms[name] = form
-    resources[Name.XObject] = forms
-    page.obj.Resources = resources
-    placement = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(page.trimbox))
-    page.contents_add(pikepdf.Stream(book, b"q\n"), prepend=True)
-    page.contents_add(pikepdf.Stream(book, b"Q\n" + placement), prepend=False)
+class _Overlays:
+    """Forms drawn over pages, each under its name in resources of the page's own (a part's pages share one
+    resource dictionary; pikepdf's add_overlay would name the forms at random). The streams that save the
+    graphics state before the page and draw the forms after it are the same bytes on most pages: one
+    object each, shared, instead of two new objects per page."""
+
+    def __init__(self, book: pikepdf.Pdf) -> None:
+        self.book = book
+        self.streams: dict[bytes, pikepdf.Stream] = {}
+        self.pending: dict[int, dict[Name, pikepdf.Object]] = {}
+
+    def add(self, page: int, name: Name, form: pikepdf.Object) -> None:
+        self.pending.setdefault(page, {})[name] = form
+
+    def _stream(self, data: bytes) -> pikepdf.Stream:
+        if data not in self.streams:
+            self.streams[data] = pikepdf.Stream(self.book, data)
+        return self.streams[data]
+
+    def draw(self) -> None:
+        for index, forms in self.pending.items():
+            page = self.book.pages[index]
+            resources = Dictionary(page.obj.get("/Resources", Dictionary()))
+            objects = Dictionary(resources.get("/XObject", Dictionary()))
+            trim = pikepdf.Rectangle(page.trimbox)
+            placements = []
+            for name, form in forms.items():
+                objects[name] = form
+                placements.append(page.calc_form_xobject_placement(form, name, trim))
+            resources[Name.XObject] = objects
+            page.obj.Resources = resources
+            page.contents_add(self._stream(b"q\n"), prepend=True)
+            page.contents_add(self._stream(b"Q\n" + b"".join(placements)), prepend=False)
 
 
 def _share_icc_profiles(book: pikepdf.Pdf) -> None:
@@ -302,24 +324,26 @@ def merge_parts(
         if len(part.pages) % 2:  # the next part opens on a recto
             book.pages.append(blank)
 
+    overlays = _Overlays(book)
     recto, verso, listed = (_number_style(book, page) for page in template.pages[:3])
     for index, folio in enumerate(folios):
         if folio is not None:
             style = (recto, verso)[index % 2]
             drawing = style.drawing(folio, style.centre - style.width(folio) / 2)
-            _draw_over(book, book.pages[front_pages + index], _form(book, style, drawing), Name.Folio)
+            overlays.add(front_pages + index, Name.Folio, _form(book, style, drawing))
     head_forms: dict[int, pikepdf.Object] = {}
     for index, head in enumerate(heads):
         if head is not None:
             if head not in head_forms:
                 page = template.pages[3 if head < 0 else 4 + head]
                 head_forms[head] = book.copy_foreign(page.as_form_xobject())
-            _draw_over(book, book.pages[front_pages + index], head_forms[head], Name.Head)
+            overlays.add(front_pages + index, Name.Head, head_forms[head])
     by_page: dict[int, list] = {}
     for page, right, baseline, number in contents_numbers:
         by_page.setdefault(page, []).extend(listed.drawing(number, right - listed.width(number), baseline))
     for page, drawing in sorted(by_page.items()):
-        _draw_over(book, book.pages[page], _form(book, listed, drawing), Name.Numbers)
+        overlays.add(page, Name.Numbers, _form(book, listed, drawing))
+    overlays.draw()
 
     book.Root.Names = Dictionary(
         Dests=Dictionary(
