@@ -11,7 +11,9 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from . import FORMATS
 from .book import Book, assemble_book
 from .config import Config
 from .edition import Edition, edition_chapter, edition_meta
@@ -21,9 +23,10 @@ from .source import Selection, collect_issues
 from .stage_cache import prune, render_cached, tree_fingerprint, typeset_cached
 from .typography import EPUB_RULES, PDF_RULES, typeset_chapter
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from .pdf_layout import LayoutPool
 
-FORMATS = ("epub", "pdf")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -194,16 +197,19 @@ def _check_output_folder(request: BuildRequest) -> None:
         )
 
 
-def build(config: Config, request: BuildRequest) -> BuildResult:
+def build(config: Config, request: BuildRequest, pool: LayoutPool | None = None) -> BuildResult:
     """Validate everything first; write nothing unless all sources are sound; replace outputs atomically.
-    The PDF's layout workers start first, so that they get ready while the issues are read."""
+    The PDF's layout workers start first (or the caller started them, earlier still), so that they get
+    ready while the issues are read."""
     _check_output_folder(request)
     if "pdf" not in request.formats:
         return _build(config, request, {})
+    if pool is not None:
+        return _build(config, request, {"layout_pool": pool})
     from .pdf_layout import LayoutPool
 
-    with LayoutPool() as pool:
-        return _build(config, request, {"layout_pool": pool})
+    with LayoutPool() as own_pool:
+        return _build(config, request, {"layout_pool": own_pool})
 
 
 def _build(config: Config, request: BuildRequest, shared: dict[str, object]) -> BuildResult:

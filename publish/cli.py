@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
@@ -9,15 +10,20 @@ import re
 import signal
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .build import FORMATS, BuildRequest, build, prepare_chapters
-from .config import Config, load_config
-from .edition import Edition
+from . import FORMATS
 from .errors import ContentErrors, Problem, Severity, errors_in
-from .source import Selection
+
+if TYPE_CHECKING:
+    from .config import Config
+
+# The stages are imported by the commands that use them: `build` starts the PDF's layout workers before
+# loading them, so that the workers load WeasyPrint meanwhile.
 
 
 def _parse_range(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int | None, int | None]:
@@ -60,6 +66,8 @@ def _checked_image_dir(image_dir: Path | None, config: Config) -> Path | None:
 
 
 def _load(config_path: Path | None) -> tuple[Config, list[Problem]]:
+    from .config import load_config
+
     if config_path is None and Path("book.toml").is_file():
         config_path = Path("book.toml")
     return load_config(config_path, Path.cwd())
@@ -234,39 +242,55 @@ def build_command(
 ) -> None:
     """Build the EPUB and/or PDF from the issues; nothing is written if any issue has an error."""
     started = time.monotonic()
-    config, problems = _load(config_path)
-    if errors_in(problems):
-        _report(problems)
-        raise ContentErrors(errors_in(problems))
-    request = BuildRequest(
-        source=source,
-        output=output,
-        formats=("epub",) if vertical and fmt == "all" else FORMATS if fmt == "all" else (fmt,),
-        selection=Selection(year=year, first=number_range[0], last=number_range[1]),
-        use_cache=not no_cache,
-        source_date_epoch=_source_date_epoch(),
-        image_dir=_checked_image_dir(image_dir, config),
-        print_ready=print_ready,
-        booklet=booklet,
-        signature=signature,
-        reader_edition=Edition(traditional=variant if script == "traditional" else None, vertical=vertical),
-        on_progress=None if quiet or not sys.stdout.isatty() else _LayoutProgress(),
-    )
-    if vertical and "epub" not in request.formats:
+    formats = ("epub",) if vertical and fmt == "all" else FORMATS if fmt == "all" else (fmt,)
+    if vertical and "epub" not in formats:
         raise click.UsageError("--vertical makes an EPUB: use --format epub or all")
-    if (print_ready or booklet) and "pdf" not in request.formats:
+    if (print_ready or booklet) and "pdf" not in formats:
         raise click.UsageError("--print-ready and --booklet make PDFs: use --format pdf or all")
-    try:
-        result = build(config, request)
-    except ContentErrors as exc:
-        _report(exc.problems)
-        raise
-    finally:
-        if request.on_progress is not None:
-            request.on_progress.close()
+    with _layout_pool(formats) as pool:
+        from .build import BuildRequest, build
+        from .edition import Edition
+        from .source import Selection
+
+        config, problems = _load(config_path)
+        if errors_in(problems):
+            _report(problems)
+            raise ContentErrors(errors_in(problems))
+        request = BuildRequest(
+            source=source,
+            output=output,
+            formats=formats,
+            selection=Selection(year=year, first=number_range[0], last=number_range[1]),
+            use_cache=not no_cache,
+            source_date_epoch=_source_date_epoch(),
+            image_dir=_checked_image_dir(image_dir, config),
+            print_ready=print_ready,
+            booklet=booklet,
+            signature=signature,
+            reader_edition=Edition(traditional=variant if script == "traditional" else None, vertical=vertical),
+            on_progress=None if quiet or not sys.stdout.isatty() else _LayoutProgress(),
+        )
+        try:
+            result = build(config, request, pool)
+        except ContentErrors as exc:
+            _report(exc.problems)
+            raise
+        finally:
+            if request.on_progress is not None:
+                request.on_progress.close()
     if not quiet:
         _report(list(result.warnings))
         _summary(result, time.monotonic() - started, verbose)
+
+
+def _layout_pool(formats: tuple[str, ...]) -> contextlib.AbstractContextManager:
+    """For a PDF, its layout workers, started first thing: they load WeasyPrint (half a second) while this
+    process loads the stages and reads the issues."""
+    if "pdf" not in formats:
+        return nullcontext(None)
+    from .pdf_layout import LayoutPool
+
+    return LayoutPool()
 
 
 @cli.command("check")
@@ -287,7 +311,9 @@ def check_command(
     output_format: str,
 ) -> None:
     """Validate the issues exactly as `build` does, then lint them; write nothing unless --fix."""
+    from .build import prepare_chapters
     from .lint import lint_collection, lint_text
+    from .source import Selection
 
     config, problems = _load(config_path)
     selection = Selection(year=year, first=number_range[0], last=number_range[1])
@@ -388,7 +414,7 @@ def new_command(source: Path, title: str | None, date_text: str | None) -> None:
     import datetime as dt
 
     from .scaffold import write_new_issue
-    from .source import collect_issues
+    from .source import Selection, collect_issues
 
     try:
         date = dt.date.fromisoformat(date_text) if date_text else None
