@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 
 WORKER_PROCESSES = 2
 """The machines we build on have two cores; more processes only add memory."""
+WARM_UP_STAGGER = 0.2
+"""Seconds between the workers' start-ups: the first one, alone with the main process on the two cores,
+is ready sooner for a rebuild that lays out one issue; the second is still ready before a cold build
+has read and typeset every issue."""
 CACHE_MAX_AGE_DAYS = 30
 """Cached parts not used for this long are removed, so a cache under active editing does not grow forever."""
 _LAYOUT_CODE = ("justify.py", "cjk.py", "pdf_layout.py", "fetch.py", "print_pages.py")
@@ -400,8 +404,9 @@ ProgressCallback = Callable[[str, int, int], None]
 or found in the cache."""
 
 
-def _warm_up() -> None:
+def _warm_up(delay: float = 0.0) -> None:
     """Load WeasyPrint, our patches and the faces into a worker before its first part arrives."""
+    time.sleep(delay)
     from weasyprint import HTML
 
     from .justify import install
@@ -433,8 +438,8 @@ class LayoutPool:
             self.executor = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
             )
-            for _ in range(self.workers):
-                self.executor.submit(_warm_up)
+            for index in range(self.workers):
+                self.executor.submit(_warm_up, WARM_UP_STAGGER * index)
 
     def __enter__(self) -> LayoutPool:
         return self
