@@ -32,10 +32,6 @@ log = logging.getLogger(__name__)
 
 WORKER_PROCESSES = 2
 """The machines we build on have two cores; more processes only add memory."""
-WARM_UP_STAGGER = 0.2
-"""Seconds between the workers' start-ups: the first one, alone with the main process on the two cores,
-is ready sooner for a rebuild that lays out one issue; the second is still ready before a cold build
-has read and typeset every issue."""
 CACHE_MAX_AGE_DAYS = 30
 """Cached parts not used for this long are removed, so a cache under active editing does not grow forever."""
 _LAYOUT_CODE = ("justify.py", "cjk.py", "pdf_layout.py", "fetch.py", "print_pages.py")
@@ -404,9 +400,8 @@ ProgressCallback = Callable[[str, int, int], None]
 or found in the cache."""
 
 
-def _warm_up(delay: float = 0.0) -> None:
+def _warm_up() -> None:
     """Load WeasyPrint, our patches and the faces into a worker before its first part arrives."""
-    time.sleep(delay)
     from weasyprint import HTML
 
     from .justify import install
@@ -438,8 +433,8 @@ class LayoutPool:
             self.executor = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
             )
-            for index in range(self.workers):
-                self.executor.submit(_warm_up, WARM_UP_STAGGER * index)
+            for _ in range(self.workers):
+                self.executor.submit(_warm_up)
 
     def __enter__(self) -> LayoutPool:
         return self
@@ -450,9 +445,25 @@ class LayoutPool:
         if error is not None:  # interrupted or failed: do not wait for parts nobody will use
             for process in list(getattr(self.executor, "_processes", {}).values()):
                 process.kill()
+            _drain_call_queue(self.executor)
             self.executor.shutdown(wait=True, cancel_futures=True)
         else:
             self.executor.shutdown()
+
+
+def _drain_call_queue(executor: ProcessPoolExecutor, timeout: float = 5.0) -> None:
+    """Read the jobs still travelling to the killed workers. The queue's feeder thread may be blocked
+    writing a large job into a full pipe that no worker reads any more, and the executor's shutdown joins
+    that thread: it would wait forever (seen as a hang on SIGTERM while a worker was starting)."""
+    calls = getattr(executor, "_call_queue", None)
+    feeder, reader = getattr(calls, "_thread", None), getattr(calls, "_reader", None)
+    deadline = time.monotonic() + timeout
+    while feeder is not None and reader is not None and feeder.is_alive() and time.monotonic() < deadline:
+        try:
+            if reader.poll(0.01):
+                reader.recv_bytes()
+        except (OSError, EOFError):
+            return
 
 
 def lay_out_all(
