@@ -314,8 +314,9 @@ def build_pdf(
             first_pages[chapter.anchor] = folio
             folio += _even(part.pages)
         body_pages = folio - 1
-        if first_pages and len(str(max(first_pages.values()))) != slot_digits:  # the guess was a digit off
-            slot_digits = len(str(max(first_pages.values())))
+        digits = len(str(max(first_pages.values(), default=1)))
+        if digits != slot_digits:  # the guess was a digit off
+            slot_digits = digits
             (front,) = lay_out_all([contents_job(slot_digits)], cache, on_progress, pool)
         pages = _even(front.pages) + body_pages
         if inner_margin_mm(pages) == inner:
@@ -324,12 +325,14 @@ def build_pdf(
     if sorted(slot.target for slot in front.number_slots) != sorted(first_pages):
         raise PublishError("internal error: the contents do not hold one page-number slot per issue")
     contents_numbers = [(s.page, s.right, s.baseline, first_pages[s.target]) for s in front.number_slots]
-    blanks = (blank for part in issues for blank in (*part.blank, *(True,) * (part.pages % 2)))
-    folios = [None if blank else number for number, blank in enumerate(blanks, 1)]
-    heads = [  # by body page: None, or the issue whose recto head it carries, or -1 for the verso head
-        None if blank or index == 0 else (issue if index % 2 == 0 else -1)
+    body = [  # (issue, page within it, blank) for every body page, the merge's blank versos included
+        (issue, index, blank)
         for issue, part in enumerate(issues)
-        for index, blank in enumerate((*part.blank, *(True,) * (part.pages % 2)))
+        for index, blank in enumerate((*part.blank, *(True,) * (_even(part.pages) - part.pages)))
+    ]
+    folios = [None if blank else number for number, (_, _, blank) in enumerate(body, 1)]
+    heads = [  # None, or the issue whose recto head the page carries, or -1 for the verso head
+        None if blank or index == 0 else (issue if index % 2 == 0 else -1) for issue, index, blank in body
     ]
     glyphs_by_tag: dict[str, tuple[tuple, set[int]]] = {}
     for part in (front, *issues, folio_template):

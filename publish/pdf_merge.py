@@ -97,7 +97,6 @@ class _NumberStyle:
     place: int
     codes: dict[str, bytes]
     advances: dict[bytes, float]
-    left: float
     centre: float
     bbox: Array
     resources: Dictionary
@@ -173,7 +172,6 @@ def _number_style(book: pikepdf.Pdf, page: pikepdf.Page) -> _NumberStyle:
         place=places[0],
         codes=dict(zip(digits, codes, strict=True)),
         advances=advances,
-        left=left,
         centre=left + width / 2,
         bbox=Array(page.trimbox),
         resources=book.copy_foreign(page.Resources),
