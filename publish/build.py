@@ -13,18 +13,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import FORMATS
-from .book import Book, assemble_book
-from .config import Config
-from .edition import Edition, edition_chapter, edition_meta
-from .errors import ContentErrors, Problem, PublishError, Severity, errors_in
-from .markdown import Chapter, make_parser, render_issue
-from .source import Selection, collect_issues
-from .stage_cache import prune, render_cached, tree_fingerprint, typeset_cached
-from .typography import EPUB_RULES, PDF_RULES, typeset_chapter
+from publish import FORMATS
+from publish.assemble import assemble_book
+from publish.cache import Cache
+from publish.config import Config
+from publish.edition import edition_chapter, edition_meta
+from publish.errors import ContentErrors, Problem, PublishError, Severity, errors_in
+from publish.model import Book, Chapter, Edition, Selection
+from publish.render import render_cached, tree_fingerprint
+from publish.render.markdown import make_parser, render_issue
+from publish.source import collect_issues
+from publish.typography import typeset_cached
+from publish.typography.chain import EPUB_RULES, PDF_RULES, typeset_chapter
 
 if TYPE_CHECKING:
-    from .pdf_layout import LayoutPool
+    from publish.writers.pdf.layout import LayoutPool
 
 log = logging.getLogger(__name__)
 
@@ -58,17 +61,17 @@ class BuildResult:
 
 
 def prepare_chapters(
-    source: Path, selection: Selection, image_dir: Path | None = None, cache_dir: Path | None = None
+    source: Path, selection: Selection, image_dir: Path | None = None, cache: Cache | None = None
 ) -> tuple[list[Chapter], list[Problem]]:
     """Collect and render every issue; no chapters when any file has an error. With a cache folder, an
     issue whose file, neighbouring files and rendering code are unchanged is not rendered again."""
     issues, problems = collect_issues(source, selection)
     md = make_parser()
-    fingerprint = tree_fingerprint(source, image_dir) if cache_dir is not None else ""
+    fingerprint = tree_fingerprint(source, image_dir) if cache is not None else ""
     chapters: list[Chapter] = []
     for issue in issues:
         chapter, found = render_cached(
-            issue, lambda i: render_issue(i, source, md, image_dir=image_dir), cache_dir, fingerprint
+            issue, lambda i: render_issue(i, source, md, image_dir=image_dir), cache, fingerprint
         )
         problems.extend(found)
         chapters.append(chapter)
@@ -100,12 +103,12 @@ warnings it found."""
 
 
 def _write_epub(
-    config: Config, book: Book, request: BuildRequest, cache_dir: Path | None, shared: dict[str, object]
+    config: Config, book: Book, request: BuildRequest, cache: Cache | None, shared: dict[str, object]
 ) -> Outputs:
-    from .epub import EpubFonts, build_epub
-    from .fonts import find_face
+    from publish.writers.epub.package import EpubFonts, build_epub
+    from publish.writers.fonts import find_face
 
-    fonts = EpubFonts(regular=find_face(weight=400), bold=find_face(weight=700), cache_dir=cache_dir)
+    fonts = EpubFonts(regular=find_face(weight=400), bold=find_face(weight=700), cache=cache)
     vertical = request.reader_edition.vertical
     stylesheet = "\n".join(_read_styles(config, ["common.css", "epub.css", *(["vertical.css"] if vertical else [])]))
     print_pages = shared.get("print_pages")  # the PDF's pages, when it was built in this run
@@ -114,12 +117,12 @@ def _write_epub(
 
 
 def _write_pdf(
-    config: Config, book: Book, request: BuildRequest, cache_dir: Path | None, shared: dict[str, object]
+    config: Config, book: Book, request: BuildRequest, cache: Cache | None, shared: dict[str, object]
 ) -> Outputs:
     """The interior PDF; with --print-ready the press version and its cover; with --booklet the imposed
     booklet (always from trim-size pages, without bleed)."""
-    from .fonts import LATIN_SANS_FAMILY, LATIN_SERIF_FAMILY, SANS_FAMILY, SERIF_FAMILY, find_face
-    from .pdf import PressOptions, build_pdf, cmyk_profile
+    from publish.writers.fonts import LATIN_SANS_FAMILY, LATIN_SERIF_FAMILY, SANS_FAMILY, SERIF_FAMILY, find_face
+    from publish.writers.pdf.document import PressOptions, build_pdf, cmyk_profile
 
     # Fail with a clear message rather than lay out in a fallback face.
     faces = [find_face(family, weight) for family in (SERIF_FAMILY, LATIN_SERIF_FAMILY) for weight in (400, 700)]
@@ -131,7 +134,7 @@ def _write_pdf(
                 faces.append(find_face(family, weight))
     layout = {
         "font_files": tuple(face.path for face in faces),
-        "cache_dir": cache_dir,
+        "cache": cache,
         "on_progress": request.on_progress,
         "pool": shared.get("layout_pool"),
         "merge_in_background": "epub" in request.formats,
@@ -142,7 +145,7 @@ def _write_pdf(
     warnings: list[Problem] = []
     trim_pdf = None
     if request.print_ready:
-        from .print_cover import CoverGeometry, build_cover_pdf, spine_width_mm
+        from publish.writers.pdf.press.cover import CoverGeometry, build_cover_pdf, spine_width_mm
 
         press = PressOptions(bleed_mm=config.print.bleed_mm, crop_marks=config.print.crop_marks)
         rendered = build_pdf(
@@ -168,7 +171,7 @@ def _write_pdf(
         shared["print_pages"] = rendered.print_pages
         outputs[".pdf"] = trim_pdf
     if request.booklet:
-        from .imposition import impose_booklet
+        from publish.writers.pdf.press.imposition import impose_booklet
 
         if trim_pdf is None:
             trim_pdf = build_pdf(book, stylesheets, config.page_size_mm, images, **layout).data
@@ -178,7 +181,7 @@ def _write_pdf(
     return outputs, warnings
 
 
-WRITERS: dict[str, Callable[[Config, Book, BuildRequest, Path | None, dict[str, object]], Outputs]] = {
+WRITERS: dict[str, Callable[[Config, Book, BuildRequest, Cache | None, dict[str, object]], Outputs]] = {
     "epub": _write_epub,
     "pdf": _write_pdf,
 }
@@ -206,15 +209,15 @@ def build(config: Config, request: BuildRequest, pool: LayoutPool | None = None)
         return _build(config, request, {})
     if pool is not None:
         return _build(config, request, {"layout_pool": pool})
-    from .pdf_layout import LayoutPool
+    from publish.writers.pdf.layout import LayoutPool
 
     with LayoutPool() as own_pool:
         return _build(config, request, {"layout_pool": own_pool})
 
 
 def _build(config: Config, request: BuildRequest, shared: dict[str, object]) -> BuildResult:
-    cache_dir = request.output / ".cache" if request.use_cache else None
-    chapters, problems = prepare_chapters(request.source, request.selection, request.image_dir, cache_dir)
+    cache = Cache(request.output / ".cache") if request.use_cache else None
+    chapters, problems = prepare_chapters(request.source, request.selection, request.image_dir, cache)
     if not chapters:
         raise ContentErrors(problems)
     if not request.reader_edition.is_default:
@@ -231,12 +234,12 @@ def _build(config: Config, request: BuildRequest, shared: dict[str, object]) -> 
         for fmt in sorted(request.formats, key=lambda f: f != "pdf"):
             vertical = fmt == "epub" and request.reader_edition.vertical
             rules = TYPOGRAPHY[fmt] + (("upright_numbers",) if vertical else ())
-            typeset = [typeset_cached(chapter, rules, typeset_chapter, cache_dir) for chapter in chapters]
+            typeset = [typeset_cached(chapter, rules, typeset_chapter, cache) for chapter in chapters]
             book = assemble_book(
                 config, typeset, request.selection, source_date_epoch=request.source_date_epoch, cover_image=cover
             )
             book = replace(book, meta=edition_meta(book.meta, request.reader_edition))
-            files, found = WRITERS[fmt](config, book, request, cache_dir, shared)
+            files, found = WRITERS[fmt](config, book, request, cache, shared)
             problems.extend(found)
             for suffix, data in files.items():
                 target = output / f"{book.meta.slug}{suffix}"
@@ -251,7 +254,8 @@ def _build(config: Config, request: BuildRequest, shared: dict[str, object]) -> 
         for temporary, target in staged:
             os.replace(temporary, target)
             written.append(target)
-        prune(cache_dir)
+        if cache is not None:
+            cache.prune()
     except OSError as exc:
         raise PublishError(
             f"cannot write the books into {output}: {exc.strerror or exc}; the previous output is unchanged"

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import FORMATS
-from .errors import ContentErrors, Problem, Severity, errors_in
+from publish import FORMATS
+from publish.errors import ContentErrors, Problem, Severity, errors_in
 
 if TYPE_CHECKING:
-    from .config import Config
+    from publish.config import Config
 
 # The stages are imported by the commands that use them: `build` starts the PDF's layout workers before
 # loading them, so that the workers load WeasyPrint meanwhile.
@@ -66,7 +66,7 @@ def _checked_image_dir(image_dir: Path | None, config: Config) -> Path | None:
 
 
 def _load(config_path: Path | None) -> tuple[Config, list[Problem]]:
-    from .config import load_config
+    from publish.config import load_config
 
     if config_path is None and Path("book.toml").is_file():
         config_path = Path("book.toml")
@@ -249,9 +249,8 @@ def build_command(
     if (print_ready or booklet) and "pdf" not in formats:
         raise click.UsageError("--print-ready and --booklet make PDFs: use --format pdf or all")
     with _layout_pool(formats) as pool:
-        from .build import BuildRequest, build
-        from .edition import Edition
-        from .source import Selection
+        from publish.build import BuildRequest, build
+        from publish.model import Edition, Selection
 
         config, problems = _load(config_path)
         if errors_in(problems):
@@ -289,7 +288,7 @@ def _layout_pool(formats: tuple[str, ...]) -> contextlib.AbstractContextManager:
     process loads the stages and reads the issues."""
     if "pdf" not in formats:
         return nullcontext(None)
-    from .pdf_layout import LayoutPool
+    from publish.writers.pdf.layout import LayoutPool
 
     return LayoutPool()
 
@@ -312,9 +311,9 @@ def check_command(
     output_format: str,
 ) -> None:
     """Validate the issues exactly as `build` does, then lint them; write nothing unless --fix."""
-    from .build import prepare_chapters
-    from .lint import lint_collection, lint_text
-    from .source import Selection
+    from publish.build import prepare_chapters
+    from publish.editor.lint import lint_collection, lint_text
+    from publish.model import Selection
 
     config, problems = _load(config_path)
     selection = Selection(year=year, first=number_range[0], last=number_range[1])
@@ -376,7 +375,7 @@ def _apply_fixes(issues: list, findings: list) -> None:
     import os
     import tempfile
 
-    from .lint import fixed_text
+    from publish.editor.lint import fixed_text
 
     fixable = {f.path for f in findings if f.fixable}
     for issue in issues:
@@ -414,8 +413,9 @@ def new_command(source: Path, title: str | None, date_text: str | None) -> None:
     """Write the next issue's file from a template, and print its path. Never overwrites a file."""
     import datetime as dt
 
-    from .scaffold import write_new_issue
-    from .source import Selection, collect_issues
+    from publish.editor.scaffold import write_new_issue
+    from publish.model import Selection
+    from publish.source import collect_issues
 
     try:
         date = dt.date.fromisoformat(date_text) if date_text else None
@@ -444,7 +444,7 @@ def new_command(source: Path, title: str | None, date_text: str | None) -> None:
 )
 def serve_command(source: Path, config_path: Path | None, image_dir: Path | None, port: int) -> None:
     """Preview the book in a browser, typeset as the EPUB is; the page reloads when an issue changes."""
-    from .serve import Preview, open_server
+    from publish.editor.serve import Preview, open_server
 
     config, problems = _load(config_path)
     if errors_in(problems):
@@ -468,7 +468,7 @@ def typo_report_command(pdf: Path, as_json: bool) -> None:
     import dataclasses
     import json
 
-    from .typo_report import typo_report
+    from publish.editor.typo_report import typo_report
 
     report = typo_report(pdf)
     if as_json:

@@ -12,16 +12,15 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from .book import BookMeta
-from .cjk import HAN, KANA_BOPOMOFO
-from .markdown import Chapter, Section
-from .typography import text_slots
+from publish.cjk import HAN, KANA_BOPOMOFO
+from publish.model import BookMeta, Chapter, Edition, Section
+from publish.typography.chain import text_slots
 
 VARIANTS = {"tw": ("s2twp", "zh-Hant-TW", "臺灣正體"), "hk": ("s2hk", "zh-Hant-HK", "香港繁體")}
 """Variant → (OpenCC configuration, language tag, name printed in the book)."""
@@ -33,28 +32,6 @@ _QUOTED = re.compile("“([^“”]*)”|‘([^‘’]*)’")
 
 
 _ATTRIBUTES = ("alt", "title", "aria-label", "data-label")
-
-
-@dataclass(frozen=True)
-class Edition:
-    """Which reader edition to make: the default one, Traditional (`tw` or `hk`), vertical, or both."""
-
-    traditional: str | None = None
-    vertical: bool = False
-
-    @property
-    def suffix(self) -> str:
-        """Added to the book's file names, so that each edition has its own files."""
-        parts = [f"traditional-{self.traditional}"] if self.traditional else []
-        return "".join(f"-{part}" for part in [*parts, *(["vertical"] if self.vertical else [])])
-
-    @property
-    def corner_quotes(self) -> bool:
-        return bool(self.traditional) or self.vertical
-
-    @property
-    def is_default(self) -> bool:
-        return not self.suffix
 
 
 @cache

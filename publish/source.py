@@ -4,53 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 import frontmatter
 import yaml
 
-from .errors import Problem, Severity
+from publish.errors import Problem, Severity
+from publish.model import Issue, Selection
 
 KNOWN_LANGS = ("zh-Hans", "zh-Hant", "zh-CN", "zh-TW", "zh-HK", "zh")
 _BOM = "\ufeff"
 _SKIPPED_NAMES = {"README.md"}
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One newsletter issue as the editor wrote it: frontmatter fields and the Markdown body."""
-
-    path: Path
-    number: int
-    title: str
-    date: dt.date
-    description: str
-    lang: str
-    body: str
-    body_first_line: int
-    """The file line on which the body starts (1-based), to turn token lines into file lines."""
-    number_line: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which issues go into the book: a calendar year, an issue-number range, or all."""
-
-    year: int | None = None
-    first: int | None = None
-    last: int | None = None
-
-    def admits(self, issue: Issue) -> bool:
-        if self.year is not None and issue.date.year != self.year:
-            return False
-        if self.first is not None and issue.number < self.first:
-            return False
-        return not (self.last is not None and issue.number > self.last)
 
 
 def issue_files(source: Path) -> list[Path]:

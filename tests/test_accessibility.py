@@ -37,8 +37,16 @@ def test_ace_finds_no_accessibility_violation(tmp_path: Path, edition: list[str]
             pytest.fail(message)
         pytest.skip(message)
     result = run_cli(
-        "build", "--source", str(SAMPLE_ISSUES), "--output", str(tmp_path), "--format", "epub",
-        "--config", str(ROOT / "book.toml"), *edition,
+        "build",
+        "--source",
+        str(SAMPLE_ISSUES),
+        "--output",
+        str(tmp_path),
+        "--format",
+        "epub",
+        "--config",
+        str(ROOT / "book.toml"),
+        *edition,
     )
     assert result.exit_code == 0, result.output
     epub = next(tmp_path.glob("*.epub"))
@@ -50,7 +58,10 @@ def test_ace_finds_no_accessibility_violation(tmp_path: Path, edition: list[str]
     }
     ran = subprocess.run(
         [str(ACE), "--silent", "--force", "--outdir", str(tmp_path / "ace"), str(epub)],
-        env=environment, capture_output=True, text=True, timeout=600,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     report_path = tmp_path / "ace" / "report.json"
     assert report_path.exists(), ran.stdout + ran.stderr

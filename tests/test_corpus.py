@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from publish.typo_report import read_lines, typo_report
+from publish.editor.typo_report import read_lines, typo_report
 
 from .testing_utils import CORPUS, NS, Epub, epubcheck_findings, run_cli
 

@@ -30,7 +30,13 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name, extra in runs.items():
         before = set(output.glob("*.*"))
         result = run_cli(
-            "build", "--source", str(SAMPLE_ISSUES), "--output", str(output), "--config", str(ROOT / "book.toml"),
+            "build",
+            "--source",
+            str(SAMPLE_ISSUES),
+            "--output",
+            str(output),
+            "--config",
+            str(ROOT / "book.toml"),
             *extra,
         )
         assert result.exit_code == 0, result.output

@@ -10,8 +10,9 @@ import pytest
 from fontTools.ttLib import TTFont
 from PIL import Image
 
-from publish.fonts import find_face
-from publish.source import Selection, collect_issues
+from publish.model import Selection
+from publish.source import collect_issues
+from publish.writers.fonts import find_face
 
 from .testing_utils import NS, SAMPLE_ISSUES, XML_LANG, Epub, epubcheck_findings
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import weasyprint
 
-from publish.justify import SUPPORTED_WEASYPRINT, install
-from publish.typo_report import _is_han, read_lines
-from publish.typography import PDF_RULES, typeset_markup
+from publish.editor.typo_report import _is_han, read_lines
+from publish.internals.weasy.justify import SUPPORTED_WEASYPRINT, install
+from publish.typography.chain import PDF_RULES, typeset_markup
 
 TEXT = (
     "让·鲍德里亚所警示的“拟像”秩序，在Seedance 2.0身上得到了近乎教科书般的演示。在拟像的第三阶段——“仿真”阶段，"
@@ -51,11 +51,7 @@ def test_the_stretch_is_shared_evenly_between_the_characters(tmp_path: Path) -> 
     lines = read_lines(_render(tmp_path, typeset_markup(f"<p>{TEXT}</p>", PDF_RULES), "287.3pt"))
     for line in lines[:-1]:
         glyphs = line.visible
-        advances = [
-            b.x0 - a.x0
-            for a, b in itertools.pairwise(glyphs)
-            if _is_han(a.text) and _is_han(b.text)
-        ]
+        advances = [b.x0 - a.x0 for a, b in itertools.pairwise(glyphs) if _is_han(a.text) and _is_han(b.text)]
         assert advances and max(advances) - min(advances) < 0.05, (line, advances)
         assert min(advances) > 10.0  # stretched a little beyond the 10 pt em, never squeezed
 

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from publish.errors import Severity
-from publish.markdown import render_issue
+from publish.render.markdown import render_issue
 from publish.source import read_issue
 
 from .testing_utils import write_issue

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from publish.source import Selection, collect_issues
+from publish.model import Selection
+from publish.source import collect_issues
 
 from .testing_utils import SAMPLE_ISSUES, pdf_pages_text, printed_folio
 

@@ -15,8 +15,16 @@ from tests.testing_utils import ROOT, SAMPLE_ISSUES, pdf_pages_text, printed_fol
 
 def _build(source: Path, output: Path, *extra: str) -> Path:
     result = run_cli(
-        "build", "--source", str(source), "--output", str(output), "--format", "pdf",
-        "--config", str(ROOT / "book.toml"), *extra,
+        "build",
+        "--source",
+        str(source),
+        "--output",
+        str(output),
+        "--format",
+        "pdf",
+        "--config",
+        str(ROOT / "book.toml"),
+        *extra,
     )
     assert result.exit_code == 0, result.output
     return next(output.glob("*.pdf"))
@@ -225,9 +233,24 @@ def test_contents_slots_widen_when_the_page_count_guess_was_a_digit_short(tmp_pa
         front = int(book.Root.PageLabels.Nums[2])
     assert printed_folio(texts[front + listed[1] - 1]) == str(listed[1])
     assert "第二期" in texts[front + listed[1] - 1]
-    edges = re.findall(r'xMax="([\d.]+)" [^>]*>(\d+)<', subprocess.run(
-        ["pdftotext", "-bbox", "-f", str(texts.index(contents) + 1), "-l", str(texts.index(contents) + 1),
-         str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+    edges = re.findall(
+        r'xMax="([\d.]+)" [^>]*>(\d+)<',
+        subprocess.run(
+            [
+                "pdftotext",
+                "-bbox",
+                "-f",
+                str(texts.index(contents) + 1),
+                "-l",
+                str(texts.index(contents) + 1),
+                str(pdf),
+                "-",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout,
+    )
     right = [float(x) for x, word in edges if word in {"1", str(listed[1])} and float(x) > 300]
     assert len(right) == 2 and abs(right[0] - right[1]) < 0.05, right
 
@@ -235,7 +258,13 @@ def test_contents_slots_widen_when_the_page_count_guess_was_a_digit_short(tmp_pa
 def test_a_corrupt_cache_is_ignored_and_the_books_are_the_same(tmp_path: Path) -> None:
     def build_all(output: Path, *extra: str) -> dict[str, bytes]:
         result = run_cli(
-            "build", "--source", str(SAMPLE_ISSUES), "--output", str(output), "--config", str(ROOT / "book.toml"),
+            "build",
+            "--source",
+            str(SAMPLE_ISSUES),
+            "--output",
+            str(output),
+            "--config",
+            str(ROOT / "book.toml"),
             *extra,
         )
         assert result.exit_code == 0, result.output

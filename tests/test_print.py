@@ -11,9 +11,9 @@ import pytest
 import weasyprint
 from pypdf import PdfReader
 
-from publish.imposition import impose_booklet, saddle_stitch_order, signature_order
-from publish.pdf import gutter_mm
-from publish.print_cover import spine_width_mm
+from publish.writers.pdf.document import gutter_mm
+from publish.writers.pdf.press.cover import spine_width_mm
+from publish.writers.pdf.press.imposition import impose_booklet, saddle_stitch_order, signature_order
 
 from .testing_utils import ROOT, SAMPLE_ISSUES, pdf_pages_text, printed_folio, run_cli
 
@@ -97,12 +97,12 @@ def test_cover_is_back_spine_front_with_bleed(press: dict[str, Path]) -> None:
 
 
 def test_wide_spine_gets_a_vertical_title(tmp_path: Path) -> None:
-    from publish.book import assemble_book
+    from publish.assemble import assemble_book
     from publish.build import prepare_chapters
     from publish.config import load_config
-    from publish.pdf import cmyk_profile
-    from publish.print_cover import CoverGeometry, build_cover_pdf
-    from publish.source import Selection
+    from publish.model import Selection
+    from publish.writers.pdf.document import cmyk_profile
+    from publish.writers.pdf.press.cover import CoverGeometry, build_cover_pdf
 
     config, _ = load_config(ROOT / "book.toml", ROOT)
     chapters, _ = prepare_chapters(SAMPLE_ISSUES, Selection())
@@ -202,7 +202,7 @@ def test_booklet_of_the_sample_book_has_half_as_many_sheet_sides(press: dict[str
 
 
 def test_missing_cmyk_profile_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("publish.pdf.CMYK_PROFILES", (tmp_path / "none.icc",))
+    monkeypatch.setattr("publish.writers.pdf.document.CMYK_PROFILES", (tmp_path / "none.icc",))
     result = run_cli(
         "build", "--source", str(SAMPLE_ISSUES), "--output", str(tmp_path / "out"), "--format", "pdf", "--print-ready"
     )

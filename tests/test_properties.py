@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from publish.markdown import make_parser, render_issue
+from publish.render.markdown import make_parser, render_issue
 from publish.source import read_issue
-from publish.typography import EPUB_RULES, PDF_RULES, typeset_markup
+from publish.typography.chain import EPUB_RULES, PDF_RULES, typeset_markup
 
 from .testing_utils import write_issue
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from publish.errors import Severity
-from publish.source import Selection, collect_issues, read_issue
+from publish.model import Selection
+from publish.source import collect_issues, read_issue
 
 from .testing_utils import write_issue
 

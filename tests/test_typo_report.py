@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from publish.typo_report import typo_report
+from publish.editor.typo_report import typo_report
 
 from .testing_utils import run_cli
 

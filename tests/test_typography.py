@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from publish.build import prepare_chapters
-from publish.source import Selection
-from publish.typography import EPUB_RULES, PDF_RULES, typeset_markup
+from publish.model import Selection
+from publish.typography.chain import EPUB_RULES, PDF_RULES, typeset_markup
 
 from .testing_utils import SAMPLE_ISSUES
 

@@ -9,7 +9,6 @@ the start of that block, so that a reader can find "p. 37" of the printed volume
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 BLOCKS = frozenset(
@@ -18,15 +17,6 @@ BLOCKS = frozenset(
 """Elements that can begin a page: the issue's header (block 0) and the body's blocks. Nothing inside a
 table or preformatted text counts (the PDF never breaks a table), nor the EPUB's footnote section (the PDF
 sets footnotes at the foot of the page)."""
-
-
-@dataclass(frozen=True)
-class PrintPage:
-    """A printed page of an issue: its folio, and the block it begins with (None: it begins inside the
-    block that started on an earlier page, and nothing else begins on it)."""
-
-    folio: int
-    block: int | None
 
 
 def _name(element: Any) -> str:

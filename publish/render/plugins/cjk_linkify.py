@@ -6,7 +6,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from ..cjk import NOT_IN_URL
+from publish.cjk import NOT_IN_URL
 
 
 def _trim_links(state: StateCore, md: MarkdownIt) -> None:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator, OutlineItem
 
-from .errors import PublishError
-from .pdf_layout import PLACEHOLDER_FONT_BYTES
+from publish.errors import PublishError
+from publish.writers.pdf.layout import PLACEHOLDER_FONT_BYTES
 
 
 @dataclass

@@ -7,8 +7,6 @@ import binascii
 import hashlib
 import posixpath
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import unquote, urlsplit
@@ -19,11 +17,11 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .cjk import XML_INVALID
-from .errors import Problem, Severity
-from .plugins import cjk_breaks_plugin, cjk_linkify_plugin
-from .sanitize import disallowed_tags, parse_fragment, sanitize_tree, serialize_children
-from .source import Issue
+from publish.cjk import XML_INVALID
+from publish.errors import Problem, Severity
+from publish.model import Chapter, Issue, Section
+from publish.render.plugins import cjk_breaks_plugin, cjk_linkify_plugin
+from publish.render.sanitize import disallowed_tags, parse_fragment, sanitize_tree, serialize_children
 
 IMAGE_TYPES = {
     ".png": "image/png",
@@ -42,33 +40,6 @@ _MAGIC = {
 """Each image type's signature: a file must be what its name says."""
 _UNSAFE_HREF = re.compile(r"\s*(javascript|vbscript|data|file):", re.IGNORECASE)
 _RAW_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Section:
-    """A heading inside an issue, for the navigation and the PDF outline."""
-
-    anchor: str
-    title: str
-    level: int
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """One issue rendered: its metadata, XHTML body markup, sections, and the local images it shows."""
-
-    issue: Issue
-    anchor: str
-    body: str
-    sections: tuple[Section, ...]
-    images: Mapping[str, bytes]
-    """Book-internal href (`images/<hash>.png`) → the image's bytes, read once by this stage."""
-    remote_images: int
-    image_lines: Mapping[str, int | None] = field(default_factory=dict)
-    """Book-internal href → the file line where the image is first used, for later warnings."""
-    title_html: str = ""
-    """The issue title as XHTML markup (escaped text until the typography stage adds its spans)."""
-    description_html: str = ""
 
 
 def _render_footnote_backref(self, tokens: list[Token], idx: int, options, env) -> str:

@@ -26,7 +26,7 @@ from weasyprint.layout import inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
-from .cjk import CJK_CHAR
+from publish.cjk import CJK_CHAR
 
 SUPPORTED_WEASYPRINT = "70.0"
 _installed = False

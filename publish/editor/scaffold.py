@@ -6,9 +6,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from .errors import PublishError
-from .lint import next_weekly_date
-from .source import Issue
+from publish.editor.lint import next_weekly_date
+from publish.errors import PublishError
+from publish.model import Issue
 
 TEMPLATE = """---
 title: {title}

@@ -6,45 +6,9 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from .config import Config
-from .markdown import Chapter
-from .source import Selection
-
-
-@dataclass(frozen=True)
-class BookMeta:
-    title: str
-    subtitle: str
-    creator: str
-    publisher: str
-    language: str
-    identifier: str
-    isbn: str
-    description: str
-    series: str
-    license: str
-    edition: str
-    printing: str
-    span: str
-    """The years or issue numbers the book covers, as printed: `2025–2026`, `第 3–9 期`."""
-    modified: dt.datetime
-    slug: str
-
-
-@dataclass(frozen=True)
-class Book:
-    meta: BookMeta
-    chapters: tuple[Chapter, ...]
-    cover_image: bytes | None
-    """The cover picture (PNG or JPEG) named in book.toml; None means writers draw one."""
-    cover_media_type: str
-
-    @property
-    def issue_span(self) -> str:
-        first, last = self.chapters[0].issue.number, self.chapters[-1].issue.number
-        return f"第 {first} 期" if first == last else f"第 {first}–{last} 期"
+from publish.config import Config
+from publish.model import Book, BookMeta, Chapter, Selection
 
 
 def _ascii_slug(text: str) -> str:

@@ -8,18 +8,17 @@ import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
 
-from .book import Book
-from .cover import draw_cover
-from .edition import label_in
-from .fonts import FontFace, subset_face
-from .markdown import Chapter
-from .pages import render_page
-from .print_pages import PrintPage, find_issue, issue_blocks
+from publish.cache import Cache
+from publish.edition import label_in
+from publish.model import Book, Chapter, PrintPage
+from publish.writers.epub.cover_image import draw_cover
+from publish.writers.fonts import FontFace, subset_face
+from publish.writers.page_map import find_issue, issue_blocks
+from publish.writers.page_templates import render_page
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FONT_MEDIA_TYPE = "application/vnd.ms-opentype"
@@ -30,7 +29,7 @@ ALWAYS_IN_FONT = "".join(chr(c) for c in range(0x20, 0x7F)) + "“”‘’—�
 class EpubFonts:
     regular: FontFace
     bold: FontFace
-    cache_dir: Path | None
+    cache: Cache | None
 
 
 class _StableWriter(epub.EpubWriter):
@@ -308,7 +307,7 @@ def build_epub(
                 uid=f"font-{face.weight}",
                 file_name=f"fonts/{face.file_stem}.otf",
                 media_type=FONT_MEDIA_TYPE,
-                content=subset_face(face, text, fonts.cache_dir),
+                content=subset_face(face, text, fonts.cache),
             )
         )
     for index, (href, data) in enumerate(sorted(image_files.items())):

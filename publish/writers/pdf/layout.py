@@ -15,7 +15,6 @@ import logging
 import multiprocessing
 import os
 import signal
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -24,18 +23,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from . import __version__
-from .fetch import BOOK_BASE_URL, book_fetcher
-from .print_pages import find_issue, issue_blocks
+from publish.cache import Cache, code_digest
+from publish.internals.weasy.fetch import BOOK_BASE_URL, book_fetcher
+from publish.writers.page_map import find_issue, issue_blocks
 
 log = logging.getLogger(__name__)
 
 WORKER_PROCESSES = 2
 """The machines we build on have two cores; more processes only add memory."""
-CACHE_MAX_AGE_DAYS = 30
-"""Cached parts not used for this long are removed, so a cache under active editing does not grow forever."""
-_LAYOUT_CODE = ("justify.py", "cjk.py", "pdf_layout.py", "fetch.py", "print_pages.py")
-"""Sources whose change alters a laid-out part: their bytes are part of every cache key."""
 
 
 FontIdentity = tuple[int, int, str]
@@ -127,13 +122,8 @@ class NumberSlot:
 
 
 def layout_fingerprint(font_files: Iterable[Path]) -> str:
-    """The versions, layout code and font files a laid-out part depends on, beyond its own HTML and CSS."""
-    from importlib.metadata import version
-
-    package = Path(__file__).parent
-    digest = hashlib.sha256(f"{__version__}|{version('weasyprint')}".encode())
-    for name in _LAYOUT_CODE:
-        digest.update(hashlib.sha256((package / name).read_bytes()).digest())
+    """The layout code, its libraries and the font files a laid-out part depends on, beyond its own HTML and CSS."""
+    digest = hashlib.sha256(code_digest(__name__).encode())
     for path in sorted(set(font_files)):
         status = path.stat()
         digest.update(f"{path}|{status.st_size}|{status.st_mtime_ns}".encode())
@@ -188,7 +178,7 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
     from weasyprint import CSS, HTML
     from weasyprint.formatting_structure import boxes
 
-    from .justify import install
+    from publish.internals.weasy.justify import install
 
     install()
     font_config = _process_fonts()
@@ -326,21 +316,24 @@ def _shared_fonts_left_out(
 
 
 class LayoutCache:
-    """Laid-out parts by cache key, one PDF and one JSON file each. A part that does not read back whole
-    (truncated, edited, not JSON, wrong digest) counts as missing and is laid out again."""
+    """Laid-out parts in the build's cache, by job key: one entry each, the part's facts as JSON then its PDF."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    KIND = "layout"
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
 
     def get(self, key: str) -> LaidOutPart | None:
+        entry = self.cache.get(self.KIND, key)
+        if entry is None or len(entry) < 8:
+            return None
+        size = int.from_bytes(entry[:8], "big")
         try:
-            meta = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            data = (self.folder / f"{key}.pdf").read_bytes()
-            if hashlib.sha256(data).hexdigest() != meta["sha256"] or len(meta["blank"]) != meta["pages"]:
+            meta = json.loads(entry[8 : 8 + size])
+            if len(meta["blank"]) != meta["pages"]:
                 return None
-            os.utime(self.folder / f"{key}.json")
             return LaidOutPart(
-                pdf=data,
+                pdf=entry[8 + size :],
                 pages=int(meta["pages"]),
                 blank=tuple(bool(b) for b in meta["blank"]),
                 image_widths={str(k): float(v) for k, v in meta["image_widths"].items()},
@@ -354,13 +347,11 @@ class LayoutCache:
                     for page, right, baseline, target in meta["number_slots"]
                 ),
             )
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def put(self, key: str, part: LaidOutPart) -> None:
-        """Best effort: a cache that cannot be written only makes the next build slower."""
         meta = {
-            "sha256": hashlib.sha256(part.pdf).hexdigest(),
             "pages": part.pages,
             "blank": list(part.blank),
             "image_widths": part.image_widths,
@@ -368,25 +359,8 @@ class LayoutCache:
             "page_blocks": list(part.page_blocks),
             "number_slots": [[s.page, s.right, s.baseline, s.target] for s in part.number_slots],
         }
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            for suffix, data in ((".pdf", part.pdf), (".json", json.dumps(meta).encode("utf-8"))):
-                handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                os.replace(temporary, self.folder / f"{key}{suffix}")
-        except OSError as exc:
-            log.debug("cannot cache a laid-out part in %s: %s", self.folder, exc)
-
-    def prune(self) -> None:
-        cutoff = time.time() - CACHE_MAX_AGE_DAYS * 86400
-        for meta in self.folder.glob("*.json"):
-            try:
-                if meta.stat().st_mtime < cutoff:
-                    meta.unlink()
-                    meta.with_suffix(".pdf").unlink(missing_ok=True)
-            except OSError:
-                continue
+        encoded = json.dumps(meta).encode("utf-8")
+        self.cache.put(self.KIND, key, len(encoded).to_bytes(8, "big") + encoded + part.pdf)
 
 
 def _worker_start() -> None:
@@ -404,7 +378,7 @@ def _warm_up() -> None:
     """Load WeasyPrint, our patches and the faces into a worker before its first part arrives."""
     from weasyprint import HTML
 
-    from .justify import install
+    from publish.internals.weasy.justify import install
 
     install()
     HTML(string='<p lang="zh">中文 <b>粗体</b> <span style="font-family: TeX Gyre Termes">Latin</span></p>').render(
@@ -508,6 +482,4 @@ def lay_out_all(
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 done(running.pop(future), future.result())
-    if cache is not None:
-        cache.prune()
     return [part for part in results if part is not None]

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 
 from lxml import etree
 
-from .cjk import HAN, KANA_BOPOMOFO
-from .markdown import Chapter
+from publish.cjk import HAN, KANA_BOPOMOFO
+from publish.model import Chapter
 
 WORD_JOINER = "\u2060"
 """Forbids a line break on either side; invisible, and not extracted from the PDF."""

@@ -15,7 +15,7 @@ def cjk_date(value: dt.date) -> str:
 def label(text: str, book: object) -> str:
     """A fixed label of the templates (目录, 版权信息, …) in the book's script: the Traditional editions
     convert it as they convert the issues."""
-    from .edition import label_in
+    from publish.edition import label_in
 
     return label_in(text, book.meta.language)  # type: ignore[attr-defined]
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PublishError
+from publish.cache import Cache, code_digest, entry_key
+from publish.errors import PublishError
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +26,6 @@ LATIN_SANS_FAMILY = "TeX Gyre Heros"
 
 _EXTRA_FEATURES = ("halt", "vhal", "palt", "vpal", "vert", "vrt2", "locl", "fwid", "hwid", "pwid", "ruby")
 """Kept besides HarfBuzz's default feature list: the CJK ones the typography and the vertical edition use."""
-_SUBSET_VERSION = "2"  # bump when the subsetting options change, to invalidate cached subsets
 
 
 @dataclass(frozen=True)
@@ -65,31 +63,22 @@ def find_face(family: str = SERIF_FAMILY, weight: int = 400) -> FontFace:
     return FontFace(family=family, weight=weight, path=Path(file), index=int(index))
 
 
-def _subsetter_version() -> str:
-    import uharfbuzz
-
-    return uharfbuzz.__version__
-
-
 def _cache_key(path: Path, index: int, wanted: str) -> str:
-    """A subset's name in the cache: the face file as it is now, the subsetter, and what is kept."""
+    """A subset's key in the cache: the face file as it is now, the subsetting code and library, what is kept."""
     stat = path.stat()
-    material = "|".join(
-        [_SUBSET_VERSION, _subsetter_version(), str(path), str(index), str(stat.st_size), str(stat.st_mtime_ns), wanted]
-    )
-    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return entry_key(code_digest(__name__), str(path), str(index), str(stat.st_size), str(stat.st_mtime_ns), wanted)
 
 
-def subset_face(face: FontFace, characters: str, cache_dir: Path | None) -> bytes:
-    """An OpenType (CFF) subset holding the given characters; reused from cache_dir when it exists.
+def subset_face(face: FontFace, characters: str, cache: Cache | None) -> bytes:
+    """An OpenType (CFF) subset holding the given characters; reused from the cache when it holds it.
 
     Cut with HarfBuzz's subsetter (uharfbuzz, which bundles its own HarfBuzz): a 2,000-character subset
     of Noto Serif CJK takes milliseconds, where fontTools takes seconds."""
     import uharfbuzz as hb
 
     characters = "".join(sorted(set(characters)))
-    cached = cache_dir / f"{face.file_stem}-{_cache_key(face.path, face.index, characters)}.font" if cache_dir else None
-    found = _read_cached(cached)
+    key = _cache_key(face.path, face.index, characters)
+    found = cache.get("fonts", key) if cache is not None else None
     if found is not None:
         return found
     source = hb.Face(hb.Blob.from_file_path(str(face.path)), face.index)
@@ -101,52 +90,22 @@ def subset_face(face: FontFace, characters: str, cache_dir: Path | None) -> byte
     if subset_font is None:
         raise PublishError(f"HarfBuzz could not subset {face.path} (face {face.index})")
     data = bytes(subset_font.blob.data)
-    _write_cached(cached, data)
+    if cache is not None:
+        cache.put("fonts", key, data)
     return data
-
-
-def _read_cached(path: Path | None) -> bytes | None:
-    """A cached font, if it reads back whole: each is stored with the SHA-256 of its bytes after them,
-    so a truncated or overwritten file is cut again rather than embedded."""
-    if path is None:
-        return None
-    try:
-        stored = path.read_bytes()
-    except OSError:
-        return None
-    data, digest = stored[:-32], stored[-32:]
-    if len(stored) > 32 and hashlib.sha256(data).digest() == digest:
-        return data
-    log.warning("ignoring a corrupt cached font subset %s", path)
-    return None
-
-
-def _write_cached(path: Path | None, data: bytes) -> None:
-    """Best effort and atomic: a cache that cannot be written only makes the next build slower."""
-    if path is None:
-        return
-    partial = path.with_name(f"{path.name}.{os.getpid()}.part")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(data + hashlib.sha256(data).digest())
-        partial.replace(path)
-    except OSError as exc:
-        log.debug("cannot cache a font subset in %s: %s", path.parent, exc)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def _tag(name: str) -> int:
     return int.from_bytes(name.encode("ascii"), "big")
 
 
-def glyph_subset(path: Path, index: int, glyphs: list[int], cache_dir: Path | None) -> bytes:
+def glyph_subset(path: Path, index: int, glyphs: list[int], cache: Cache | None) -> bytes:
     """A subset of one face keeping the given glyph ids at their places, as WeasyPrint's own subsets do,
     so that one program serves the text of every separately laid-out part of the PDF."""
     import uharfbuzz as hb
 
-    cached = cache_dir / f"glyphs-{_cache_key(path, index, repr(glyphs))}.font" if cache_dir else None
-    found = _read_cached(cached)
+    key = _cache_key(path, index, repr(glyphs))
+    found = cache.get("fonts", key) if cache is not None else None
     if found is not None:
         return found
     request = hb.SubsetInput()
@@ -165,5 +124,6 @@ def glyph_subset(path: Path, index: int, glyphs: list[int], cache_dir: Path | No
     if subset_font is None:
         raise PublishError(f"HarfBuzz could not subset {path} (face {index})")
     data = bytes(subset_font.blob.data)
-    _write_cached(cached, data)
+    if cache is not None:
+        cache.put("fonts", key, data)
     return data

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cjk import HAN_CHAR
+from publish.cjk import HAN_CHAR
 
 CLOSING = set("，。、；：？！）」』》〉】〕”’．，")
 """Marks that must never begin a line."""

@@ -6,7 +6,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from ..cjk import is_cjk
+from publish.cjk import is_cjk
 
 
 def _last_char(tokens: list[Token], index: int) -> str:

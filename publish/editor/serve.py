@@ -9,13 +9,13 @@ import re
 import threading
 from pathlib import Path
 
-from .book import assemble_book
-from .build import prepare_chapters
-from .config import Config
-from .errors import PublishError, errors_in
-from .pages import render_page
-from .source import Selection
-from .typography import EPUB_RULES, typeset_chapter
+from publish.assemble import assemble_book
+from publish.build import prepare_chapters
+from publish.config import Config
+from publish.errors import PublishError, errors_in
+from publish.model import Selection
+from publish.typography.chain import EPUB_RULES, typeset_chapter
+from publish.writers.page_templates import render_page
 
 _FONT_FACE = re.compile(r"@font-face\s*{[^}]*}", re.DOTALL)
 

@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cjk import HAN
-from .errors import shown_path
-from .source import Issue
+from publish.cjk import HAN
+from publish.errors import shown_path
+from publish.model import Issue
 
 DESCRIPTION_LIMIT = 80
 """Longest description the table of contents shows comfortably (characters)."""

@@ -20,14 +20,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from .book import Book
-from .errors import Problem, PublishError, Severity
-from .fetch import BOOK_BASE_URL
-from .markdown import Chapter
-from .pages import render_page
-from .pdf_layout import PRESS_PROFILE, LayoutPool, ProgressCallback
-from .pdf_merge import FOLIO_TEMPLATE
-from .print_pages import PrintPage
+from publish.cache import Cache
+from publish.errors import Problem, PublishError, Severity
+from publish.internals.weasy.fetch import BOOK_BASE_URL
+from publish.model import Book, Chapter, PrintPage
+from publish.writers.page_templates import render_page
+from publish.writers.pdf.layout import PRESS_PROFILE, LayoutPool, ProgressCallback
+from publish.writers.pdf.merge import FOLIO_TEMPLATE
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +236,7 @@ def build_pdf(
     *,
     press: PressOptions | None = None,
     font_files: tuple[Path, ...] = (),
-    cache_dir: Path | None = None,
+    cache: Cache | None = None,
     on_progress: ProgressCallback | None = None,
     pool: LayoutPool | None = None,
     merge_in_background: bool = False,
@@ -247,9 +246,9 @@ def build_pdf(
     `merge_in_background`, in a worker while the caller makes the EPUB; otherwise here, which spares
     sending the parts to another process). The gutter is chosen from an estimate of the page count, and
     the book laid out again in the rare case the count asks for another."""
-    from .fonts import glyph_subset
-    from .pdf_layout import LayoutCache, LayoutJob, font_identities, lay_out_all, layout_fingerprint
-    from .pdf_merge import merge_parts
+    from publish.writers.fonts import glyph_subset
+    from publish.writers.pdf.layout import LayoutCache, LayoutJob, font_identities, lay_out_all, layout_fingerprint
+    from publish.writers.pdf.merge import merge_parts
 
     book = _with_footnotes_at_page_foot(book)
     resources: dict[str, bytes] = dict(images)
@@ -257,7 +256,7 @@ def build_pdf(
     if press is not None:
         resources[PRESS_PROFILE] = cmyk_profile().read_bytes()
         styles.append(press_css(press, BOOK_BASE_URL + PRESS_PROFILE))
-    cache = LayoutCache(cache_dir / "pdf") if cache_dir is not None else None
+    layout_cache = LayoutCache(cache) if cache is not None else None
     fingerprint = layout_fingerprint(font_files)
     shared_faces = {identity: face for path in set(font_files) for identity, face in font_identities(path).items()}
     issue_html_texts = [issue_html(book, chapter) for chapter in book.chapters]
@@ -306,7 +305,7 @@ def build_pdf(
 
         # The contents leave a slot for each page number, so they are laid out alongside the issues.
         *issues, folio_template, front = lay_out_all(
-            [*issue_jobs, folio_job, contents_job(slot_digits)], cache, on_progress, pool
+            [*issue_jobs, folio_job, contents_job(slot_digits)], layout_cache, on_progress, pool
         )
         first_pages: dict[str, int] = {}
         folio = 1
@@ -317,7 +316,7 @@ def build_pdf(
         digits = len(str(max(first_pages.values(), default=1)))
         if digits != slot_digits:  # the guess was a digit off
             slot_digits = digits
-            (front,) = lay_out_all([contents_job(slot_digits)], cache, on_progress, pool)
+            (front,) = lay_out_all([contents_job(slot_digits)], layout_cache, on_progress, pool)
         pages = _even(front.pages) + body_pages
         if inner_margin_mm(pages) == inner:
             break
@@ -338,9 +337,8 @@ def build_pdf(
     for part in (front, *issues, folio_template):
         for tag, (identity, glyphs) in part.shared_fonts.items():
             glyphs_by_tag.setdefault(tag, (identity, set()))[1].update(glyphs)
-    font_cache = cache_dir / "fonts" if cache_dir is not None else None
     programs = {
-        tag: glyph_subset(*shared_faces[identity], sorted(glyphs), font_cache)
+        tag: glyph_subset(*shared_faces[identity], sorted(glyphs), cache)
         for tag, (identity, glyphs) in glyphs_by_tag.items()
     }
     merge_arguments = (front.pdf, [part.pdf for part in issues], folio_template.pdf, folios, heads, contents_numbers)

@@ -6,9 +6,9 @@ import io
 import math
 from dataclasses import dataclass
 
-from .book import Book
-from .fetch import BOOK_BASE_URL, book_fetcher
-from .pages import render_page
+from publish.internals.weasy.fetch import BOOK_BASE_URL, book_fetcher
+from publish.model import Book
+from publish.writers.page_templates import render_page
 
 SPINE_TITLE_MIN_MM = 6.0
 """Below this the spine is too narrow for a vertical title."""

@@ -1,0 +1,183 @@
+"""One cache for every stage, under <output>/.cache: atomic writes, a digest on every entry, one pruner.
+
+A stage keeps what it made under a kind (`render`, `typeset`, `layout`, `fonts`) and a key. Keys are
+built from the stage's inputs and from `code_digest(module)`: the source of that module and of every
+module of this package it imports, directly or not, plus the installed files of the libraries they import. So
+editing any code a result depends on, or upgrading a library it calls, makes new keys; nobody keeps a
+list of files by hand. Nothing here is needed for a correct book, only for a fast one: an entry that
+does not read back whole (truncated, edited, wrong digest) counts as missing, and a cache that cannot be
+written only makes the next build slower.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import sys
+import time
+from functools import cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+MAX_AGE_DAYS = 30
+"""Entries not used for this long are removed by `prune`, so a cache under daily editing stays small."""
+_DIGEST = 32
+_PARTIAL = ".part"
+_PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+def entry_key(*parts: bytes | str) -> str:
+    """A key from several inputs: each hashed on its own, so that no two lists of parts collide."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        digest.update(hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+class Cache:
+    """Entries by kind and key, each a file holding its bytes followed by their SHA-256."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.root / kind / key
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        """The entry's bytes if it reads back whole; reading it counts as a use (pruning goes by the last)."""
+        path = self._path(kind, key)
+        try:
+            stored = path.read_bytes()
+        except OSError:
+            return None
+        data, digest = stored[:-_DIGEST], stored[-_DIGEST:]
+        if len(stored) < _DIGEST or hashlib.sha256(data).digest() != digest:
+            log.debug("ignoring a damaged cache entry %s", path)
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return data
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        """Write the entry atomically (a partial file, then a rename); best effort."""
+        path = self._path(kind, key)
+        partial = path.with_name(f"{path.name}.{os.getpid()}{_PARTIAL}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(partial, "wb") as handle:
+                handle.write(data)
+                handle.write(hashlib.sha256(data).digest())
+            os.replace(partial, path)
+        except OSError as exc:
+            log.debug("cannot cache in %s: %s", path.parent, exc)
+        finally:
+            partial.unlink(missing_ok=True)
+
+    def get_json(self, kind: str, key: str) -> object | None:
+        data = self.get(kind, key)
+        if data is None:
+            return None
+        try:
+            return json.loads(data)
+        except ValueError:
+            return None
+
+    def put_json(self, kind: str, key: str, value: object) -> None:
+        self.put(kind, key, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+    def prune(self, max_age_days: float = MAX_AGE_DAYS) -> None:
+        """Remove every entry, of every kind, unused for max_age_days, and partial files left by a killed build."""
+        cutoff = time.time() - max_age_days * 86400
+        try:
+            kinds = [folder for folder in self.root.iterdir() if folder.is_dir() and not folder.is_symlink()]
+        except OSError:
+            return
+        for folder in kinds:
+            for path in folder.iterdir():
+                try:
+                    if path.is_file() and not path.is_symlink() and path.stat().st_mtime < cutoff:
+                        path.unlink()
+                except OSError:
+                    continue
+
+
+def _imports(tree: ast.AST, module: str, is_package: bool) -> tuple[set[str], set[str]]:
+    """The modules of this package and the top-level names of other libraries one module imports."""
+    package = module if is_package else module.rpartition(".")[0]
+    ours: set[str] = set()
+    theirs: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                target = node.module or ""
+            # `from publish.x import y` may name the module publish.x.y
+            names = [target, *(f"{target}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        for name in names:
+            top = name.partition(".")[0]
+            if top == "publish":
+                ours.add(name)
+            elif top and top not in sys.stdlib_module_names:
+                theirs.add(top)
+    return ours, theirs
+
+
+@cache
+def _library_stamp(top: str) -> str:
+    """Which copy of a library is installed: its entry file's path, size and time (an upgrade rewrites
+    it). Cheaper than reading every installed distribution's metadata for its version."""
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+        return f"{top}:?"
+    status = os.stat(spec.origin)
+    return f"{top}:{spec.origin}:{status.st_size}:{status.st_mtime_ns}"
+
+
+@cache
+def code_digest(module: str) -> str:
+    """The source of `module`, of every module of this package it imports (at any depth, including the
+    packages' `__init__`), and which copy of each library they import is installed, as one digest."""
+    pending, seen = [module], set()
+    sources: dict[str, bytes] = {}
+    libraries: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = _PACKAGE_ROOT.joinpath(*name.split(".")[1:])
+        is_package = path.is_dir()
+        path = path / "__init__.py" if is_package else path.with_suffix(".py")
+        if not path.is_file():
+            continue  # a name imported from a module, not a module itself
+        source = path.read_bytes()
+        sources[name] = source
+        parent = name.rpartition(".")[0]
+        if parent:
+            pending.append(parent)
+        ours, theirs = _imports(ast.parse(source), name, is_package)
+        pending.extend(ours)
+        libraries |= theirs
+    digest = hashlib.sha256(f"python {sys.version_info[:3]}".encode())
+    for name in sorted(sources):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(sources[name]).digest())
+    for top in sorted(libraries):
+        digest.update(_library_stamp(top).encode())
+    return digest.hexdigest()

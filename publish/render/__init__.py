@@ -1,0 +1,95 @@
+"""Render: each issue's Markdown → an XHTML chapter (render/markdown.py), its raw HTML rebuilt from an
+allow-list (render/sanitize.py), with markdown-it-py plugins for Chinese text (render/plugins/).
+
+`render_cached` remembers each issue's chapter in the build's cache: after an edit to one issue, the others
+are not parsed again.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from types import MappingProxyType
+
+from publish.cache import Cache, code_digest, entry_key
+from publish.errors import Problem, Severity
+from publish.model import Chapter, Issue, Section
+
+
+def tree_fingerprint(*folders: Path | None) -> str:
+    """Every file beside the issues (pictures, mirrored images): its path, size and time. Any change
+    there renders every issue again, which is rare and keeps the rule simple and safe."""
+    entries = []
+    for folder in folders:
+        if folder is None or not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.suffix != ".md" and path.is_file():
+                status = path.stat()
+                entries.append(f"{path}|{status.st_size}|{status.st_mtime_ns}")
+    return "\n".join(entries)
+
+
+def render_cached(
+    issue: Issue,
+    render: Callable[[Issue], tuple[Chapter, list[Problem]]],
+    cache: Cache | None,
+    fingerprint: str,
+) -> tuple[Chapter, list[Problem]]:
+    """render(issue), or what it gave before for the same file, files beside it and rendering code.
+    Renders with errors are not remembered (the build stops; the editor fixes the file)."""
+    if cache is None:
+        return render(issue)
+    key = entry_key(code_digest("publish.render.markdown"), fingerprint, repr(issue))
+    found = cache.get_json("render", key)
+    try:
+        if isinstance(found, dict):
+            return _chapter_from(found, issue), [_problem_from(p, issue) for p in found["problems"]]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        pass
+    chapter, problems = render(issue)
+    if not any(p.severity is Severity.ERROR for p in problems):
+        cache.put_json("render", key, _chapter_to(chapter, problems))
+    return chapter, problems
+
+
+def _chapter_to(chapter: Chapter, problems: list[Problem]) -> dict:
+    return {
+        "anchor": chapter.anchor,
+        "body": chapter.body,
+        "sections": [[s.anchor, s.title, s.level] for s in chapter.sections],
+        "images": {href: base64.b64encode(data).decode("ascii") for href, data in chapter.images.items()},
+        "image_lines": dict(chapter.image_lines),
+        "remote_images": chapter.remote_images,
+        "title_html": chapter.title_html,
+        "description_html": chapter.description_html,
+        "problems": [[p.line, p.field, p.message, p.hint, p.severity.value] for p in problems],
+    }
+
+
+def _chapter_from(entry: dict, issue: Issue) -> Chapter:
+    images = {str(href): base64.b64decode(data, validate=True) for href, data in entry["images"].items()}
+    for href, data in images.items():  # the href names the picture's content: a damaged entry shows
+        if hashlib.sha256(data).hexdigest()[:16] not in href:
+            raise ValueError(f"cached picture {href} does not match its name")
+    return Chapter(
+        issue=issue,
+        anchor=str(entry["anchor"]),
+        body=str(entry["body"]),
+        sections=tuple(Section(str(a), str(t), int(level)) for a, t, level in entry["sections"]),
+        images=MappingProxyType(images),
+        image_lines=MappingProxyType(
+            {str(k): (None if v is None else int(v)) for k, v in entry["image_lines"].items()}
+        ),
+        remote_images=int(entry["remote_images"]),
+        title_html=str(entry["title_html"]),
+        description_html=str(entry["description_html"]),
+    )
+
+
+def _problem_from(fields: list, issue: Issue) -> Problem:
+    line, field, message, hint, severity = fields
+    line = None if line is None else int(line)
+    return Problem(issue.path, line, str(field), str(message), str(hint), Severity(severity))
