@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from .testing_utils import CORPUS, ROOT, SAMPLE_ISSUES, run_cli
+from .testing_utils import CORPUS, ROOT, SAMPLE_ISSUES, control_environment, run_cli
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The same environment for every test, whatever the caller exported (testing_utils.CONTROLLED_ENVIRONMENT)."""
+    control_environment()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 import weasyprint
 
 from publish.editor.typo_report import _is_han, read_lines
-from publish.internals.weasy.justify import SUPPORTED_WEASYPRINT, install
+from publish.internals.weasy import SUPPORTED, patched
 from publish.typography.chain import PDF_RULES, typeset_markup
 
 TEXT = (
@@ -20,7 +20,6 @@ TEXT = (
 
 
 def _render(tmp_path: Path, body: str, width: str) -> Path:
-    install()
     html = f"""<html lang="zh-Hans"><head><style>
       @page {{ size: A5; margin: 20mm }}
       html {{ font-family: "Noto Serif CJK SC"; font-size: 10pt; line-height: 1.8 }}
@@ -30,12 +29,13 @@ def _render(tmp_path: Path, body: str, width: str) -> Path:
       .halt {{ font-feature-settings: "halt" }}
     </style></head><body>{body}</body></html>"""
     path = tmp_path / "out.pdf"
-    weasyprint.HTML(string=html).write_pdf(path)
+    with patched(document_seed="test"):
+        weasyprint.HTML(string=html).write_pdf(path)
     return path
 
 
 def test_written_against_the_installed_weasyprint() -> None:
-    assert weasyprint.__version__ == SUPPORTED_WEASYPRINT
+    assert weasyprint.__version__ == SUPPORTED
 
 
 @pytest.mark.parametrize("width", ["300pt", "287.3pt", "31.55em"])
@@ -66,3 +66,38 @@ def test_a_gap_never_starts_or_ends_a_line(tmp_path: Path) -> None:
     glyphs = lines[1].visible
     after_latin = next(i for i, g in enumerate(glyphs) if g.text == "词")
     assert (glyphs[after_latin].x0 - glyphs[after_latin - 1].x1) / 10 >= 0.24  # the gap after it remains
+
+
+def test_the_patches_are_undone_when_the_context_exits() -> None:
+    from weasyprint.draw import text as draw_text
+    from weasyprint.layout import inline
+    from weasyprint.pdf import fonts as pdf_fonts
+    from weasyprint.pdf import metadata
+
+    def current() -> tuple:
+        return (
+            inline.text_align,
+            inline.count_expandable_spaces,
+            pdf_fonts.Font.clean,
+            pdf_fonts.Font.__init__,
+            draw_text.draw_first_line,
+            metadata.uuid4,
+            vars(draw_text).get("int"),
+        )
+
+    before = current()
+    with patched(document_seed="x"):
+        during = current()
+        assert all(a is not b for a, b in zip(before[:-1], during[:-1], strict=True))
+    assert current() == before
+    with pytest.raises(RuntimeError), patched(document_seed="x"):
+        raise RuntimeError("a failed layout")
+    assert current() == before
+
+
+def test_an_unsupported_weasyprint_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import publish.internals.weasy as weasy
+
+    monkeypatch.setattr(weasy, "version", lambda name: "71.0")
+    with pytest.raises(weasy.UnsupportedWeasyPrint, match=r"needs WeasyPrint 70\.0, and WeasyPrint 71\.0 is"):
+        weasy.check_version()

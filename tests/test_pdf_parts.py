@@ -161,13 +161,13 @@ def test_a_rebuild_after_one_edit_lays_out_only_that_issue(tmp_path: Path) -> No
     shutil.copytree(SAMPLE_ISSUES, source)
     output = tmp_path / "out"
     first = _build(source, output).read_bytes()
-    cache = output / ".cache" / "pdf"
-    before = {p.name for p in cache.glob("*.json")}
+    cache = output / ".cache" / "layout"
+    before = {p.name for p in cache.iterdir()}
     assert len(before) == 6 + 2  # six issues, the contents and the folio template
     edited = sorted(source.glob("*.md"))[2]
     edited.write_text(edited.read_text(encoding="utf-8") + "\n\n编辑补充了一句话。\n", encoding="utf-8")
     second = _build(source, output).read_bytes()
-    added = {p.name for p in cache.glob("*.json")} - before
+    added = {p.name for p in cache.iterdir()} - before
     assert len(added) == 1, added  # the page count did not change, so contents and folios came from the cache
     assert second != first
     assert "编辑补充了一句话" in "".join(pdf_pages_text(next(output.glob("*.pdf")))).replace(" ", "")
@@ -195,12 +195,12 @@ def test_a_page_count_change_does_not_lay_out_the_contents_again(tmp_path: Path)
     output = tmp_path / "out"
     pdf = _build(source, output)
     before_pages = len(pdf_pages_text(pdf))
-    cache = output / ".cache" / "pdf"
-    before = {p.name for p in cache.glob("*.json")}
+    cache = output / ".cache" / "layout"
+    before = {p.name for p in cache.iterdir()}
     edited = sorted(source.glob("*.md"))[0]
     edited.write_text(edited.read_text(encoding="utf-8") + "\n\n" + "补充的长段落。" * 400 + "\n", encoding="utf-8")
     pdf = _build(source, output)
-    added = {p.name for p in cache.glob("*.json")} - before
+    added = {p.name for p in cache.iterdir()} - before
     texts = pdf_pages_text(pdf)
     assert len(texts) >= before_pages + 2  # the first issue grew by pages, so every later issue moved
     assert len(added) == 1, added  # only the edited issue was laid out: contents and folios came from the cache
@@ -224,7 +224,7 @@ def test_contents_slots_widen_when_the_page_count_guess_was_a_digit_short(tmp_pa
     write_issue(source, "issue-002.md", 2, '"2026-01-12"', '"第二期"')
     pdf = _build(source, tmp_path / "out")
     # two issues, the folio template, and the contents twice: with one-digit slots, then two
-    assert len(list((tmp_path / "out" / ".cache" / "pdf").glob("*.json"))) == 5
+    assert len(list((tmp_path / "out" / ".cache" / "layout").iterdir())) == 5
     texts = pdf_pages_text(pdf)
     contents = next(text for text in texts if text.lstrip().startswith("目录"))
     listed = [int(n) for n in re.findall(r"\.{3,}\s*(\d+)\s*$", contents, re.MULTILINE)]
@@ -274,7 +274,7 @@ def test_a_corrupt_cache_is_ignored_and_the_books_are_the_same(tmp_path: Path) -
     output = tmp_path / "out"
     build_all(output)
     cached = sorted(p for p in (output / ".cache").rglob("*") if p.is_file())
-    assert any(p.suffix == ".font" for p in cached) and any(p.suffix == ".pdf" for p in cached)
+    assert {p.parent.name for p in cached} == {"render", "typeset", "layout", "fonts"}
     for index, path in enumerate(cached):
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2] if index % 2 else b"{not what was written" + data[40:])
@@ -293,14 +293,15 @@ def test_cache_entries_unused_for_a_month_are_removed(tmp_path: Path) -> None:
 
     output = tmp_path / "out"
     _build(SAMPLE_ISSUES, output)
-    entries = [p for folder in ("render", "typeset", "pdf") for p in (output / ".cache" / folder).glob("*.json")]
-    assert entries
+    kinds = ("render", "typeset", "layout", "fonts")
+    entries = [p for kind in kinds for p in (output / ".cache" / kind).iterdir()]
+    assert {p.parent.name for p in entries} == set(kinds)
     old = time.time() - 40 * 86400
-    for folder in ("render", "typeset", "pdf"):
-        unused = output / ".cache" / folder / ("0" * 64 + ".json")
+    for kind in kinds:
+        unused = output / ".cache" / kind / ("0" * 64)
         unused.write_text("{}", encoding="utf-8")
         os.utime(unused, (old, old))
     _build(SAMPLE_ISSUES, output)
-    for folder in ("render", "typeset", "pdf"):
-        assert not (output / ".cache" / folder / ("0" * 64 + ".json")).exists(), folder
+    for kind in kinds:
+        assert not (output / ".cache" / kind / ("0" * 64)).exists(), kind
     assert all(p.exists() for p in entries)  # used by this build: kept

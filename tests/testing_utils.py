@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,30 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ISSUES = ROOT / "issues"
 CORPUS = ROOT.parent / "shared" / "corpus" / "openbiox-weekly" / "issues"
 FIXED_EPOCH = "1770595200"  # 2026-02-09T00:00:00Z
+REQUIRE_TOOLS = bool(os.environ.get("CI"))
+"""In CI a missing test tool (DAISY Ace, Chromium) fails the run instead of skipping; read before the
+environment is controlled (conftest.py)."""
+CONTROLLED_ENVIRONMENT: dict[str, str | None] = {
+    "SOURCE_DATE_EPOCH": None,
+    "NO_COLOR": None,
+    "FORCE_COLOR": None,
+    "CI": None,
+    "TZ": "UTC",
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+}
+"""What every test runs with, whatever the caller exported (Debian and Nix package builds export
+SOURCE_DATE_EPOCH; CI exports CI): None removes the variable. A test that needs one sets it itself."""
+
+
+def control_environment() -> None:
+    for name, value in CONTROLLED_ENVIRONMENT.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    time.tzset()
+
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -30,7 +56,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def run_cli(*args: str, epoch: str | None = FIXED_EPOCH) -> Result:
-    env = {"SOURCE_DATE_EPOCH": epoch} if epoch is not None else {}
+    env = {"SOURCE_DATE_EPOCH": epoch}  # None: unset, whatever the caller exported
     return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
 
 

@@ -1,1 +1,56 @@
-"""TODO"""
+"""Every use of WeasyPrint's internals, behind one version guard and one context manager.
+
+WeasyPrint's public API (`HTML`, `CSS`, `write_pdf`, URL fetchers) is used anywhere; what reaches inside
+it lives here: the CJK justification (justify.py), the font handling that lets parts share fonts
+(fonts.py), reading the laid-out boxes (boxes.py), a stable PDF/X DocumentID (metadata.py). `patched()`
+installs every patch and restores the originals on exit, the way Sphinx's `patch_docutils` does; the
+PDF's layout (writers/pdf/layout.py) enters it around each part, and nothing else patches WeasyPrint.
+Upgrading WeasyPrint means reading these modules against the new version, then changing SUPPORTED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from publish.errors import PublishError
+
+SUPPORTED = "70.0"
+"""The one WeasyPrint version these modules are written against (pyproject.toml pins it)."""
+
+
+class UnsupportedWeasyPrint(PublishError):
+    """Another WeasyPrint is installed than the one our patches were written for."""
+
+
+def check_version() -> None:
+    """Refuse, with a message that says what to do, any WeasyPrint but SUPPORTED; imports nothing of it."""
+    try:
+        found = version("weasyprint")
+    except PackageNotFoundError:
+        found = None
+    if found != SUPPORTED:
+        raise UnsupportedWeasyPrint(
+            f"publish needs WeasyPrint {SUPPORTED}, and {'WeasyPrint ' + found if found else 'none'} is installed: "
+            f"run `pip install weasyprint=={SUPPORTED}` (or `make book`, which installs the pinned version)"
+        )
+
+
+@contextmanager
+def patched(*, document_seed: str, shared_fonts: frozenset = frozenset()) -> Iterator[dict]:
+    """Every patch, for laying out and writing one part: CJK justification, font bytes copied once, the
+    fonts in `shared_fonts` left out (what was left out is in the dict this yields), and a DocumentID
+    derived from `document_seed`. The originals are back on exit, whatever happened."""
+    check_version()
+    from publish.internals.weasy.fonts import font_bytes_copied_once, shared_fonts_left_out
+    from publish.internals.weasy.justify import justification
+    from publish.internals.weasy.metadata import stable_document_id
+
+    left_out: dict = {}
+    with ExitStack() as stack:
+        stack.enter_context(justification())
+        stack.enter_context(font_bytes_copied_once())
+        stack.enter_context(shared_fonts_left_out(shared_fonts, left_out))
+        stack.enter_context(stable_document_id(document_seed))
+        yield left_out

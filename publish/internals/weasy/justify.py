@@ -5,8 +5,7 @@ and a line with one Latin word puts all the slack into that one space. This modu
 every gap between the characters of a Chinese text run as expandable, and gives each the same widening
 as a space, as one Pango letter-spacing attribute over the run (one attribute keeps the run one shaping
 item: a zero-width space at each gap, the earlier way, cost a quarter of the layout time). It patches
-WeasyPrint's line layout and text drawing and is written against exactly one WeasyPrint version, checked
-on install.
+WeasyPrint's line layout and text drawing, for the WeasyPrint version publish/internals/weasy/ checks.
 
 The quarter-em gap between Chinese and Latin is a margin on the Latin run's span (`gap-before`,
 `gap-after`); a margin that lands at the start or end of a line is removed before the line is aligned,
@@ -17,9 +16,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import wraps
 
-import weasyprint
 from weasyprint.draw import text as draw_text
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import inline
@@ -27,14 +27,6 @@ from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
 from publish.cjk import CJK_CHAR
-
-SUPPORTED_WEASYPRINT = "70.0"
-_installed = False
-
-
-class UnsupportedWeasyPrint(RuntimeError):
-    pass
-
 
 _JOINED_MARKS = re.compile("——|……")
 """Pairs the CJK face shapes as one mark (a ligature): no letter spacing falls between them."""
@@ -106,19 +98,14 @@ class _KerningRounder:
         return rounded
 
 
-def install() -> None:
-    """Patch WeasyPrint's justification once per process; refuse any other WeasyPrint version."""
-    global _installed
-    if _installed:
-        return
-    if weasyprint.__version__ != SUPPORTED_WEASYPRINT:
-        raise UnsupportedWeasyPrint(
-            f"publish/justify.py is written against WeasyPrint {SUPPORTED_WEASYPRINT}, "
-            f"not {weasyprint.__version__}: pin weasyprint=={SUPPORTED_WEASYPRINT}"
-        )
+@contextmanager
+def justification() -> Iterator[None]:
+    """WeasyPrint's line layout, justification and text drawing patched as this module's docstring says;
+    the originals back on exit."""
     original_count = inline.count_expandable_spaces
     original_set_text = line_break.Layout.set_text
     original_text_align = inline.text_align
+    original_draw_first_line = draw_text.draw_first_line
 
     @wraps(original_text_align)
     def text_align(context, line: boxes.LineBox, available_width: float, last: bool) -> float:
@@ -148,16 +135,26 @@ def install() -> None:
         pango.pango_layout_set_attributes(self.layout, attributes)
 
     rounder = _KerningRounder()
-    original_draw_first_line = draw_text.draw_first_line
 
     @wraps(original_draw_first_line)
     def draw_first_line(*args: object, **kwargs: object) -> object:
         rounder.carried = 0.0  # each line starts from its own origin: the same text draws the same way
         return original_draw_first_line(*args, **kwargs)
 
+    shadowed_int = vars(draw_text).get("int")
     draw_text.int = rounder
     draw_text.draw_first_line = draw_first_line
     inline.count_expandable_spaces = count_expandable_spaces
     inline.text_align = text_align
     line_break.Layout.set_text = set_text
-    _installed = True
+    try:
+        yield
+    finally:
+        if shadowed_int is None:
+            del draw_text.int  # the module uses the builtin again
+        else:
+            draw_text.int = shadowed_int
+        draw_text.draw_first_line = original_draw_first_line
+        inline.count_expandable_spaces = original_count
+        inline.text_align = original_text_align
+        line_break.Layout.set_text = original_set_text

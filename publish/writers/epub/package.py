@@ -14,13 +14,13 @@ from lxml import etree
 
 from publish.cache import Cache
 from publish.edition import label_in
+from publish.internals.ebooklib_writer import write_epub_bytes
 from publish.model import Book, Chapter, PrintPage
 from publish.writers.epub.cover_image import draw_cover
 from publish.writers.fonts import FontFace, subset_face
 from publish.writers.page_map import find_issue, issue_blocks
 from publish.writers.page_templates import render_page
 
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FONT_MEDIA_TYPE = "application/vnd.ms-opentype"
 ALWAYS_IN_FONT = "".join(chr(c) for c in range(0x20, 0x7F)) + "“”‘’—…·、，。：；！？（）《》〈〉「」『』【】"
 
@@ -32,35 +32,23 @@ class EpubFonts:
     cache: Cache | None
 
 
-class _StableWriter(epub.EpubWriter):
-    """ebooklib's writer with `xml:lang` on <package>, which it has no option for, and our own page list
-    in the navigation document (ebooklib's takes every element that has an epub:type and an id)."""
-
-    def __init__(self, name: object, book: epub.EpubBook, options: dict, page_list: list[tuple[str, str, str]]):
-        super().__init__(name, book, options)
-        self.page_list = page_list
-        """(document, marker id, printed folio) of each page of the printed edition."""
-
-    def _write_opf_file(self, root: etree._Element) -> None:
-        root.set(_XML_LANG, self.book.language)
-        super()._write_opf_file(root)
-
-    def _get_nav(self, item: epub.EpubNav) -> bytes:
-        content = super()._get_nav(item)
-        if not self.page_list:
-            return content
-        root = etree.fromstring(content)
-        body = root.find("{http://www.w3.org/1999/xhtml}body")
-        nav = etree.SubElement(body, "{http://www.w3.org/1999/xhtml}nav", {"id": "page-list", "hidden": "hidden"})
-        nav.set(_EPUB_TYPE, "page-list")
-        heading = etree.SubElement(nav, "{http://www.w3.org/1999/xhtml}h2")
-        heading.text = label_in("印刷版页码", self.book.language)
-        listing = etree.SubElement(nav, "{http://www.w3.org/1999/xhtml}ol")
-        for document, marker, folio in self.page_list:
-            entry = etree.SubElement(listing, "{http://www.w3.org/1999/xhtml}li")
-            link = etree.SubElement(entry, "{http://www.w3.org/1999/xhtml}a", {"href": f"{document}#{marker}"})
-            link.text = folio
-        return etree.tostring(root, pretty_print=True, encoding="utf-8", xml_declaration=True)
+def _page_list_nav(content: bytes, page_list: list[tuple[str, str, str]], language: str) -> bytes:
+    """The navigation document with our own page list: (document, marker id, printed folio) of each page of
+    the printed edition (ebooklib's own takes every element that has an epub:type and an id)."""
+    if not page_list:
+        return content
+    root = etree.fromstring(content)
+    body = root.find("{http://www.w3.org/1999/xhtml}body")
+    nav = etree.SubElement(body, "{http://www.w3.org/1999/xhtml}nav", {"id": "page-list", "hidden": "hidden"})
+    nav.set(_EPUB_TYPE, "page-list")
+    heading = etree.SubElement(nav, "{http://www.w3.org/1999/xhtml}h2")
+    heading.text = label_in("印刷版页码", language)
+    listing = etree.SubElement(nav, "{http://www.w3.org/1999/xhtml}ol")
+    for document, marker, folio in page_list:
+        entry = etree.SubElement(listing, "{http://www.w3.org/1999/xhtml}li")
+        link = etree.SubElement(entry, "{http://www.w3.org/1999/xhtml}a", {"href": f"{document}#{marker}"})
+        link.text = folio
+    return etree.tostring(root, pretty_print=True, encoding="utf-8", xml_declaration=True)
 
 
 def print_page_markers(markup: str, pages: Sequence[PrintPage]) -> tuple[str, list[tuple[str, str]]]:
@@ -336,11 +324,8 @@ def build_epub(
         "package_direction": False,  # dir="rtl" on the package would make the metadata right-to-left text
         "compresslevel": 0,  # _repack compresses every entry once
     }
-    raw = io.BytesIO()
-    writer = _StableWriter(raw, ebook, options, page_list)
-    writer.process()
-    writer.write()
-    return _repack(raw.getvalue(), meta.modified)
+    data = write_epub_bytes(ebook, options, lambda nav: _page_list_nav(nav, page_list, ebook.language))
+    return _repack(data, meta.modified)
 
 
 APPLE_DISPLAY_OPTIONS = (

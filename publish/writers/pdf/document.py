@@ -246,8 +246,9 @@ def build_pdf(
     `merge_in_background`, in a worker while the caller makes the EPUB; otherwise here, which spares
     sending the parts to another process). The gutter is chosen from an estimate of the page count, and
     the book laid out again in the rare case the count asks for another."""
+    from publish.internals.weasy.fonts import font_identities
     from publish.writers.fonts import glyph_subset
-    from publish.writers.pdf.layout import LayoutCache, LayoutJob, font_identities, lay_out_all, layout_fingerprint
+    from publish.writers.pdf.layout import LayoutCache, LayoutJob, lay_out_all, layout_fingerprint
     from publish.writers.pdf.merge import merge_parts
 
     book = _with_footnotes_at_page_foot(book)

@@ -15,44 +15,22 @@ import logging
 import multiprocessing
 import os
 import signal
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from publish.cache import Cache, code_digest
+from publish.internals.process_pool import kill_workers
+from publish.internals.weasy import check_version
 from publish.internals.weasy.fetch import BOOK_BASE_URL, book_fetcher
+from publish.internals.weasy.fonts import FontIdentity
 from publish.writers.page_map import find_issue, issue_blocks
 
 log = logging.getLogger(__name__)
 
 WORKER_PROCESSES = 2
 """The machines we build on have two cores; more processes only add memory."""
-
-
-FontIdentity = tuple[int, int, str]
-"""A font file as WeasyPrint sees it: its size, the face index and a digest of its first 64 KiB."""
-_IDENTITY_PREFIX = 65536
-PLACEHOLDER_FONT_BYTES = 16
-"""A shared font's program in a part is a placeholder this long (its first four bytes, OTTO or TrueType's,
-kept so that WeasyPrint writes the right font type); pdf_merge.py puts the book's subset in its place."""
-
-
-def font_identities(path: Path) -> dict[FontIdentity, tuple[Path, int]]:
-    """Every face of a font file (all of a collection's), by the identity WeasyPrint's fonts are matched on."""
-    with open(path, "rb") as handle:
-        head = handle.read(_IDENTITY_PREFIX)
-    size = path.stat().st_size
-    digest = hashlib.sha256(head).hexdigest()
-    faces = int.from_bytes(head[8:12], "big") if head[:4] == b"ttcf" else 1
-    return {(size, index, digest): (path, index) for index in range(faces)}
-
-
-def _identity_of(data: bytes, index: int) -> FontIdentity:
-    return (len(data), index, hashlib.sha256(data[:_IDENTITY_PREFIX]).hexdigest())
 
 
 @dataclass(frozen=True)
@@ -136,52 +114,15 @@ _parsed_styles: dict[tuple[tuple[str, ...], bytes], tuple[list, dict]] = {}
 """The stylesheets of the last part this process laid out, parsed: parts of one book share them."""
 
 
-@cache
-def _process_fonts() -> object:
-    """One WeasyPrint font configuration for every part this process lays out, so that Pango keeps its
-    fonts loaded; and each font file's bytes, which WeasyPrint copies out of HarfBuzz for every font of
-    every document (a 25 MB collection each time), copied once."""
-    from weasyprint.pdf import fonts as pdf_fonts
-    from weasyprint.text.ffi import ffi, harfbuzz
-    from weasyprint.text.fonts import FontConfiguration
-
-    original = pdf_fonts.get_hb_object_data
-    copied: dict[tuple[int, int], bytes] = {}
-
-    def get_hb_object_data(hb_object: object, ot_color: str | None = None, glyph: int | None = None) -> bytes:
-        if ot_color is not None:
-            return original(hb_object, ot_color, glyph)
-        blob = harfbuzz.hb_face_reference_blob(hb_object)
-        key = (int(ffi.cast("uintptr_t", hb_object)), harfbuzz.hb_blob_get_length(blob))
-        harfbuzz.hb_blob_destroy(blob)
-        if key not in copied:  # the faces live as long as the font configuration: the key stays theirs
-            copied[key] = original(hb_object)
-        return copied[key]
-
-    original_init = pdf_fonts.Font.__init__
-
-    def font_init(font: object, *args: object, **kwargs: object) -> None:
-        # Only here: a face Pango loaded lives in the font configuration; faces WeasyPrint makes while
-        # subsetting are freed, and their addresses reused, so they are never looked up by address.
-        pdf_fonts.get_hb_object_data = get_hb_object_data
-        try:
-            original_init(font, *args, **kwargs)
-        finally:
-            pdf_fonts.get_hb_object_data = original
-
-    pdf_fonts.Font.__init__ = font_init
-    return FontConfiguration()
-
-
 def lay_out(job: LayoutJob) -> LaidOutPart:
     """Render one part to PDF bytes. Runs in a worker process, or in the main one for a single part."""
     from weasyprint import CSS, HTML
-    from weasyprint.formatting_structure import boxes
 
-    from publish.internals.weasy.justify import install
+    from publish.internals.weasy import patched
+    from publish.internals.weasy.boxes import is_blank, placed_widths
+    from publish.internals.weasy.fonts import font_configuration
 
-    install()
-    font_config = _process_fonts()
+    font_config = font_configuration()
     fetcher = book_fetcher(dict(job.resources))
     key = (job.stylesheets, job.resources.get(PRESS_PROFILE, b""))
     if key not in _parsed_styles:  # parsing and compiling the selectors costs a tenth of a small part
@@ -202,31 +143,17 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
         )
     stylesheets, profiles = _parsed_styles[key]
     variant = {"pdf_variant": "pdf/x-4"} if job.press else {}
-    html = HTML(string=job.html, base_url=BOOK_BASE_URL, url_fetcher=fetcher)
-    document = html.render(stylesheets=stylesheets, color_profiles=profiles, font_config=font_config, **variant)
-
-    widths: dict[str, float] = {}
-
-    def visit(box: object) -> None:
-        if isinstance(box, boxes.ReplacedBox) and box.element is not None:
-            href = (box.element.get("src") or "").strip()
-            if href in job.resources:
-                widths[href] = max(widths.get(href, 0.0), box.width)
-        for child in getattr(box, "children", []):
-            visit(child)
-
-    for page in document.pages:
-        visit(page._page_box)
-    starts = _page_blocks(html.etree_element, document.pages) if job.page_blocks else ()
-    slots = _number_slots(document.pages) if job.number_slots else ()
-    shared: dict[str, tuple[FontIdentity, list[int]]] = {}
-    with _shared_fonts_left_out(job.shared_fonts, shared):
+    with patched(document_seed=job.key, shared_fonts=job.shared_fonts) as shared:
+        html = HTML(string=job.html, base_url=BOOK_BASE_URL, url_fetcher=fetcher)
+        document = html.render(stylesheets=stylesheets, color_profiles=profiles, font_config=font_config, **variant)
+        starts = _page_blocks(html.etree_element, document.pages) if job.page_blocks else ()
+        slots = _number_slots(document.pages) if job.number_slots else ()
         data = document.write_pdf(pdf_identifier=b"0" * 32, **variant)
     return LaidOutPart(
         pdf=data,
         pages=len(document.pages),
-        blank=tuple(bool(page._page_box.page_type.blank) for page in document.pages),
-        image_widths=widths,
+        blank=tuple(is_blank(page) for page in document.pages),
+        image_widths=placed_widths(document.pages, job.resources),
         shared_fonts=shared,
         page_blocks=starts,
         refused=tuple(fetcher.refused),
@@ -236,83 +163,31 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
 
 def _number_slots(pages: list) -> tuple[NumberSlot, ...]:
     """The text of each `.toc-page` element (not its leader), where it was laid out."""
-    from weasyprint.formatting_structure import boxes
+    from publish.internals.weasy.boxes import text_ends
 
-    found = []
-    for index, page in enumerate(pages):
-        stack = [page._page_box]
-        while stack:
-            box = stack.pop()
-            element = getattr(box, "element", None)
-            if (
-                isinstance(box, boxes.TextBox)
-                and element is not None
-                and "toc-page" in (element.get("class") or "").split()
-                and "::" not in box.element_tag
-            ):
-                found.append(
-                    NumberSlot(
-                        index, box.position_x + box.width, box.position_y + box.baseline, element.get("data-for")
-                    )
-                )
-            stack.extend(getattr(box, "children", []))
+    found = [
+        NumberSlot(index, right, baseline, element.get("data-for"))
+        for index, right, baseline, element in text_ends(pages, "toc-page")
+    ]
     return tuple(sorted(found, key=lambda slot: (slot.page, slot.baseline)))
 
 
 def _page_blocks(root: object, pages: list) -> tuple[int | None, ...]:
     """For each laid-out page, the lowest-numbered block that first appears on it."""
+    from publish.internals.weasy.boxes import elements_on_pages
+
     issue = find_issue(root)
     if issue is None:
         return tuple(None for _ in pages)
     numbers = {id(element): number for number, element in enumerate(issue_blocks(issue))}
     seen: set[int] = set()
     starts: list[int | None] = []
-    for page in pages:
-        found: set[int] = set()
-        stack = [page._page_box]
-        while stack:
-            box = stack.pop()
-            element = getattr(box, "element", None)
-            if element is not None and id(element) in numbers:
-                found.add(numbers[id(element)])
-            stack.extend(getattr(box, "children", []))
+    for shown in elements_on_pages(pages):
+        found = {numbers[element] for element in shown if element in numbers}
         new = found - seen
         starts.append(min(new) if new else None)
         seen |= found
     return tuple(starts)
-
-
-def _outline_format(data: bytes, index: int) -> bytes:
-    """The sfnt version of one face (OTTO for CFF outlines), looked up in a collection's directory."""
-    if data[:4] == b"ttcf":
-        offset = int.from_bytes(data[12 + 4 * index : 16 + 4 * index], "big")
-        return data[offset : offset + 4]
-    return data[:4]
-
-
-@contextmanager
-def _shared_fonts_left_out(
-    identities: frozenset[FontIdentity], found: dict[str, tuple[FontIdentity, list[int]]]
-) -> Iterator[None]:
-    """While a part is written, WeasyPrint's font clean-up records the glyphs of each shared font and
-    leaves a placeholder where it would have cut a subset."""
-    from weasyprint.pdf.fonts import Font
-
-    original = Font.clean
-
-    def clean(font: Font, to_unicode: dict, hinting: bool) -> None:
-        identity = _identity_of(font.file_content, font.index) if identities else None
-        if identity is None or identity not in identities or font.bitmap:
-            original(font, to_unicode, hinting)
-            return
-        found[font.hash] = (identity, sorted({0, *to_unicode}))
-        font.file_content = _outline_format(font.file_content, font.index).ljust(PLACEHOLDER_FONT_BYTES, b"\0")
-
-    Font.clean = clean
-    try:
-        yield
-    finally:
-        Font.clean = original
 
 
 class LayoutCache:
@@ -374,16 +249,16 @@ ProgressCallback = Callable[[str, int, int], None]
 or found in the cache."""
 
 
+_WARM_UP = LayoutJob(
+    label="warm-up",
+    html='<p lang="zh">中文 <b>粗体</b> <span style="font-family: TeX Gyre Termes">Latin</span></p>',
+    stylesheets=(),
+)
+
+
 def _warm_up() -> None:
     """Load WeasyPrint, our patches and the faces into a worker before its first part arrives."""
-    from weasyprint import HTML
-
-    from publish.internals.weasy.justify import install
-
-    install()
-    HTML(string='<p lang="zh">中文 <b>粗体</b> <span style="font-family: TeX Gyre Termes">Latin</span></p>').render(
-        font_config=_process_fonts()
-    )
+    lay_out(_WARM_UP)
     gc.freeze()  # WeasyPrint's modules and the loaded faces live as long as the worker: never scan them
 
 
@@ -401,6 +276,7 @@ class LayoutPool:
     is interrupted, killed) by the build. With one core there are no workers: parts are laid out inline."""
 
     def __init__(self, processes: int = WORKER_PROCESSES) -> None:
+        check_version()  # before any worker starts: an unsupported WeasyPrint is a message, not a traceback
         self.workers = min(processes, os.cpu_count() or 1)
         self.executor: ProcessPoolExecutor | None = None
         if self.workers > 1:
@@ -417,27 +293,9 @@ class LayoutPool:
         if self.executor is None:
             return
         if error is not None:  # interrupted or failed: do not wait for parts nobody will use
-            for process in list(getattr(self.executor, "_processes", {}).values()):
-                process.kill()
-            _drain_call_queue(self.executor)
-            self.executor.shutdown(wait=True, cancel_futures=True)
+            kill_workers(self.executor)
         else:
             self.executor.shutdown()
-
-
-def _drain_call_queue(executor: ProcessPoolExecutor, timeout: float = 5.0) -> None:
-    """Read the jobs still travelling to the killed workers. The queue's feeder thread may be blocked
-    writing a large job into a full pipe that no worker reads any more, and the executor's shutdown joins
-    that thread: it would wait forever (seen as a hang on SIGTERM while a worker was starting)."""
-    calls = getattr(executor, "_call_queue", None)
-    feeder, reader = getattr(calls, "_thread", None), getattr(calls, "_reader", None)
-    deadline = time.monotonic() + timeout
-    while feeder is not None and reader is not None and feeder.is_alive() and time.monotonic() < deadline:
-        try:
-            if reader.poll(0.01):
-                reader.recv_bytes()
-        except (OSError, EOFError):
-            return
 
 
 def lay_out_all(

@@ -17,7 +17,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator, OutlineItem
 
 from publish.errors import PublishError
-from publish.writers.pdf.layout import PLACEHOLDER_FONT_BYTES
+from publish.internals.weasy.fonts import PLACEHOLDER_FONT_BYTES
 
 
 @dataclass

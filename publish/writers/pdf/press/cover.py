@@ -6,7 +6,7 @@ import io
 import math
 from dataclasses import dataclass
 
-from publish.internals.weasy.fetch import BOOK_BASE_URL, book_fetcher
+from publish.internals.weasy.fetch import BOOK_BASE_URL
 from publish.model import Book
 from publish.writers.page_templates import render_page
 
@@ -46,44 +46,38 @@ def cover_geometry_css(geometry: CoverGeometry) -> str:
 
 
 def build_cover_pdf(book: Book, stylesheet: str, geometry: CoverGeometry, cmyk_profile: bytes) -> bytes:
-    """A one-page PDF/X-4 of the whole cover sheet."""
+    """A one-page PDF/X-4 of the whole cover sheet, laid out like every other part of the book."""
     import hashlib
-    import io
 
     from pypdf import PdfReader, PdfWriter
-    from weasyprint import CSS, HTML
 
-    fetcher = book_fetcher({"press/cmyk.icc": cmyk_profile})
-    profiles: dict = {}
+    from publish.writers.pdf.layout import PRESS_PROFILE, LayoutJob, lay_out
+
     profile = (
-        f"@color-profile device-cmyk {{ src: url({BOOK_BASE_URL}press/cmyk.icc); "
+        f"@color-profile device-cmyk {{ src: url({BOOK_BASE_URL}{PRESS_PROFILE}); "
         "components: cyan, magenta, yellow, black; }\n"
     )
     html_text = render_page("pdf_cover.html", book=book, spine_title=geometry.spine_mm >= SPINE_TITLE_MIN_MM)
-    sheets = [
-        CSS(
-            string=profile + stylesheet + cover_geometry_css(geometry),
-            url_fetcher=fetcher,
-            base_url=BOOK_BASE_URL,
-            color_profiles=profiles,
-        )
-    ]
-    document = HTML(string=html_text, base_url=BOOK_BASE_URL, url_fetcher=fetcher).render(
-        stylesheets=sheets, color_profiles=profiles, pdf_variant="pdf/x-4"
+    job = LayoutJob(
+        label="封面",
+        html=html_text,
+        stylesheets=(profile + stylesheet + cover_geometry_css(geometry),),
+        resources={PRESS_PROFILE: cmyk_profile},
+        press=True,
     )
+    data = lay_out(job).pdf
     identifier = hashlib.sha256((html_text + stylesheet + repr(geometry)).encode()).hexdigest()[:32].encode()
-    data = document.write_pdf(pdf_identifier=identifier, pdf_variant="pdf/x-4")
     return _finish_pdf(PdfWriter(clone_from=PdfReader(io.BytesIO(data))), data, identifier)
 
 
 def _finish_pdf(writer: object, original: bytes, identifier: bytes) -> bytes:
     """Write a pypdf document back: the original PDF version (PDF/X-4 needs 1.6), shared objects stored
     once (WeasyPrint repeats the ICC profile on every page), and a fixed /ID so rebuilds are identical."""
-    from pypdf.generic import ArrayObject, ByteStringObject
+    from publish.internals.pypdf_trailer import set_document_id
 
     writer.pdf_header = original.split(b"\n", 1)[0]  # type: ignore[attr-defined]
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)  # type: ignore[attr-defined]
-    writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])  # type: ignore[attr-defined]
+    set_document_id(writer, identifier)  # type: ignore[arg-type]
     out = io.BytesIO()
     writer.write(out)  # type: ignore[attr-defined]
     return out.getvalue()
