@@ -23,12 +23,13 @@ import time
 from functools import cache
 from pathlib import Path
 
+from publish.atomic import write_atomically
+
 log = logging.getLogger(__name__)
 
 MAX_AGE_DAYS = 30
 """Entries not used for this long are removed by `prune`, so a cache under daily editing stays small."""
 _DIGEST = 32
-_PARTIAL = ".part"
 _PACKAGE_ROOT = Path(__file__).resolve().parent
 
 
@@ -68,17 +69,11 @@ class Cache:
     def put(self, kind: str, key: str, data: bytes) -> None:
         """Write the entry atomically (a partial file, then a rename); best effort."""
         path = self._path(kind, key)
-        partial = path.with_name(f"{path.name}.{os.getpid()}{_PARTIAL}")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with open(partial, "wb") as handle:
-                handle.write(data)
-                handle.write(hashlib.sha256(data).digest())
-            os.replace(partial, path)
+            write_atomically(path, data + hashlib.sha256(data).digest())
         except OSError as exc:
             log.debug("cannot cache in %s: %s", path.parent, exc)
-        finally:
-            partial.unlink(missing_ok=True)
 
     def get_json(self, kind: str, key: str) -> object | None:
         data = self.get(kind, key)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import logging
 import os
@@ -10,20 +9,18 @@ import re
 import signal
 import sys
 import time
-from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from publish import FORMATS
-from publish.errors import ContentErrors, Problem, Severity, errors_in
+from publish.errors import ContentErrors, InternalError, Problem, Severity, errors_in
+from publish.writers import writer_names
 
 if TYPE_CHECKING:
     from publish.config import Config
 
-# The stages are imported by the commands that use them: `build` starts the PDF's layout workers before
-# loading them, so that the workers load WeasyPrint meanwhile.
+# The stages are imported by the commands that use them, so that `publish --help` and `check` start fast.
 
 
 def _parse_range(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int | None, int | None]:
@@ -98,11 +95,8 @@ def _summary(result: object, seconds: float, verbose: bool) -> None:
     )
     for path in result.files:  # type: ignore[attr-defined]
         size = f"{path.stat().st_size / 1_000_000:.2f} MB"
-        if path.suffix == ".pdf":
-            import pikepdf  # reads the page tree only: pypdf parsed the whole book, a tenth of a rebuild
-
-            with pikepdf.open(path) as pdf:
-                size += f", {len(pdf.pages)} pages"
+        if path in result.pages:  # type: ignore[attr-defined]
+            size += f", {result.pages[path]} pages"  # type: ignore[attr-defined]
         click.echo(f"  {click.style(str(path), fg='green', bold=True)}  {size}", err=True, color=_colour())
     kinds = Counter(w.field for w in result.warnings)  # type: ignore[attr-defined]
     if kinds:
@@ -153,27 +147,6 @@ def cli() -> None:
     logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
-class _LayoutProgress:
-    """A progress bar on the terminal while the PDF's parts are laid out: one step per part (each issue,
-    the contents, the folio template)."""
-
-    def __init__(self) -> None:
-        self.bar = None
-
-    def __call__(self, label: str, done: int, total: int) -> None:
-        if self.bar is None or self.bar.length != total or done == 1:
-            self.close()
-            self.bar = click.progressbar(length=total, label="排版 PDF", show_pos=True, file=sys.stdout)
-            self.bar.__enter__()
-        self.bar.label = f"排版 PDF：{label}"
-        self.bar.update(done - self.bar.pos)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
-
 @cli.command("build")
 @source_option
 @click.option(
@@ -183,7 +156,7 @@ class _LayoutProgress:
     show_default=True,
     help="Folder the books are written to.",
 )
-@click.option("--format", "fmt", type=click.Choice([*FORMATS, "all"]), default="all", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([*writer_names(), "all"]), default="all", show_default=True)
 @year_option
 @range_option
 @config_option
@@ -243,54 +216,40 @@ def build_command(
 ) -> None:
     """Build the EPUB and/or PDF from the issues; nothing is written if any issue has an error."""
     started = time.monotonic()
-    formats = ("epub",) if vertical and fmt == "all" else FORMATS if fmt == "all" else (fmt,)
+    formats = ("epub",) if vertical and fmt == "all" else writer_names() if fmt == "all" else (fmt,)
     if vertical and "epub" not in formats:
         raise click.UsageError("--vertical makes an EPUB: use --format epub or all")
     if (print_ready or booklet) and "pdf" not in formats:
         raise click.UsageError("--print-ready and --booklet make PDFs: use --format pdf or all")
-    with _layout_pool(formats) as pool:
-        from publish.build import BuildRequest, build
-        from publish.model import Edition, Selection
+    config, problems = _load(config_path)
+    if errors_in(problems):
+        _report(problems)
+        raise ContentErrors(errors_in(problems))
+    from publish.build import build
+    from publish.model import BuildRequest, Edition, Selection
 
-        config, problems = _load(config_path)
-        if errors_in(problems):
-            _report(problems)
-            raise ContentErrors(errors_in(problems))
-        request = BuildRequest(
-            source=source,
-            output=output,
-            formats=formats,
-            selection=Selection(year=year, first=number_range[0], last=number_range[1]),
-            use_cache=not no_cache,
-            source_date_epoch=_source_date_epoch(),
-            image_dir=_checked_image_dir(image_dir, config),
-            print_ready=print_ready,
-            booklet=booklet,
-            signature=signature,
-            reader_edition=Edition(traditional=variant if script == "traditional" else None, vertical=vertical),
-            on_progress=None if quiet or not sys.stdout.isatty() else _LayoutProgress(),
-        )
-        try:
-            result = build(config, request, pool)
-        except ContentErrors as exc:
-            _report(exc.problems)
-            raise
-        finally:
-            if request.on_progress is not None:
-                request.on_progress.close()
+    request = BuildRequest(
+        source=source,
+        output=output,
+        formats=formats,
+        selection=Selection(year=year, first=number_range[0], last=number_range[1]),
+        use_cache=not no_cache,
+        source_date_epoch=_source_date_epoch(),
+        image_dir=_checked_image_dir(image_dir, config),
+        print_ready=print_ready,
+        booklet=booklet,
+        signature=signature,
+        reader_edition=Edition(traditional=variant if script == "traditional" else None, vertical=vertical),
+        show_progress=not quiet,
+    )
+    try:
+        result = build(config, request)
+    except ContentErrors as exc:
+        _report(exc.problems)
+        raise
     if not quiet:
         _report(list(result.warnings))
         _summary(result, time.monotonic() - started, verbose)
-
-
-def _layout_pool(formats: tuple[str, ...]) -> contextlib.AbstractContextManager:
-    """For a PDF, its layout workers, started first thing: they load WeasyPrint (half a second) while this
-    process loads the stages and reads the issues."""
-    if "pdf" not in formats:
-        return nullcontext(None)
-    from publish.writers.pdf.layout import LayoutPool
-
-    return LayoutPool()
 
 
 @cli.command("check")
@@ -312,7 +271,7 @@ def check_command(
 ) -> None:
     """Validate the issues exactly as `build` does, then lint them; write nothing unless --fix."""
     from publish.build import prepare_chapters
-    from publish.editor.lint import lint_collection, lint_text
+    from publish.editor.lint import apply_fixes, lint_collection, lint_text
     from publish.model import Selection
 
     config, problems = _load(config_path)
@@ -329,7 +288,7 @@ def check_command(
             findings = [f for i in issues for f in lint_text(i, lines[i.path])] + lint_collection(issues, lines)
             if attempt == "after fixes" or not fix or not any(f.fixable for f in findings):
                 break
-            _apply_fixes(issues, findings)  # then check again, to report what is left
+            click.echo(apply_fixes(issues, findings), nl=False)  # then check again, to report what is left
     errors = errors_in(problems)
     if output_format == "json":
         import json
@@ -367,42 +326,6 @@ def check_command(
             f"{len(chapters)} issue(s) checked, 0 errors, {warnings} warning(s), {len(findings)} lint finding(s)",
             err=True,
         )
-
-
-def _apply_fixes(issues: list, findings: list) -> None:
-    """Rewrite only the files with safe fixes, atomically, keeping their BOM and line endings."""
-    import difflib
-    import os
-    import tempfile
-
-    from publish.editor.lint import fixed_text
-
-    fixable = {f.path for f in findings if f.fixable}
-    for issue in issues:
-        if issue.path not in fixable:
-            continue
-        raw = issue.path.read_bytes()
-        bom = raw.startswith(b"\xef\xbb\xbf")
-        text = raw.decode("utf-8-sig")
-        new = fixed_text(issue, text)
-        if new == text:
-            continue
-        diff = difflib.unified_diff(
-            text.splitlines(keepends=True),
-            new.splitlines(keepends=True),
-            fromfile=str(issue.path),
-            tofile=str(issue.path),
-        )
-        click.echo("".join(diff), nl=False)
-        handle, temporary = tempfile.mkstemp(prefix=f".{issue.path.name}.", dir=issue.path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write((b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8"))
-            os.chmod(temporary, issue.path.stat().st_mode & 0o777)
-            os.replace(temporary, issue.path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
 
 
 @cli.command("new")
@@ -509,3 +432,10 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except InternalError as exc:
+        click.echo(
+            f"internal error: {exc}. This is a bug in publish, not in your files: please report it with the "
+            "command you ran; the previous output is unchanged",
+            err=True,
+        )
+        sys.exit(70)

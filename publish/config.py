@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from publish.errors import Problem
@@ -54,10 +56,10 @@ class Config:
     config_path: Path | None = None
 
     @property
-    def styles_dir(self) -> Path:
-        """The project's styles/, or else the one shipped beside the package (a build run from elsewhere)."""
+    def styles_dir(self) -> Traversable:
+        """The project's styles/, or else the stylesheets installed with the package (publish/styles)."""
         own = self.project_root / "styles"
-        return own if own.is_dir() else Path(__file__).resolve().parent.parent / "styles"
+        return own if own.is_dir() else resources.files("publish") / "styles"
 
     @property
     def cover_path(self) -> Path | None:

@@ -14,13 +14,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
-from xml.sax.saxutils import escape
-
-from lxml import etree
 
 from publish.cjk import HAN, KANA_BOPOMOFO
 from publish.model import BookMeta, Chapter, Edition, Section
 from publish.typography.chain import text_slots
+from publish.xhtml import inner_markup, parse_body
 
 VARIANTS = {"tw": ("s2twp", "zh-Hant-TW", "臺灣正體"), "hk": ("s2hk", "zh-Hant-HK", "香港繁體")}
 """Variant → (OpenCC configuration, language tag, name printed in the book)."""
@@ -65,7 +63,7 @@ def convert_markup(markup: str, convert: Callable[[str], str] | None, quotes: bo
     turned into corner brackets; code, preformatted text and URLs shown as text are left alone."""
     if not markup:
         return markup
-    root = etree.fromstring(f"<div>{markup}</div>".encode())
+    root = parse_body(markup)
     slots = list(text_slots(root))
     if convert is not None:
         for slot in slots:
@@ -86,7 +84,7 @@ def convert_markup(markup: str, convert: Callable[[str], str] | None, quotes: bo
             for name in _ATTRIBUTES:
                 if isinstance(element.tag, str) and element.get(name):
                     element.set(name, corner_quotes(element.get(name)))
-    return escape(root.text or "") + "".join(etree.tostring(c, encoding="unicode", with_tail=True) for c in root)
+    return inner_markup(root)
 
 
 def _plain(convert: Callable[[str], str] | None, quotes: bool) -> Callable[[str], str]:

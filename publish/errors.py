@@ -61,3 +61,8 @@ class ContentErrors(PublishError):
         self.problems = problems
         noun = "problem" if len(problems) == 1 else "problems"
         super().__init__(f"{len(problems)} {noun} found; nothing was written.")
+
+
+class InternalError(Exception):
+    """A broken invariant of publish itself: a bug to report, not something the user's files did wrong.
+    The CLI says so and exits with 70 (EX_SOFTWARE), not 1."""

@@ -103,6 +103,11 @@ class Book:
     cover_media_type: str
 
     @property
+    def images(self) -> dict[str, bytes]:
+        """Every picture of every chapter, by its book-internal href."""
+        return {href: data for chapter in self.chapters for href, data in chapter.images.items()}
+
+    @property
     def issue_span(self) -> str:
         first, last = self.chapters[0].issue.number, self.chapters[-1].issue.number
         return f"第 {first} 期" if first == last else f"第 {first}–{last} 期"
@@ -137,3 +142,24 @@ class PrintPage:
 
     folio: int
     block: int | None
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What one build is asked for: where from and to, which formats and issues, which editions."""
+
+    source: Path
+    output: Path
+    formats: tuple[str, ...] = ("epub", "pdf")
+    selection: Selection = field(default_factory=Selection)
+    use_cache: bool = True
+    source_date_epoch: int | None = None
+    image_dir: Path | None = None
+    print_ready: bool = False
+    """PDF with bleed, crop marks and PDF/X-4, plus the cover sheet."""
+    booklet: bool = False
+    signature: int | None = None
+    reader_edition: Edition = field(default_factory=Edition)
+    """Traditional Chinese for Taiwan or Hong Kong, and/or a vertical EPUB (publish/edition.py)."""
+    show_progress: bool = False
+    """A progress bar on the terminal while the PDF is laid out (when stdout is one)."""

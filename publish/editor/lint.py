@@ -216,3 +216,33 @@ def lint_collection(issues: Sequence[Issue], lines_of: dict[Path, Sequence[str]]
 
 def next_weekly_date(issues: Sequence[Issue], today: dt.date) -> dt.date:
     return max(i.date for i in issues) + dt.timedelta(weeks=1) if issues else today
+
+
+def apply_fixes(issues: Sequence[Issue], findings: Sequence[Finding]) -> str:
+    """Rewrite only the files with safe fixes, atomically, keeping their BOM, line endings and permissions;
+    return what changed as a unified diff."""
+    import difflib
+
+    from publish.atomic import write_atomically
+
+    fixable = {f.path for f in findings if f.fixable}
+    diffs = []
+    for issue in issues:
+        if issue.path not in fixable:
+            continue
+        raw = issue.path.read_bytes()
+        bom = raw.startswith(b"\xef\xbb\xbf")
+        text = raw.decode("utf-8-sig")
+        new = fixed_text(issue, text)
+        if new == text:
+            continue
+        diff = difflib.unified_diff(
+            text.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=str(issue.path),
+            tofile=str(issue.path),
+        )
+        diffs.append("".join(diff))
+        data = (b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8")
+        write_atomically(issue.path, data, mode=issue.path.stat().st_mode & 0o777)
+    return "".join(diffs)

@@ -21,7 +21,8 @@ from publish.cjk import XML_INVALID
 from publish.errors import Problem, Severity
 from publish.model import Chapter, Issue, Section
 from publish.render.plugins import cjk_breaks_plugin, cjk_linkify_plugin
-from publish.render.sanitize import disallowed_tags, parse_fragment, sanitize_tree, serialize_children
+from publish.render.sanitize import disallowed_tags, parse_fragment, sanitize_tree
+from publish.xhtml import inner_markup
 
 IMAGE_TYPES = {
     ".png": "image/png",
@@ -110,7 +111,7 @@ class _ChapterRenderer:
         return Chapter(
             issue=self.issue,
             anchor=chapter_anchor(self.issue),
-            body=serialize_children(root),
+            body=inner_markup(root),
             sections=tuple(self.sections),
             images=MappingProxyType(dict(self.images)),
             image_lines=MappingProxyType(dict(self.image_lines)),

@@ -166,12 +166,3 @@ def sanitize_tree(root: html.HtmlElement) -> None:
             element.drop_tag()
         else:
             _clean_attributes(element)
-
-
-def serialize_children(root: etree._Element) -> str:
-    """The root's content as XHTML markup (no namespace: the page template supplies it)."""
-    from xml.sax.saxutils import escape
-
-    parts = [escape(root.text or "")]
-    parts.extend(etree.tostring(child, method="xml", encoding="unicode", with_tail=True) for child in root)
-    return "".join(parts)

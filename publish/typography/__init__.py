@@ -7,6 +7,14 @@ from dataclasses import replace
 
 from publish.cache import Cache, code_digest, entry_key
 from publish.model import Chapter
+from publish.typography.chain import EPUB_RULES, PDF_RULES
+
+PROFILES: dict[str, tuple[str, ...]] = {
+    "epub": EPUB_RULES,
+    "epub-vertical": (*EPUB_RULES, "upright_numbers"),
+    "pdf": PDF_RULES,
+}
+"""The CJK rules each output's engine needs, by profile name (a writer names its profile)."""
 
 
 def typeset_cached(

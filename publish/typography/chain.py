@@ -16,6 +16,7 @@ from lxml import etree
 
 from publish.cjk import HAN, KANA_BOPOMOFO
 from publish.model import Chapter
+from publish.xhtml import inner_markup, parse_body
 
 WORD_JOINER = "\u2060"
 """Forbids a line break on either side; invisible, and not extracted from the PDF."""
@@ -281,15 +282,11 @@ def typeset_markup(markup: str, rules: Sequence[str]) -> str:
     unknown = set(rules) - set(RULES)
     if unknown:
         raise ValueError(f"unknown typography rules: {', '.join(sorted(unknown))}")
-    root = etree.fromstring(f"<div>{markup}</div>".encode())
+    root = parse_body(markup)
     for name, rule in RULES.items():
         if name in rules:
             rule(root)
-    from xml.sax.saxutils import escape
-
-    return escape(root.text or "") + "".join(
-        etree.tostring(child, encoding="unicode", with_tail=True) for child in root
-    )
+    return inner_markup(root)
 
 
 def typeset_chapter(chapter: Chapter, rules: Sequence[str]) -> Chapter:

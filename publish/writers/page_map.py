@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from publish.xhtml import classes, local_name
+
 BLOCKS = frozenset(
     {"header", "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "table", "figure", "dt", "dd", "hr"}
 )
@@ -19,22 +21,13 @@ table or preformatted text counts (the PDF never breaks a table), nor the EPUB's
 sets footnotes at the foot of the page)."""
 
 
-def _name(element: Any) -> str:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    return tag.rsplit("}", 1)[-1]
-
-
-def _classes(element: Any) -> list[str]:
-    return (element.get("class") or "").split()
-
-
 def issue_blocks(issue: Any) -> Iterator[Any]:
     """The blocks of one issue (the `section.issue` element, lxml or ElementTree), in document order."""
 
     def visit(element: Any) -> Iterator[Any]:
         for child in element:
-            name = _name(child)
-            if not name or "footnotes" in _classes(child) or "footnotes-sep" in _classes(child):
+            name = local_name(child)
+            if not name or "footnotes" in classes(child) or "footnotes-sep" in classes(child):
                 continue
             if name in BLOCKS:
                 yield child
@@ -47,6 +40,6 @@ def issue_blocks(issue: Any) -> Iterator[Any]:
 
 def find_issue(root: Any) -> Any | None:
     for element in root.iter():
-        if _name(element) == "section" and "issue" in _classes(element):
+        if local_name(element) == "section" and "issue" in classes(element):
             return element
     return None

@@ -24,7 +24,7 @@ def label(text: str, book: object) -> str:
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("publish", "templates"),
-        autoescape=True,
+        autoescape=jinja2.select_autoescape(("html", "xhtml", "xml"), default=False),  # not the .css
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )

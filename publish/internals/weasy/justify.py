@@ -27,6 +27,7 @@ from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
 from publish.cjk import CJK_CHAR
+from publish.xhtml import classes
 
 _JOINED_MARKS = re.compile("——|……")
 """Pairs the CJK face shapes as one mark (a ligature): no letter spacing falls between them."""
@@ -41,7 +42,7 @@ def _stretchable_gaps(text: str) -> int:
 
 def _classes(box: boxes.Box) -> list[str]:
     element = getattr(box, "element", None)
-    return (element.get("class") or "").split() if element is not None else []
+    return classes(element) if element is not None else []
 
 
 def _edge_path(line: boxes.LineBox, first: bool) -> list[boxes.Box]:

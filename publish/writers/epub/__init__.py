@@ -1,1 +1,35 @@
-"""TODO"""
+"""The EPUB 3 writer: our own XHTML documents (package.py) with subset fonts and a drawn cover
+(cover_image.py); it uses the PDF's page map, when the PDF is built too, for the printed page list."""
+
+from __future__ import annotations
+
+from publish.model import BuildRequest
+from publish.writers import Writer, WriterInput, WriterOutput, read_stylesheets, register_writer
+
+
+@register_writer
+class EpubWriter(Writer):
+    name = "epub"
+    profile = "epub"
+    uses = ("print_pages",)
+
+    def typography_profile(self, request: BuildRequest) -> str:
+        return "epub-vertical" if request.reader_edition.vertical else "epub"
+
+    def write(self, job: WriterInput) -> WriterOutput:
+        from publish.writers.epub.package import EpubFonts, build_epub
+        from publish.writers.fonts import find_face
+
+        vertical = job.request.reader_edition.vertical
+        fonts = EpubFonts(regular=find_face(weight=400), bold=find_face(weight=700), cache=job.cache)
+        names = ["common.css", "epub.css", *(["vertical.css"] if vertical else [])]
+        stylesheet = "\n".join(read_stylesheets(job.config, names))
+        epub = build_epub(
+            job.book,
+            fonts,
+            stylesheet,
+            job.book.images,
+            vertical=vertical,
+            print_pages=job.provided.get("print_pages"),  # type: ignore[arg-type]
+        )
+        return WriterOutput(files={".epub": epub})

@@ -20,6 +20,7 @@ from publish.writers.epub.cover_image import draw_cover
 from publish.writers.fonts import FontFace, subset_face
 from publish.writers.page_map import find_issue, issue_blocks
 from publish.writers.page_templates import render_page
+from publish.xhtml import classes, inner_markup, parse_body
 
 FONT_MEDIA_TYPE = "application/vnd.ms-opentype"
 ALWAYS_IN_FONT = "".join(chr(c) for c in range(0x20, 0x7F)) + "“”‘’—…·、，。：；！？（）《》〈〉「」『』【】"
@@ -127,23 +128,19 @@ EPUB_NS = "http://www.idpf.org/2007/ops"
 _EPUB_TYPE = f"{{{EPUB_NS}}}type"
 
 
-def _classes(element: etree._Element) -> list[str]:
-    return (element.get("class") or "").split()
-
-
 def footnotes_as_asides(body: str, label: str = "注释") -> str:
     """Footnotes that Apple Books, Kobo and KOReader show as pop-ups: each call an `epub:type="noteref"`
     link, each note an `<aside epub:type="footnote">` holding its number and a link back to the call."""
     if "footnote-item" not in body:
         return body
-    root = etree.fromstring(f'<div xmlns:epub="{EPUB_NS}">{body}</div>'.encode())
+    root = parse_body(body, f'xmlns:epub="{EPUB_NS}"')
     for sup in root.iter("sup"):
         link = sup.find("a")
-        if "footnote-ref" in _classes(sup) and link is not None:
+        if "footnote-ref" in classes(sup) and link is not None:
             link.set(_EPUB_TYPE, "noteref")
             link.set("role", "doc-noteref")
     for section in root.iter("section"):
-        if "footnotes" not in _classes(section):
+        if "footnotes" not in classes(section):
             continue
         section.set("aria-label", label)
         for listing in section.findall("ol"):
@@ -160,14 +157,12 @@ def footnotes_as_asides(body: str, label: str = "注释") -> str:
                 label.tail, first.text = first.text, None
                 first.insert(0, label)
                 for back in aside.iter("a"):
-                    if "footnote-backref" in _classes(back):
+                    if "footnote-backref" in classes(back):
                         back.set("role", "doc-backlink")
                 section.insert(position, aside)
                 position += 1
             section.remove(listing)
-    from xml.sax.saxutils import escape
-
-    return escape(root.text or "") + "".join(etree.tostring(c, encoding="unicode", with_tail=True) for c in root)
+    return inner_markup(root)
 
 
 def _documents(
@@ -328,14 +323,7 @@ def build_epub(
     return _repack(data, meta.modified)
 
 
-APPLE_DISPLAY_OPTIONS = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    "<display_options>\n"
-    '  <platform name="*">\n'
-    '    <option name="specified-fonts">true</option>\n'
-    "  </platform>\n"
-    "</display_options>\n"
-)
+APPLE_DISPLAY_OPTIONS = "epub_display_options.xml"
 """Without it Apple Books sets the text in its own font and ignores the embedded Noto Serif CJK."""
 
 
@@ -363,5 +351,5 @@ def _repack(data: bytes, modified: dt.datetime) -> bytes:
         info.create_system = 3
         info.external_attr = 0o100644 << 16
         info.compress_type = zipfile.ZIP_DEFLATED
-        target.writestr(info, APPLE_DISPLAY_OPTIONS.encode("utf-8"), compresslevel=ZIP_LEVEL)
+        target.writestr(info, render_page(APPLE_DISPLAY_OPTIONS).encode("utf-8"), compresslevel=ZIP_LEVEL)
     return out.getvalue()

@@ -15,18 +15,19 @@ import re
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
-from html import escape as escape_html
 from pathlib import Path
 
 from lxml import etree
 
 from publish.cache import Cache
-from publish.errors import Problem, PublishError, Severity
-from publish.internals.weasy.fetch import BOOK_BASE_URL
+from publish.config import PrintSettings
+from publish.errors import InternalError, Problem, Severity
 from publish.model import Book, Chapter, PrintPage
 from publish.writers.page_templates import render_page
-from publish.writers.pdf.layout import PRESS_PROFILE, LayoutPool, ProgressCallback
+from publish.writers.pdf.layout import LayoutPool, ProgressCallback
 from publish.writers.pdf.merge import FOLIO_TEMPLATE
+from publish.writers.pdf.press import PRESS_PROFILE, cmyk_profile, press_css
+from publish.xhtml import inner_markup, parse_body
 
 log = logging.getLogger(__name__)
 
@@ -40,21 +41,6 @@ _MM_PER_PT = 25.4 / 72
 _MM_PER_INCH = 25.4
 GUTTER_BY_PAGES = ((150, 0.375), (300, 0.5), (500, 0.625), (700, 0.75), (None, 0.875))
 """Minimum inside margin, in inches, by page count: what print-on-demand services ask of a bound book."""
-CMYK_PROFILES = (
-    Path("/usr/share/color/icc/ghostscript/default_cmyk.icc"),
-    Path("/usr/share/color/icc/ghostscript/ps_cmyk.icc"),
-)
-"""CMYK ICC profiles Debian's libgs-common ships, for the PDF/X output intent."""
-
-
-@dataclass(frozen=True)
-class PressOptions:
-    """What a print shop needs beyond the trim: bleed, crop marks, PDF/X-4 with a CMYK output intent."""
-
-    bleed_mm: float = 3.0
-    crop_marks: bool = True
-
-
 PRESS_MIN_DPI = 300
 
 
@@ -65,9 +51,6 @@ class RenderedPdf:
     it writes the file, so that the EPUB is made meanwhile."""
     warnings: tuple[Problem, ...]
     pages: int
-    front_pages: int
-    """Pages before the first issue (title, colophon, contents), numbered in roman."""
-    inner_margin_mm: float
     print_pages: Mapping[str, list[PrintPage]] = field(default_factory=dict)
     """By issue anchor: its printed pages and the block each begins with, for the EPUB's page list."""
 
@@ -92,34 +75,22 @@ def page_geometry_css(
     em_mm = font_pt * _MM_PER_PT
     ems = int((width - inner_mm - MIN_OUTER_MARGIN_MM) // em_mm)
     outer = width - inner_mm - ems * em_mm
-    return (
-        f"@page {{ size: {width}mm {height}mm; margin: {TOP_MARGIN_MM}mm {outer:.4f}mm {BOTTOM_MARGIN_MM}mm; }}\n"
-        f"@page :left {{ margin-left: {outer:.4f}mm; margin-right: {inner_mm:.4f}mm; }}\n"
-        f"@page :right {{ margin-left: {inner_mm:.4f}mm; margin-right: {outer:.4f}mm; }}\n"
-        f"@page head {{ margin-left: {inner_mm:.4f}mm; margin-right: {outer:.4f}mm; }}\n"
-        f"html {{ font-size: {font_pt}pt; }}\n"
+    return render_page(
+        "pdf_page_geometry.css",
+        width=width,
+        height=height,
+        top=TOP_MARGIN_MM,
+        bottom=BOTTOM_MARGIN_MM,
+        outer=outer,
+        inner=inner_mm,
+        font_pt=font_pt,
     )
-
-
-def press_css(press: PressOptions, profile_url: str) -> str:
-    marks = "crop" if press.crop_marks else "none"
-    return (
-        f"@color-profile device-cmyk {{ src: url({profile_url}); components: cyan, magenta, yellow, black; }}\n"
-        f"@page {{ bleed: {press.bleed_mm}mm; marks: {marks}; }}\n"
-    )
-
-
-def cmyk_profile() -> Path:
-    for path in CMYK_PROFILES:
-        if path.is_file():
-            return path
-    raise PublishError("no CMYK ICC profile for PDF/X-4: install Debian's libgs-common (`make book` does)")
 
 
 def footnotes_at_page_foot(body: str) -> str:
     """Move each footnote's text to its call, as a `float: footnote` span, and drop the list at the end;
     WeasyPrint then sets it at the foot of the page and numbers it."""
-    root = etree.fromstring(f"<div>{body}</div>".encode())
+    root = parse_body(body)
     notes = {item.get("id"): item for item in root.iter("li") if "footnote-item" in (item.get("class") or "")}
     if not notes:
         return body
@@ -157,9 +128,7 @@ def footnotes_at_page_foot(body: str) -> str:
     for element in list(root.iter("section", "hr")):
         if element.get("class") in ("footnotes", "footnotes-sep"):
             element.getparent().remove(element)
-    from xml.sax.saxutils import escape
-
-    return escape(root.text or "") + "".join(etree.tostring(c, encoding="unicode", with_tail=True) for c in root)
+    return inner_markup(root)
 
 
 def _with_footnotes_at_page_foot(book: Book) -> Book:
@@ -186,22 +155,8 @@ def issue_html(book: Book, chapter: Chapter) -> str:
 
 
 def folio_template_html(book: Book) -> str:
-    """The pages the merge draws from (publish/pdf_merge.py), in this order: a recto and a verso whose only
-    content is a folio, and a page with a contents page number, each numbered FOLIO_TEMPLATE; a verso with
-    the book's running head, then a page with each issue's, laid out with a recto's margins; then an empty
-    page, which the merge puts after every part with an odd number of pages."""
-    heads = "".join(
-        f'<div class="head-sample" data-label="{escape_html(chapter.issue.title)}"></div>' for chapter in book.chapters
-    )
-    return (
-        f'<!DOCTYPE html><html lang="{book.meta.language}"><head><meta charset="utf-8"/><title>folios</title>'
-        f"<style>@page :first {{ counter-reset: page {FOLIO_TEMPLATE}; }}</style></head>"
-        '<body><div class="folio-page"></div><div class="folio-page"></div>'
-        '<nav class="toc number-sample"><ol class="toc-list"><li class="toc-entry"><a>'
-        f'<span class="toc-page">{FOLIO_TEMPLATE}</span></a></li></ol></nav>'
-        f'<div class="head-sample head-book" data-book-title="{escape_html(book.meta.title)}"></div>'
-        f'{heads}<div class="blank-sample"></div></body></html>'
-    )
+    """The pages the merge draws folios, contents numbers and running heads from (templates/pdf_folios.html)."""
+    return render_page("pdf_folios.html", book=book, sample=FOLIO_TEMPLATE)
 
 
 CHARACTERS_PER_PAGE = 600
@@ -234,7 +189,7 @@ def build_pdf(
     page_size_mm: tuple[float, float],
     images: Mapping[str, bytes],
     *,
-    press: PressOptions | None = None,
+    press: PrintSettings | None = None,
     font_files: tuple[Path, ...] = (),
     cache: Cache | None = None,
     on_progress: ProgressCallback | None = None,
@@ -255,8 +210,8 @@ def build_pdf(
     resources: dict[str, bytes] = dict(images)
     styles = list(stylesheets)
     if press is not None:
-        resources[PRESS_PROFILE] = cmyk_profile().read_bytes()
-        styles.append(press_css(press, BOOK_BASE_URL + PRESS_PROFILE))
+        resources[PRESS_PROFILE] = cmyk_profile()
+        styles.append(press_css(press))
     layout_cache = LayoutCache(cache) if cache is not None else None
     fingerprint = layout_fingerprint(font_files)
     shared_faces = {identity: face for path in set(font_files) for identity, face in font_identities(path).items()}
@@ -323,7 +278,7 @@ def build_pdf(
             break
         inner = inner_margin_mm(pages)
     if sorted(slot.target for slot in front.number_slots) != sorted(first_pages):
-        raise PublishError("internal error: the contents do not hold one page-number slot per issue")
+        raise InternalError("the contents do not hold one page-number slot per issue")
     contents_numbers = [(s.page, s.right, s.baseline, first_pages[s.target]) for s in front.number_slots]
     body = [  # (issue, page within it, blank) for every body page, the merge's blank versos included
         (issue, index, blank)
@@ -369,8 +324,6 @@ def build_pdf(
         data=data,
         warnings=warnings,
         pages=pages,
-        front_pages=_even(front.pages),
-        inner_margin_mm=inner,
         print_pages=print_pages,
     )
 

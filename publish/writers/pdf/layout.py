@@ -26,6 +26,7 @@ from publish.internals.weasy import check_version
 from publish.internals.weasy.fetch import BOOK_BASE_URL, book_fetcher
 from publish.internals.weasy.fonts import FontIdentity
 from publish.writers.page_map import find_issue, issue_blocks
+from publish.writers.pdf.press import PRESS_PROFILE
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +109,6 @@ def layout_fingerprint(font_files: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-PRESS_PROFILE = "press/cmyk.icc"
-"""Where the parts find the CMYK profile a press PDF's colours are in (see pdf.py)."""
 _parsed_styles: dict[tuple[tuple[str, ...], bytes], tuple[list, dict]] = {}
 """The stylesheets of the last part this process laid out, parsed: parts of one book share them."""
 
@@ -124,26 +123,26 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
 
     font_config = font_configuration()
     fetcher = book_fetcher(dict(job.resources))
-    key = (job.stylesheets, job.resources.get(PRESS_PROFILE, b""))
-    if key not in _parsed_styles:  # parsing and compiling the selectors costs a tenth of a small part
-        _parsed_styles.clear()
-        profiles: dict = {}
-        _parsed_styles[key] = (
-            [
-                CSS(
-                    string=text,
-                    url_fetcher=fetcher,
-                    base_url=BOOK_BASE_URL,
-                    color_profiles=profiles,
-                    font_config=font_config,
-                )
-                for text in job.stylesheets
-            ],
-            profiles,
-        )
-    stylesheets, profiles = _parsed_styles[key]
     variant = {"pdf_variant": "pdf/x-4"} if job.press else {}
     with patched(document_seed=job.key, shared_fonts=job.shared_fonts) as shared:
+        key = (job.stylesheets, job.resources.get(PRESS_PROFILE, b""))
+        if key not in _parsed_styles:  # parsing and compiling the selectors costs a tenth of a small part
+            _parsed_styles.clear()
+            profiles: dict = {}
+            _parsed_styles[key] = (
+                [
+                    CSS(
+                        string=text,
+                        url_fetcher=fetcher,
+                        base_url=BOOK_BASE_URL,
+                        color_profiles=profiles,
+                        font_config=font_config,
+                    )
+                    for text in job.stylesheets
+                ],
+                profiles,
+            )
+        stylesheets, profiles = _parsed_styles[key]
         html = HTML(string=job.html, base_url=BOOK_BASE_URL, url_fetcher=fetcher)
         document = html.render(stylesheets=stylesheets, color_profiles=profiles, font_config=font_config, **variant)
         starts = _page_blocks(html.etree_element, document.pages) if job.page_blocks else ()

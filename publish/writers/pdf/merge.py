@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator, OutlineItem
 
-from publish.errors import PublishError
+from publish.errors import InternalError
 from publish.internals.weasy.fonts import PLACEHOLDER_FONT_BYTES
 
 
@@ -150,18 +150,18 @@ def _number_style(book: pikepdf.Pdf, page: pikepdf.Page) -> _NumberStyle:
     places = [i for i, op in enumerate(operations) if str(op.operator) == "Tm"]
     fonts = [op for op in operations if str(op.operator) == "Tf"]
     if len(shows) != 1 or len(places) != 1 or len(fonts) != 1 or not places[0] < shows[0]:
-        raise PublishError("internal error: a page of the folio template is not one line of text")
+        raise InternalError("a page of the folio template is not one line of text")
     name, size = fonts[0].operands[0], float(fonts[0].operands[1])
     font = page.Resources.Font[name]
     if font.get("/Encoding") != Name("/Identity-H"):
-        raise PublishError("internal error: the folio template's font is not a CID font")
+        raise InternalError("the folio template's font is not a CID font")
     shown = operations[shows[0]].operands[0]
     parts = list(shown) if isinstance(shown, Array) else [shown]
     data = b"".join(bytes(part) for part in parts if isinstance(part, pikepdf.String))
     codes = [data[i : i + 2] for i in range(0, len(data), 2)]
     digits = str(FOLIO_TEMPLATE)
     if len(codes) != len(digits):
-        raise PublishError("internal error: the folio template does not show one glyph per digit")
+        raise InternalError("the folio template does not show one glyph per digit")
     advances = _advances(font, size, codes)
     adjustment = sum(-float(part) * size / 1000 for part in parts if not isinstance(part, pikepdf.String))
     width = sum(advances[code] for code in codes) + adjustment
@@ -268,7 +268,7 @@ def _install_shared_fonts(book: pikepdf.Pdf, programs: Mapping[str, bytes]) -> N
                     continue
                 tag = str(font.BaseFont).lstrip("/").split("+", 1)[0]
                 if tag not in programs:
-                    raise PublishError(f"internal error: no font program for {font.BaseFont} in the merged PDF")
+                    raise InternalError(f"no font program for {font.BaseFont} in the merged PDF")
                 if tag not in streams:
                     stream = pikepdf.Stream(book, programs[tag])
                     if key == "/FontFile3":

@@ -6,9 +6,10 @@ import io
 import math
 from dataclasses import dataclass
 
-from publish.internals.weasy.fetch import BOOK_BASE_URL
+from publish.config import PrintSettings
 from publish.model import Book
 from publish.writers.page_templates import render_page
+from publish.writers.pdf.press import PRESS_PROFILE, cmyk_profile, press_css
 
 SPINE_TITLE_MIN_MM = 6.0
 """Below this the spine is too narrow for a vertical title."""
@@ -33,36 +34,26 @@ def spine_width_mm(pages: int, paper_thickness_mm: float) -> float:
 
 
 def cover_geometry_css(geometry: CoverGeometry) -> str:
-    trim, spine = geometry.trim_width_mm, geometry.spine_mm
-    spine_font = min(max(spine * 0.55, 4.0), 9.0)
-    return (
-        f"@page {{ size: {geometry.sheet_width_mm:.3f}mm {geometry.trim_height_mm}mm; "
-        f"bleed: {geometry.bleed_mm}mm; marks: crop; }}\n"
-        f".back {{ width: {trim}mm; }}\n"
-        f".spine {{ left: {trim}mm; width: {spine:.3f}mm; }}\n"
-        f".front {{ left: {trim + spine:.3f}mm; width: {trim}mm; }}\n"
-        f".spine-title {{ font-size: {spine_font:.2f}mm; }}\n"
-    )
+    spine_font = min(max(geometry.spine_mm * 0.55, 4.0), 9.0)
+    return render_page("pdf_cover_geometry.css", g=geometry, spine_font=spine_font)
 
 
-def build_cover_pdf(book: Book, stylesheet: str, geometry: CoverGeometry, cmyk_profile: bytes) -> bytes:
+def build_cover_pdf(book: Book, stylesheet: str, geometry: CoverGeometry) -> bytes:
     """A one-page PDF/X-4 of the whole cover sheet, laid out like every other part of the book."""
     import hashlib
 
     from pypdf import PdfReader, PdfWriter
 
-    from publish.writers.pdf.layout import PRESS_PROFILE, LayoutJob, lay_out
+    from publish.writers.pdf.layout import LayoutJob, lay_out
 
-    profile = (
-        f"@color-profile device-cmyk {{ src: url({BOOK_BASE_URL}{PRESS_PROFILE}); "
-        "components: cyan, magenta, yellow, black; }\n"
-    )
+    # The cover always has its bleed and crop marks: the sheet is trimmed to the book.
+    press = press_css(PrintSettings(bleed_mm=geometry.bleed_mm, crop_marks=True))
     html_text = render_page("pdf_cover.html", book=book, spine_title=geometry.spine_mm >= SPINE_TITLE_MIN_MM)
     job = LayoutJob(
         label="封面",
         html=html_text,
-        stylesheets=(profile + stylesheet + cover_geometry_css(geometry),),
-        resources={PRESS_PROFILE: cmyk_profile},
+        stylesheets=(press + stylesheet + cover_geometry_css(geometry),),
+        resources={PRESS_PROFILE: cmyk_profile()},
         press=True,
     )
     data = lay_out(job).pdf
