@@ -20,8 +20,7 @@ from publish.model import BuildRequest, Chapter, Selection
 from publish.render import render_cached, tree_fingerprint
 from publish.render.markdown import make_parser, render_issue
 from publish.source import collect_issues
-from publish.typography import PROFILES, typeset_cached
-from publish.typography.chain import typeset_chapter
+from publish.typography import PROFILES, typeset_cached, typeset_chapter
 from publish.writers import Writer, WriterInput, writers_in_order
 
 log = logging.getLogger(__name__)

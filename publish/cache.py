@@ -147,29 +147,33 @@ def _library_stamp(top: str) -> str:
 
 @cache
 def code_digest(module: str) -> str:
-    """The source of `module`, of every module of this package it imports (at any depth, including the
-    packages' `__init__`), and which copy of each library they import is installed, as one digest."""
-    pending, seen = [module], set()
+    """The source of `module` and of every module of this package it imports, at any depth; the source of
+    the packages they are in; and which copy of each library they import is installed: as one digest."""
+    pending: list[tuple[str, bool]] = [(module, True)]
+    seen: set[str] = set()
     sources: dict[str, bytes] = {}
     libraries: set[str] = set()
     while pending:
-        name = pending.pop()
-        if name in seen:
+        name, follow = pending.pop()
+        if name in seen and not follow:
             continue
-        seen.add(name)
         path = _PACKAGE_ROOT.joinpath(*name.split(".")[1:])
         is_package = path.is_dir()
         path = path / "__init__.py" if is_package else path.with_suffix(".py")
         if not path.is_file():
             continue  # a name imported from a module, not a module itself
-        source = path.read_bytes()
-        sources[name] = source
+        if name not in sources:
+            sources[name] = path.read_bytes()
+        if follow and name not in seen:
+            seen.add(name)
+            ours, theirs = _imports(ast.parse(sources[name]), name, is_package)
+            pending.extend((imported, True) for imported in ours)
+            libraries |= theirs
+        # A parent package runs when its module is imported: its source counts, not what it imports
+        # (what the module uses from it, the module imports itself).
         parent = name.rpartition(".")[0]
         if parent:
-            pending.append(parent)
-        ours, theirs = _imports(ast.parse(source), name, is_package)
-        pending.extend(ours)
-        libraries |= theirs
+            pending.append((parent, False))
     digest = hashlib.sha256(f"python {sys.version_info[:3]}".encode())
     for name in sorted(sources):
         digest.update(name.encode() + b"\0" + hashlib.sha256(sources[name]).digest())

@@ -17,7 +17,7 @@ from functools import cache
 
 from publish.cjk import HAN, KANA_BOPOMOFO
 from publish.model import BookMeta, Chapter, Edition, Section
-from publish.typography.chain import text_slots
+from publish.typography.slots import text_slots
 from publish.xhtml import inner_markup, parse_body
 
 VARIANTS = {"tw": ("s2twp", "zh-Hant-TW", "臺灣正體"), "hk": ("s2hk", "zh-Hant-HK", "香港繁體")}

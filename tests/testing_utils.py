@@ -60,6 +60,13 @@ def run_cli(*args: str, epoch: str | None = FIXED_EPOCH) -> Result:
     return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
 
 
+def build_sample(output: Path, *extra: str) -> Result:
+    """The sample issues built into `output` with the project's book.toml (and the fixed clock)."""
+    return run_cli(
+        "build", "--source", str(SAMPLE_ISSUES), "--output", str(output), "--config", str(ROOT / "book.toml"), *extra
+    )
+
+
 def publish_command(*args: str) -> list[str]:
     """The `publish` CLI as a separate process (for signals and timeouts), with this interpreter."""
     return [sys.executable, "-c", "from publish.cli import main; main()", *args]

@@ -14,7 +14,7 @@ from publish.build import prepare_chapters
 from publish.config import Config
 from publish.errors import PublishError, errors_in
 from publish.model import Selection
-from publish.typography.chain import EPUB_RULES, typeset_chapter
+from publish.typography import EPUB_RULES, typeset_chapter
 from publish.writers.page_templates import render_page
 
 _FONT_FACE = re.compile(r"@font-face\s*{[^}]*}", re.DOTALL)

@@ -1,20 +1,65 @@
-"""Typeset: the CJK pass over each rendered chapter (typography/chain.py), remembered in the build's cache."""
+"""Typeset: the CJK pass over each rendered chapter — spacing, punctuation, emphasis, breaks.
+
+The pass adds markup only (spans with classes the stylesheets style, and invisible joiners), never
+characters a reader would copy, and never touches code, preformatted text, keyboard input, ruby readings,
+link texts that are URLs, or attributes (slots.py). Each rule is a module of its own, in a chain (`RULER`,
+ruler.py) that others can extend: `RULER.after("punctuation_compression", "my_rule", my_rule)`. A profile
+(profiles.py) says which rules an output's engine needs. `typeset_cached` remembers each result in the
+build's cache.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from publish.cache import Cache, code_digest, entry_key
 from publish.model import Chapter
-from publish.typography.chain import EPUB_RULES, PDF_RULES
+from publish.typography.emphasis import emphasis_dots
+from publish.typography.footnotes import footnote_binding
+from publish.typography.orphans import orphan_binding
+from publish.typography.profiles import EPUB_RULES, PDF_RULES, PROFILES
+from publish.typography.punctuation import punctuation_compression
+from publish.typography.ruler import Ruler
+from publish.typography.spacing import cjk_latin_spacing
+from publish.typography.vertical import upright_numbers
+from publish.xhtml import inner_markup, parse_body
 
-PROFILES: dict[str, tuple[str, ...]] = {
-    "epub": EPUB_RULES,
-    "epub-vertical": (*EPUB_RULES, "upright_numbers"),
-    "pdf": PDF_RULES,
-}
-"""The CJK rules each output's engine needs, by profile name (a writer names its profile)."""
+__all__ = ["EPUB_RULES", "PDF_RULES", "PROFILES", "RULER", "typeset_cached", "typeset_chapter", "typeset_markup"]
+
+RULER = Ruler()
+RULER.push("cjk_latin_spacing", cjk_latin_spacing)
+RULER.push("punctuation_compression", punctuation_compression)
+RULER.push("upright_numbers", upright_numbers)
+RULER.push("emphasis_dots", emphasis_dots)
+RULER.push("orphan_binding", orphan_binding, blocks_only=True)
+RULER.push("footnote_binding", footnote_binding, blocks_only=True)
+
+
+def typeset_markup(markup: str, rules: Sequence[str], *, blocks: bool = True) -> str:
+    """Apply the named rules, in chain order, to a body fragment of XHTML markup (without `blocks`, only
+    the rules that apply to a line of text)."""
+    root = parse_body(markup)
+    for rule in RULER.select(rules):
+        if blocks or not rule.blocks_only:
+            rule.function(root)
+    return inner_markup(root)
+
+
+def typeset_chapter(chapter: Chapter, rules: Sequence[str]) -> Chapter:
+    """The chapter with its body, title and description typeset for one output."""
+    return replace(
+        chapter,
+        body=typeset_markup(chapter.body, rules),
+        title_html=_typeset_inline(chapter.title_html, rules),
+        description_html=_typeset_inline(chapter.description_html, rules),
+    )
+
+
+def _typeset_inline(markup: str, rules: Sequence[str]) -> str:
+    """Typeset a line of text (a title) as if it were a paragraph, and return its content."""
+    typeset = typeset_markup(f"<p>{markup}</p>", rules, blocks=False)
+    return typeset.removeprefix("<p>").removesuffix("</p>") if typeset != "<p/>" else ""
 
 
 def typeset_cached(
@@ -27,7 +72,7 @@ def typeset_cached(
     if cache is None:
         return typeset(chapter, rules)
     key = entry_key(
-        code_digest("publish.typography.chain"), repr(rules), chapter.body, chapter.title_html, chapter.description_html
+        code_digest("publish.typography"), repr(rules), chapter.body, chapter.title_html, chapter.description_html
     )
     found = cache.get_json("typeset", key)
     if isinstance(found, list) and len(found) == 3 and all(isinstance(x, str) for x in found):

@@ -77,18 +77,24 @@ def subset_face(face: FontFace, characters: str, cache: Cache | None) -> bytes:
     import uharfbuzz as hb
 
     characters = "".join(sorted(set(characters)))
-    key = _cache_key(face.path, face.index, characters)
-    found = cache.get("fonts", key) if cache is not None else None
-    if found is not None:
-        return found
-    source = hb.Face(hb.Blob.from_file_path(str(face.path)), face.index)
     request = hb.SubsetInput()
     request.unicode_set.update(ord(char) for char in characters)
     request.layout_feature_tag_set.update(_tag(feature) for feature in _EXTRA_FEATURES)
     request.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE
-    subset_font = hb.subset(source, request)
+    return _subset(face.path, face.index, characters, request, cache)
+
+
+def _subset(path: Path, index: int, wanted: str, request: object, cache: Cache | None) -> bytes:
+    """Cut the subset HarfBuzz is asked for, or take it from the cache."""
+    import uharfbuzz as hb
+
+    key = _cache_key(path, index, wanted)
+    found = cache.get("fonts", key) if cache is not None else None
+    if found is not None:
+        return found
+    subset_font = hb.subset(hb.Face(hb.Blob.from_file_path(str(path)), index), request)
     if subset_font is None:
-        raise PublishError(f"HarfBuzz could not subset {face.path} (face {face.index})")
+        raise PublishError(f"HarfBuzz could not subset {path} (face {index})")
     data = bytes(subset_font.blob.data)
     if cache is not None:
         cache.put("fonts", key, data)
@@ -104,10 +110,6 @@ def glyph_subset(path: Path, index: int, glyphs: list[int], cache: Cache | None)
     so that one program serves the text of every separately laid-out part of the PDF."""
     import uharfbuzz as hb
 
-    key = _cache_key(path, index, repr(glyphs))
-    found = cache.get("fonts", key) if cache is not None else None
-    if found is not None:
-        return found
     request = hb.SubsetInput()
     request.glyph_set.update(glyphs)
     request.flags = (
@@ -120,10 +122,4 @@ def glyph_subset(path: Path, index: int, glyphs: list[int], cache: Cache | None)
     )
     for table in ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG "):
         request.drop_table_tag_set.add(_tag(table))
-    subset_font = hb.subset(hb.Face(hb.Blob.from_file_path(str(path)), index), request)
-    if subset_font is None:
-        raise PublishError(f"HarfBuzz could not subset {path} (face {index})")
-    data = bytes(subset_font.blob.data)
-    if cache is not None:
-        cache.put("fonts", key, data)
-    return data
+    return _subset(path, index, repr(glyphs), request, cache)

@@ -1,5 +1,5 @@
 """Write the PDF with WeasyPrint: each issue, the front matter and the folios laid out as parts of their own
-(publish/pdf_layout.py) by styles/pdf.css, then merged into one book (publish/pdf_merge.py).
+(writers/pdf/layout.py) by styles/pdf.css, then merged into one book (writers/pdf/merge.py).
 
 For the press (`--print-ready`) the same book gets bleed, crop marks, PDF/X-4 with a CMYK output intent
 and CMYK colours; in every PDF the inner margin grows with the page count as print-on-demand services

@@ -3,7 +3,7 @@
 WeasyPrint keeps a whole document in memory and lays it out on one core. A collected edition is made of
 issues that each open on a recto page, so each issue can be laid out on its own: the parts run in
 parallel, memory is bounded by the largest part, and a rebuild after an edit lays out only the parts
-whose HTML, styles, images, fonts or layout code changed. publish/pdf_merge.py joins the parts.
+whose HTML, styles, images, fonts or layout code changed. merge.py joins the parts.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class LayoutJob:
     fingerprint: str = ""
     """What else the layout depends on (fonts, versions): part of the cache key."""
     page_blocks: bool = False
-    """Record which block of the issue each page begins with (publish/print_pages.py)."""
+    """Record which block of the issue each page begins with (writers/page_map.py)."""
     number_slots: bool = False
     """Record where the contents' page-number slots are (`.toc-page` elements), for the merge to fill in."""
     first: bool = False
@@ -262,7 +262,7 @@ def _warm_up() -> None:
 
 
 def _lay_out_in_worker(job: LayoutJob) -> LaidOutPart:
-    """A part, and then its garbage collected at once (the collector runs seldom: see cli.GC_THRESHOLDS)."""
+    """A part, and then its garbage collected at once (the collector runs seldom: see publish.cli.GC_THRESHOLDS)."""
     try:
         return lay_out(job)
     finally:

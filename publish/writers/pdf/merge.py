@@ -3,8 +3,8 @@
 The parts arrive as PDFs: the front matter, each issue, and a folio template. This stage puts their pages
 in order, draws each body page's folio in the template's place and style, and rebuilds what spans the
 whole book: the named destinations that links point at, the outline, the page labels, one program for
-each shared font (the parts hold placeholders: see pdf_layout.py), and for the press one CMYK profile
-instead of one per part.
+each shared font (the parts hold placeholders: see internals/weasy/fonts.py), and for the press one CMYK
+profile instead of one per part.
 """
 
 from __future__ import annotations

@@ -12,7 +12,13 @@ import pytest
 
 from publish.edition import corner_quotes
 
-from .testing_utils import ROOT, SAMPLE_ISSUES, Epub, epubcheck_findings, pdf_pages_text, printed_folio, run_cli
+from .testing_utils import (
+    Epub,
+    build_sample,
+    epubcheck_findings,
+    pdf_pages_text,
+    printed_folio,
+)
 
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
@@ -29,16 +35,7 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     books = {}
     for name, extra in runs.items():
         before = set(output.glob("*.*"))
-        result = run_cli(
-            "build",
-            "--source",
-            str(SAMPLE_ISSUES),
-            "--output",
-            str(output),
-            "--config",
-            str(ROOT / "book.toml"),
-            *extra,
-        )
+        result = build_sample(output, *extra)
         assert result.exit_code == 0, result.output
         for path in {p for p in output.glob("*.*") if p.is_file()} - before:
             books[f"{name}{path.suffix}"] = path

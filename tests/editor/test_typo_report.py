@@ -7,7 +7,7 @@ from pathlib import Path
 
 from publish.editor.typo_report import typo_report
 
-from .testing_utils import run_cli
+from ..testing_utils import run_cli
 
 
 def test_sample_book_meets_every_target(sample_books: dict[str, Path]) -> None:

@@ -15,7 +15,7 @@ from publish.writers.pdf.document import gutter_mm
 from publish.writers.pdf.press.cover import spine_width_mm
 from publish.writers.pdf.press.imposition import impose_booklet, saddle_stitch_order, signature_order
 
-from .testing_utils import ROOT, SAMPLE_ISSUES, pdf_pages_text, printed_folio, run_cli
+from ....testing_utils import ROOT, SAMPLE_ISSUES, build_sample, pdf_pages_text, printed_folio, run_cli
 
 MM = 72 / 25.4
 A5 = (148 * MM, 210 * MM)
@@ -24,14 +24,8 @@ A5 = (148 * MM, 210 * MM)
 @pytest.fixture(scope="module")
 def press(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     output = tmp_path_factory.mktemp("press")
-    result = run_cli(
-        "build",
-        "--source",
-        str(SAMPLE_ISSUES),
-        "--output",
-        str(output),
-        "--config",
-        str(ROOT / "book.toml"),
+    result = build_sample(
+        output,
         "--format",
         "pdf",
         "--print-ready",
@@ -101,14 +95,13 @@ def test_wide_spine_gets_a_vertical_title(tmp_path: Path) -> None:
     from publish.build import prepare_chapters
     from publish.config import load_config
     from publish.model import Selection
-    from publish.writers.pdf.document import cmyk_profile
     from publish.writers.pdf.press.cover import CoverGeometry, build_cover_pdf
 
     config, _ = load_config(ROOT / "book.toml", ROOT)
     chapters, _ = prepare_chapters(SAMPLE_ISSUES, Selection())
     book = assemble_book(config, chapters, Selection(), source_date_epoch=0)
     geometry = CoverGeometry(148, 210, 20.0, 3.0)
-    data = build_cover_pdf(book, (ROOT / "styles" / "cover.css").read_text(), geometry, cmyk_profile().read_bytes())
+    data = build_cover_pdf(book, (ROOT / "styles" / "cover.css").read_text(), geometry)
     path = tmp_path / "cover.pdf"
     path.write_bytes(data)
     x = round(148 * MM)
@@ -202,7 +195,7 @@ def test_booklet_of_the_sample_book_has_half_as_many_sheet_sides(press: dict[str
 
 
 def test_missing_cmyk_profile_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("publish.writers.pdf.document.CMYK_PROFILES", (tmp_path / "none.icc",))
+    monkeypatch.setattr("publish.writers.pdf.press.CMYK_PROFILES", (tmp_path / "none.icc",))
     result = run_cli(
         "build", "--source", str(SAMPLE_ISSUES), "--output", str(tmp_path / "out"), "--format", "pdf", "--print-ready"
     )

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from publish.model import Selection
 from publish.source import collect_issues
 
-from .testing_utils import SAMPLE_ISSUES, pdf_pages_text, printed_folio
+from ...testing_utils import SAMPLE_ISSUES, pdf_pages_text, printed_folio
 
 A5_POINTS = (419.53, 595.28)
 

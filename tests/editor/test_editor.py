@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .testing_utils import publish_command, run_cli, write_issue
+from ..testing_utils import publish_command, run_cli, write_issue
 
 
 def _source(folder: Path) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .testing_utils import REQUIRE_TOOLS, ROOT, SAMPLE_ISSUES, run_cli
+from ...testing_utils import REQUIRE_TOOLS, ROOT, SAMPLE_ISSUES, run_cli
 
 ACE = ROOT / "tools" / "ace" / "node_modules" / ".bin" / "ace-cli"
 CHROMIUM = ROOT / "tools" / "ace" / "chromium"

@@ -12,7 +12,7 @@ from publish.errors import Severity
 from publish.render.markdown import render_issue
 from publish.source import read_issue
 
-from .testing_utils import write_issue
+from ..testing_utils import write_issue
 
 
 def _render(tmp_path: Path, body: str, number: int = 1):

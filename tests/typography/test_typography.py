@@ -1,41 +1,17 @@
-"""The CJK typography pass: fixture pairs per rule, then properties on the sample issues."""
+"""The CJK typography pass on whole chapters: properties of the sample issues (each rule's own cases are
+fixtures, tests/typography/test_rules.py)."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from publish.build import prepare_chapters
 from publish.model import Selection
-from publish.typography.chain import EPUB_RULES, PDF_RULES, typeset_markup
+from publish.typography import EPUB_RULES, PDF_RULES, typeset_markup
 
-from .testing_utils import SAMPLE_ISSUES
-
-FIXTURES = Path(__file__).parent / "fixtures" / "typography.txt"
-INVISIBLE = {"{WJ}": "\u2060", "{ZW}": "\u200b"}
-
-
-def _fixtures() -> list[tuple[str, str, str]]:
-    text = "\n".join(line for line in FIXTURES.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
-    cases = []
-    for block in re.findall(r"(\S[^\n]*)\n\.\n(.*?)\n\.\n(.*?)\n\.", text, re.DOTALL):
-        title, source, expected = block
-        for marker, char in INVISIBLE.items():
-            expected = expected.replace(marker, char)
-        cases.append((title, source, expected))
-    return cases
-
-
-@pytest.mark.parametrize(("title", "source", "expected"), _fixtures(), ids=[c[0] for c in _fixtures()])
-def test_rule_fixture(title: str, source: str, expected: str) -> None:
-    rule = title.split(":")[0]
-    assert typeset_markup(source, [rule]) == expected
-
-
-def test_fixture_file_is_read_whole() -> None:
-    assert len(_fixtures()) == 11
+from ..testing_utils import SAMPLE_ISSUES
 
 
 @pytest.fixture(scope="module")

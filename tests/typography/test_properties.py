@@ -12,9 +12,9 @@ from lxml import etree
 
 from publish.render.markdown import make_parser, render_issue
 from publish.source import read_issue
-from publish.typography.chain import EPUB_RULES, PDF_RULES, typeset_markup
+from publish.typography import EPUB_RULES, PDF_RULES, typeset_markup
 
-from .testing_utils import write_issue
+from ..testing_utils import write_issue
 
 JOINERS = re.compile("[\u2060\u200b]")
 

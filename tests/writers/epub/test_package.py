@@ -14,7 +14,7 @@ from publish.model import Selection
 from publish.source import collect_issues
 from publish.writers.fonts import find_face
 
-from .testing_utils import NS, SAMPLE_ISSUES, XML_LANG, Epub, epubcheck_findings
+from ...testing_utils import NS, SAMPLE_ISSUES, XML_LANG, Epub, epubcheck_findings
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import weasyprint
 
 from publish.editor.typo_report import _is_han, read_lines
 from publish.internals.weasy import SUPPORTED, patched
-from publish.typography.chain import PDF_RULES, typeset_markup
+from publish.typography import PDF_RULES, typeset_markup
 
 TEXT = (
     "让·鲍德里亚所警示的“拟像”秩序，在Seedance 2.0身上得到了近乎教科书般的演示。在拟像的第三阶段——“仿真”阶段，"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from tests.testing_utils import ROOT, SAMPLE_ISSUES, pdf_pages_text, printed_folio, run_cli, write_issue
+from tests.testing_utils import ROOT, SAMPLE_ISSUES, build_sample, pdf_pages_text, printed_folio, run_cli, write_issue
 
 
 def _build(source: Path, output: Path, *extra: str) -> Path:
@@ -257,16 +257,7 @@ def test_contents_slots_widen_when_the_page_count_guess_was_a_digit_short(tmp_pa
 
 def test_a_corrupt_cache_is_ignored_and_the_books_are_the_same(tmp_path: Path) -> None:
     def build_all(output: Path, *extra: str) -> dict[str, bytes]:
-        result = run_cli(
-            "build",
-            "--source",
-            str(SAMPLE_ISSUES),
-            "--output",
-            str(output),
-            "--config",
-            str(ROOT / "book.toml"),
-            *extra,
-        )
+        result = build_sample(output, *extra)
         assert result.exit_code == 0, result.output
         return {p.suffix: p.read_bytes() for p in output.glob("*.*") if p.is_file()}
 

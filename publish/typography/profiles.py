@@ -1,0 +1,19 @@
+"""Which rules each output's engine needs, by profile name; a writer names its profile (publish/writers/)."""
+
+from __future__ import annotations
+
+PROFILES: dict[str, tuple[str, ...]] = {
+    # Reading systems justify CJK and draw `text-emphasis` themselves.
+    "epub": ("cjk_latin_spacing", "punctuation_compression", "orphan_binding", "footnote_binding"),
+    "epub-vertical": (
+        "cjk_latin_spacing",
+        "punctuation_compression",
+        "orphan_binding",
+        "footnote_binding",
+        "upright_numbers",
+    ),
+    # WeasyPrint has no `text-emphasis`: the dots are spans.
+    "pdf": ("cjk_latin_spacing", "punctuation_compression", "emphasis_dots", "orphan_binding"),
+}
+EPUB_RULES = PROFILES["epub"]
+PDF_RULES = PROFILES["pdf"]

@@ -1,0 +1,53 @@
+"""Each typography rule on its own, from its fixture file (tests/typography/fixtures/<rule>.txt): cases of
+a title, the input markup and the expected markup, each followed by a line holding a dot, as in
+markdown-it-py's fixtures. `{WJ}` stands for the invisible word joiner U+2060."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from publish.typography import RULER, typeset_markup
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _cases() -> list:
+    cases = []
+    for path in sorted(FIXTURES.glob("*.txt")):
+        fields = [field.strip("\n") for field in path.read_text(encoding="utf-8").split("\n.\n")]
+        fields = [field for field in fields if field.strip()]
+        assert len(fields) % 3 == 0, f"{path}: every case is a title, an input and an expected output"
+        for index in range(0, len(fields), 3):
+            title, given, expected = fields[index : index + 3]
+            cases.append(pytest.param(path.stem, given, expected.replace("{WJ}", "\u2060"), id=f"{path.stem}: {title}"))
+    return cases
+
+
+def test_every_rule_has_a_fixture_file() -> None:
+    assert sorted(p.stem for p in FIXTURES.glob("*.txt")) == sorted(RULER.names())
+
+
+@pytest.mark.parametrize(("rule", "given", "expected"), _cases())
+def test_rule(rule: str, given: str, expected: str) -> None:
+    assert typeset_markup(given, (rule,)) == expected
+
+
+def test_a_rule_added_by_someone_else_runs_in_its_place() -> None:
+    """The chain is open: a rule slots in next to a named one without editing the package."""
+    from publish.typography.ruler import Ruler
+
+    ruler = Ruler()
+    seen: list[str] = []
+    ruler.push("first", lambda root: seen.append("first"))
+    ruler.push("last", lambda root: seen.append("last"))
+    ruler.after("first", "middle", lambda root: seen.append("middle"))
+    assert ruler.names() == ["first", "middle", "last"]
+    for rule in ruler.select(["last", "middle", "first"]):
+        rule.function(None)  # type: ignore[arg-type]
+    assert seen == ["first", "middle", "last"]
+    with pytest.raises(ValueError, match="unknown typography rules: nope"):
+        ruler.select(["nope"])
+    with pytest.raises(ValueError, match="already in the chain"):
+        ruler.push("first", lambda root: None)
