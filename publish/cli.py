@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from publish.errors import ContentErrors, InternalError, Problem, Severity, errors_in
+from publish.errors import ContentErrors, InternalError, Problem, Severity, errors_in, shown_path
 from publish.writers import writer_names
 
 if TYPE_CHECKING:
@@ -52,14 +52,30 @@ def _check_signature(value: int | None) -> int | None:
 
 
 def _checked_image_dir(image_dir: Path | None, config: Config) -> Path | None:
+    """The mirror of remote pictures: --image-dir, else the project's images/remote/ when it exists."""
+    from publish.pictures.mirror import DEFAULT_MIRROR
+
     if image_dir is None:
-        return None
+        default = config.project_root / DEFAULT_MIRROR
+        return default.resolve() if default.is_dir() else None
     resolved = image_dir.resolve()
     if not resolved.is_relative_to(config.project_root) and not resolved.is_relative_to(Path.cwd().resolve()):
         raise click.BadParameter(
             f"{image_dir} is outside the project; the build reads nothing outside it", param_hint="--image-dir"
         )
     return resolved
+
+
+def _lint_rules(values: tuple[str, ...], option: str) -> frozenset[str]:
+    from publish.editor.lint import RULES
+
+    names = frozenset(name.strip() for value in values for name in value.split(",") if name.strip())
+    unknown = sorted(names - set(RULES))
+    if unknown:
+        raise click.BadParameter(
+            f"no lint rule {', '.join(unknown)}; the rules are: {', '.join(RULES)}", param_hint=option
+        )
+    return names
 
 
 def _load(config_path: Path | None) -> tuple[Config, list[Problem]]:
@@ -104,8 +120,8 @@ def _summary(result: object, seconds: float, verbose: bool) -> None:
         click.echo(f"  warnings: {sum(kinds.values())} ({listed})", err=True)
     if result.remote_images:  # type: ignore[attr-defined]
         click.echo(
-            f"  {result.remote_images} remote image(s) shown as links; mirror them and pass --image-dir "
-            "to include them",
+            f"  {result.remote_images} remote picture(s) not mirrored or not usable, shown as placeholders: "
+            "`publish images fetch` downloads them",
             err=True,
         )
     if verbose:
@@ -129,7 +145,8 @@ config_option = click.option(
 image_dir_option = click.option(
     "--image-dir",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Folder of mirrored remote images, saved as <host>/<path> (wget -x); must be inside the project.",
+    help="Folder of mirrored remote pictures, saved as <host>/<path> (`publish images fetch` fills it); "
+    "default: images/remote/ in the project folder. Must be inside the project.",
 )
 year_option = click.option("--year", type=click.IntRange(1, 9999), help="Only issues dated in this year.")
 range_option = click.option(
@@ -260,6 +277,20 @@ def build_command(
 @image_dir_option
 @click.option("--fix", is_flag=True, help="Apply the safe fixes, show them as a diff, write each file atomically.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--select",
+    multiple=True,
+    callback=lambda ctx, param, value: _lint_rules(value, "--select"),
+    metavar="RULE[,RULE]",
+    help="Only these lint rules (repeat, or separate with commas).",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    callback=lambda ctx, param, value: _lint_rules(value, "--ignore"),
+    metavar="RULE[,RULE]",
+    help="Leave out these lint rules, e.g. --ignore image-alt.",
+)
 def check_command(
     source: Path,
     year: int | None,
@@ -268,10 +299,13 @@ def check_command(
     image_dir: Path | None,
     fix: bool,
     output_format: str,
+    select: frozenset[str],
+    ignore: frozenset[str],
 ) -> None:
     """Validate the issues exactly as `build` does, then lint them; write nothing unless --fix."""
     from publish.build import prepare_chapters
-    from publish.editor.lint import apply_fixes, lint_collection, lint_text
+    from publish.editor.images import remote_pictures
+    from publish.editor.lint import apply_fixes, lint_collection, lint_text, selected
     from publish.model import Selection
 
     config, problems = _load(config_path)
@@ -286,6 +320,7 @@ def check_command(
             issues = [chapter.issue for chapter in chapters]
             lines = {i.path: i.path.read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n") for i in issues}
             findings = [f for i in issues for f in lint_text(i, lines[i.path])] + lint_collection(issues, lines)
+            findings = selected(findings, select, ignore)
             if attempt == "after fixes" or not fix or not any(f.fixable for f in findings):
                 break
             click.echo(apply_fixes(issues, findings), nl=False)  # then check again, to report what is left
@@ -326,6 +361,14 @@ def check_command(
             f"{len(chapters)} issue(s) checked, 0 errors, {warnings} warning(s), {len(findings)} lint finding(s)",
             err=True,
         )
+        mirror = _checked_image_dir(image_dir, config)
+        remote = remote_pictures([chapter.issue for chapter in chapters], mirror)
+        missing = sum(1 for picture in remote if not picture.mirrored)
+        if missing:
+            click.echo(
+                f"{missing} of {len(remote)} remote picture(s) not mirrored yet: `publish images fetch` downloads them",
+                err=True,
+            )
 
 
 @cli.command("new")
@@ -381,6 +424,125 @@ def serve_command(source: Path, config_path: Path | None, image_dir: Path | None
         click.echo("stopped", err=True)
     finally:
         server.server_close()
+
+
+@cli.group("images")
+def images_group() -> None:
+    """Remote pictures: list them, or download them into the project's mirror (the only network use)."""
+
+
+def _mirror_for(mirror: Path | None, config: Config) -> Path:
+    from publish.pictures.mirror import DEFAULT_MIRROR
+
+    return (mirror or config.project_root / DEFAULT_MIRROR).resolve()
+
+
+def _issues_for_images(source: Path, config_path: Path | None) -> tuple[Config, list]:
+    from publish.model import Selection
+    from publish.source import collect_issues
+
+    config, problems = _load(config_path)
+    issues, found = collect_issues(source, Selection())
+    problems = [*problems, *found]
+    if errors_in(problems):
+        _report(problems)
+        raise ContentErrors(errors_in(problems))
+    return config, issues
+
+
+mirror_option = click.option(
+    "--mirror",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of mirrored pictures, as <host>/<path> (default: images/remote/ in the project folder).",
+)
+
+
+@images_group.command("list")
+@source_option
+@config_option
+@mirror_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def images_list_command(source: Path, config_path: Path | None, mirror: Path | None, output_format: str) -> None:
+    """Every remote picture the issues show, with its file and line and whether the mirror holds it."""
+    from publish.editor.images import remote_pictures
+
+    config, issues = _issues_for_images(source, config_path)
+    pictures = remote_pictures(issues, _mirror_for(mirror, config))
+    root = Path.cwd()
+    if output_format == "json":
+        import json
+
+        rows = [{"url": p.url, "path": str(p.path), "line": p.line, "mirrored": p.mirrored} for p in pictures]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for picture in pictures:
+        where = f"{shown_path(picture.path, root)}:{picture.line}"
+        click.echo(f"{where}: {'mirrored' if picture.mirrored else 'missing '}  {picture.url}")
+    missing = sum(1 for p in pictures if not p.mirrored)
+    click.echo(f"{len(pictures)} remote picture(s), {len(pictures) - missing} mirrored, {missing} missing", err=True)
+
+
+@images_group.command("fetch")
+@source_option
+@config_option
+@mirror_option
+@click.option("--jobs", type=click.IntRange(1, 64), default=8, show_default=True, help="Downloads at a time.")
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Also fetch from loopback, private and link-local addresses (refused by default).",
+)
+def images_fetch_command(
+    source: Path, config_path: Path | None, mirror: Path | None, jobs: int, allow_private: bool
+) -> None:
+    """Download every remote picture the issues show into the mirror, where `build` finds it.
+
+    Only http(s); a size cap, a timeout and a redirect limit per picture; the bytes checked to be a
+    picture. Pictures already in the mirror are not fetched again. Exit 0 when every picture is there,
+    1 when some failed."""
+    import threading
+
+    from publish.editor.images import remote_pictures
+    from publish.pictures.fetch import FetchLimits, FetchResult, fetch_all
+
+    config, issues = _issues_for_images(source, config_path)
+    folder = _mirror_for(mirror, config)
+    pictures = remote_pictures(issues, folder)
+    urls = list(dict.fromkeys(p.url for p in pictures))
+    show_bar = sys.stderr.isatty()
+    bar = click.progressbar(length=len(urls), label="下载图片", file=sys.stderr, show_pos=True) if show_bar else None
+    lock = threading.Lock()
+
+    def advance(result: FetchResult) -> None:
+        if bar is not None:
+            with lock:
+                bar.update(1)
+
+    if bar is not None:
+        bar.__enter__()
+    try:
+        results = fetch_all(urls, folder, FetchLimits(allow_private=allow_private), jobs, advance)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    root = Path.cwd()
+    failed = {r.url: r.reason for r in results if r.status == "failed"}
+    for picture in pictures:
+        if picture.url in failed:
+            where = f"{shown_path(picture.path, root)}:{picture.line}"
+            click.echo(
+                click.style(f"{where}:", fg="red", bold=True) + f" {picture.url}: {failed[picture.url]}",
+                err=True,
+                color=_colour(),
+            )
+    counts = {status: sum(1 for r in results if r.status == status) for status in ("fetched", "present", "failed")}
+    click.echo(
+        f"{len(urls)} remote picture(s): {counts['fetched']} fetched, {counts['present']} already there, "
+        f"{counts['failed']} failed; mirror: {shown_path(folder, root)}",
+        err=True,
+    )
+    if counts["failed"]:
+        sys.exit(1)
 
 
 @cli.command("typo-report")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from publish.errors import Problem
 
+LINK_MODES = ("endnotes", "footnotes", "none")
+"""How `[print] links` may print the addresses of links (publish/writers/pdf/links.py)."""
 PAGE_SIZES = {"A5": (148, 210), "B6": (125, 176), "大32开": (140, 203), "小32开": (130, 184)}
 
 
@@ -44,6 +46,9 @@ class PrintSettings:
     crop_marks: bool = True
     paper_thickness_mm: float = 0.1
     """One leaf (two pages) of the interior paper, for the spine width of the cover."""
+    links: str = "endnotes"
+    """Where the PDF prints the address of each link: a list at the end of each issue (`endnotes`), at the
+    foot of the page (`footnotes`), or nowhere (`none`)."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,16 @@ def load_config(path: Path | None, project_root: Path) -> tuple[Config, list[Pro
                 "book.language",
                 f"{config.book.language!r} is not a language tag",
                 'use a BCP 47 tag such as "zh-Hans", "zh-Hant" or "zh-CN"',
+            )
+        )
+    if config.print.links not in LINK_MODES:
+        problems.append(
+            Problem(
+                path,
+                _line_of(text, "links"),
+                "print.links",
+                f"{config.print.links!r} is not a way to print links",
+                f"use one of: {', '.join(repr(mode) for mode in LINK_MODES)}",
             )
         )
     for key, low, high in (("bleed_mm", 0.0, 10.0), ("paper_thickness_mm", 0.03, 0.5)):

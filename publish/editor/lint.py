@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,16 +120,18 @@ def lint_text(issue: Issue, source_lines: Sequence[str]) -> list[Finding]:
     return findings
 
 
-SAFE_FIXES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
-    (_HALF_PUNCT_BETWEEN_HAN, lambda match: _HALF_TO_FULL[match[1]]),
-    (_SPACE_AFTER_FULL_PUNCT, lambda match: ""),
-)
+SAFE_FIXES: dict[str, tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = {
+    "halfwidth-punctuation": (_HALF_PUNCT_BETWEEN_HAN, lambda match: _HALF_TO_FULL[match[1]]),
+    "space-after-punctuation": (_SPACE_AFTER_FULL_PUNCT, lambda match: ""),
+}
 """Fixes that change no meaning: a half-width mark between two ideographs, a space after a full-width mark."""
 
 
-def _fix_line(line: str) -> str:
-    """Apply the safe fixes to the unmasked parts of a line only (never inside code, links or URLs)."""
-    for pattern, replacement in SAFE_FIXES:
+def _fix_line(line: str, rules: Collection[str]) -> str:
+    """Apply the rules' safe fixes to the unmasked parts of a line only (never inside code, links or URLs)."""
+    for rule, (pattern, replacement) in SAFE_FIXES.items():
+        if rule not in rules:
+            continue
         masked = _mask(line)
         pieces, cursor = [], 0
         for match in pattern.finditer(masked):
@@ -140,14 +142,15 @@ def _fix_line(line: str) -> str:
     return line
 
 
-def fixed_text(issue: Issue, text: str) -> str:
-    """The file's text with every safe fix applied to body lines outside fenced code; nothing else changes."""
+def fixed_text(issue: Issue, text: str, rules: Collection[str] = tuple(SAFE_FIXES)) -> str:
+    """The file's text with the rules' safe fixes applied to body lines outside fenced code; nothing else
+    changes."""
     lines = text.split("\n")
     for number, _ in _body_lines(issue):
         index = number - 1
         if index < len(lines):
             ending = "\r" if lines[index].endswith("\r") else ""
-            lines[index] = _fix_line(lines[index].removesuffix("\r")) + ending
+            lines[index] = _fix_line(lines[index].removesuffix("\r"), rules) + ending
     return "\n".join(lines)
 
 
@@ -226,6 +229,7 @@ def apply_fixes(issues: Sequence[Issue], findings: Sequence[Finding]) -> str:
     from publish.atomic import write_atomically
 
     fixable = {f.path for f in findings if f.fixable}
+    rules = {f.rule for f in findings if f.fixable}
     diffs = []
     for issue in issues:
         if issue.path not in fixable:
@@ -233,7 +237,7 @@ def apply_fixes(issues: Sequence[Issue], findings: Sequence[Finding]) -> str:
         raw = issue.path.read_bytes()
         bom = raw.startswith(b"\xef\xbb\xbf")
         text = raw.decode("utf-8-sig")
-        new = fixed_text(issue, text)
+        new = fixed_text(issue, text, rules)
         if new == text:
             continue
         diff = difflib.unified_diff(
@@ -246,3 +250,21 @@ def apply_fixes(issues: Sequence[Issue], findings: Sequence[Finding]) -> str:
         data = (b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8")
         write_atomically(issue.path, data, mode=issue.path.stat().st_mode & 0o777)
     return "".join(diffs)
+
+
+RULES = (
+    "halfwidth-punctuation",
+    "space-after-punctuation",
+    "mixed-brackets",
+    "image-alt",
+    "description-length",
+    "numbering-gap",
+    "date-order",
+    "duplicate-title",
+)
+"""Every lint rule, by the name `--select` and `--ignore` take."""
+
+
+def selected(findings: Sequence[Finding], select: Collection[str], ignore: Collection[str]) -> list[Finding]:
+    """The findings of the selected rules (all, when none is selected) minus the ignored ones."""
+    return [f for f in findings if (not select or f.rule in select) and f.rule not in ignore]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import posixpath
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import unquote, urlsplit
@@ -20,25 +20,13 @@ from mdit_py_plugins.footnote import footnote_plugin
 from publish.cjk import XML_INVALID
 from publish.errors import Problem, Severity
 from publish.model import Chapter, Issue, Section
+from publish.pictures.inspect import PictureError, inspect_picture
+from publish.pictures.mirror import absolute_url, is_remote, mirror_path
 from publish.render.plugins import cjk_breaks_plugin, cjk_linkify_plugin
 from publish.render.sanitize import disallowed_tags, parse_fragment, sanitize_tree
 from publish.xhtml import inner_markup
 
-IMAGE_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
 _DATA_IMAGE = re.compile(r"data:image/(?P<type>png|jpe?g|gif|webp);base64,(?P<data>[A-Za-z0-9+/=\s]+)$", re.IGNORECASE)
-_MAGIC = {
-    ".png": lambda data: data.startswith(b"\x89PNG\r\n\x1a\n"),
-    ".jpg": lambda data: data.startswith(b"\xff\xd8\xff"),
-    ".gif": lambda data: data[:6] in (b"GIF87a", b"GIF89a"),
-    ".webp": lambda data: data[:4] == b"RIFF" and data[8:12] == b"WEBP",
-}
-"""Each image type's signature: a file must be what its name says."""
 _UNSAFE_HREF = re.compile(r"\s*(javascript|vbscript|data|file):", re.IGNORECASE)
 _RAW_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 
@@ -73,8 +61,63 @@ def _inline_text(token: Token) -> str:
     return "".join(c.content for c in token.children or () if c.type in ("text", "code_inline")).strip()
 
 
-def _is_remote(src: str) -> bool:
-    return src.startswith(("http://", "https://", "//"))
+_PLACEHOLDER_CAPTION = re.compile(
+    r"(?i)^(?:(?:image|img|pic|picture|photo|screenshot|screen ?shot|snipaste|wechat|untitled|截图|图片|图|插图|配图)"
+    r"[\s_\-.]*[\w\-]*|[\w\-]+\.(?:png|jpe?g|gif|webp|avif|bmp|svg)|[0-9a-f\-_]{8,}|\d+)$"
+)
+
+
+def meaningful_caption(text: str) -> bool:
+    """Alt text or a title worth printing under a picture: words, not a file name, a number or a stock label."""
+    text = text.strip()
+    return bool(text) and not _PLACEHOLDER_CAPTION.match(text)
+
+
+def _as_figure(element: lxml_html.HtmlElement, caption: str, *, missing: bool = False) -> None:
+    """A picture (or its link, or its placeholder) alone in its paragraph becomes a figure, captioned."""
+    holder = element
+    parent = element.getparent()
+    if parent is not None and parent.tag == "a" and len(parent) == 1 and not (parent.text or "").strip():
+        holder, parent = parent, parent.getparent()
+    if parent is None or parent.tag != "p" or len(parent) != 1:
+        return
+    if (parent.text or "").strip() or (holder.tail or "").strip():
+        return
+    figure = lxml_html.Element("figure", {"class": "picture-missing-figure" if missing else "picture"})
+    holder.tail = None
+    figure.append(holder)
+    if caption:
+        figcaption = lxml_html.Element("figcaption")
+        figcaption.text = caption
+        figure.append(figcaption)
+    figure.tail = parent.tail
+    parent.getparent().replace(parent, figure)
+
+
+def _walk(tokens: list[Token]) -> Iterator[tuple[Token, int | None]]:
+    """Every block token and every inline child, with its line in the body (0-based)."""
+    for token in tokens:
+        line = token.map[0] if token.map else None
+        yield token, line
+        offset = 0
+        for child in token.children or ():
+            if child.type in ("softbreak", "hardbreak"):
+                offset += 1
+            yield child, line + offset if line is not None else None
+
+
+def picture_sources(issue: Issue, md: MarkdownIt | None = None) -> list[tuple[str, int | None]]:
+    """Every picture the issue shows, in Markdown or raw HTML: its `src` and its line in the file."""
+    found: list[tuple[str, int | None]] = []
+    tokens = (md or make_parser()).parse(XML_INVALID.sub("", issue.body), {"docId": "scan"})
+    for token, line in _walk(tokens):
+        file_line = issue.body_first_line + line if line is not None else None
+        if token.type == "image":
+            found.append((str(token.attrGet("src") or "").strip(), file_line))
+        elif token.type in ("html_block", "html_inline"):
+            for match in _RAW_IMG_SRC.finditer(token.content):
+                found.append((next(g for g in match.groups() if g is not None).strip(), file_line))
+    return found
 
 
 class _ChapterRenderer:
@@ -150,29 +193,19 @@ class _ChapterRenderer:
                 self.sections.append(Section(anchor=anchor, title=title, level=new_level))
 
     def _scan(self, tokens: list[Token]) -> None:
-        for token in tokens:
-            line = token.map[0] if token.map else None
-            if token.type == "html_block":
+        for token, line in _walk(tokens):
+            if token.type in ("html_block", "html_inline"):
                 self._check_raw_html(token.content, line)
-            if token.type != "inline" or not token.children:
-                continue
-            offset = 0
-            for child in token.children:
-                if child.type in ("softbreak", "hardbreak"):
-                    offset += 1
-                child_line = line + offset if line is not None else None
-                if child.type == "image":
-                    self._resolve_image(str(child.attrGet("src") or ""), child_line)
-                elif child.type == "link_open" and _UNSAFE_HREF.match(str(child.attrGet("href") or "")):
-                    self.problem(
-                        child_line,
-                        "link",
-                        f"a {str(child.attrGet('href')).split(':')[0]}: link was removed",
-                        "link to an http(s) address instead",
-                        Severity.WARNING,
-                    )
-                elif child.type == "html_inline":
-                    self._check_raw_html(child.content, child_line)
+            elif token.type == "image":
+                self._resolve_image(str(token.attrGet("src") or ""), line)
+            elif token.type == "link_open" and _UNSAFE_HREF.match(str(token.attrGet("href") or "")):
+                self.problem(
+                    line,
+                    "link",
+                    f"a {str(token.attrGet('href')).split(':')[0]}: link was removed",
+                    "link to an http(s) address instead",
+                    Severity.WARNING,
+                )
 
     def _check_raw_html(self, raw: str, line: int | None) -> None:
         for what in disallowed_tags(raw):
@@ -191,10 +224,10 @@ class _ChapterRenderer:
         src = src.strip()
         if not src or src in self.image_hrefs:
             return
-        if _is_remote(src):
-            mirrored = self._mirrored(src, line)
-            if mirrored is not None:
-                self._add_image(src, mirrored.read_bytes(), mirrored.suffix.lower(), mirrored.name, line)
+        if is_remote(src):
+            mirrored = mirror_path(self.image_dir, src) if self.image_dir is not None else None
+            if mirrored is not None and mirrored.is_file():
+                self._add_image(src, mirrored.read_bytes(), src, line, remote=True)
             return
         if src.startswith("data:"):
             self._add_data_image(src, line)
@@ -226,18 +259,7 @@ class _ChapterRenderer:
                 "check the file name, or add the picture under issues/images/",
             )
             return
-        self._add_image(src, target.read_bytes(), target.suffix.lower(), target.name, line)
-
-    def _mirrored(self, url: str, line: int | None) -> Path | None:
-        """The local copy of a remote image under --image-dir: <dir>/<host>/<path>, as `wget -x` saves it."""
-        if self.image_dir is None:
-            return None
-        parts = urlsplit(url if not url.startswith("//") else "https:" + url)
-        relative = posixpath.normpath("/" + unquote(parts.path)).lstrip("/")
-        candidate = (self.image_dir / parts.netloc.lower() / relative).resolve()
-        if not candidate.is_relative_to(self.image_dir) or not candidate.is_file():
-            return None
-        return candidate
+        self._add_image(src, target.read_bytes(), relative, line, remote=False)
 
     def _add_data_image(self, src: str, line: int | None) -> None:
         match = _DATA_IMAGE.match(src)
@@ -261,55 +283,66 @@ class _ChapterRenderer:
                 Severity.WARNING,
             )
             return
-        suffix = ".jpg" if match["type"] in ("jpeg", "jpg") else f".{match['type']}"
-        self._add_image(src, data, suffix, "data: image", line)
+        self._add_image(src, data, "a data: image", line, remote=False)
 
-    def _add_image(self, src: str, data: bytes, suffix: str, name: str, line: int | None) -> None:
-        suffix = ".jpg" if suffix == ".jpeg" else suffix
-        if suffix not in IMAGE_TYPES:
-            self.problem(
-                line,
-                "image",
-                f"{name}: {suffix or 'no extension'} is not a supported image type",
-                f"convert it to one of {', '.join(sorted(IMAGE_TYPES))}",
-            )
+    def _add_image(self, src: str, data: bytes, name: str, line: int | None, *, remote: bool) -> None:
+        """Keep a picture the book can use, its format read from its bytes. One that cannot be used is the
+        editor's error when the editor put it here, and a warning (and a placeholder) when it is the web's."""
+        try:
+            info = inspect_picture(data)
+        except PictureError as exc:
+            if remote:
+                self.problem(
+                    line,
+                    "image",
+                    f"the mirrored picture of {name[:120]} cannot be used: {exc}; a placeholder stands in for it",
+                    "fetch it again (`publish images fetch`), or delete it from the mirror",
+                    Severity.WARNING,
+                )
+            else:
+                self.problem(line, "image", f"{name}: {exc}", "save the picture again as a PNG, JPEG or WebP")
             return
-        if not _MAGIC[suffix](data):
-            self.problem(
-                line,
-                "image",
-                f"{name} is not really a {suffix[1:].upper()} image (its bytes say otherwise)",
-                "re-export the picture in the format its name says",
-            )
-            return
-        href = f"images/{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+        href = f"images/{hashlib.sha256(data).hexdigest()[:16]}{info.extension}"
         self.images[href] = data
         self.image_hrefs[src] = href
         self.image_lines.setdefault(href, self.issue.body_first_line + line if line is not None else None)
 
     def _rewrite_images(self, root: lxml_html.HtmlElement) -> int:
-        """Local images point into the book; remote ones become a link, since the build never fetches.
-        A picture without alt text gets its title or its place in the issue as one (Send-to-Kindle and
-        screen readers want words; `publish check` asks the editor for a real description)."""
-        remote = pictures = 0
+        """Pictures in the book point into it, with a caption when their alt text or title says something;
+        a remote picture the mirror does not hold becomes a quiet placeholder (its caption, or 图片未能收录)
+        linked to where it lives. Returns how many remote pictures are missing."""
+        missing = pictures = 0
         for img in list(root.iter("img")):
             src = (img.get("src") or "").strip()
             alt = (img.get("alt") or "").strip()
+            caption = next((text for text in (alt, (img.get("title") or "").strip()) if meaningful_caption(text)), "")
             if src in self.image_hrefs:
                 pictures += 1
                 img.set("src", self.image_hrefs[src])
-                img.set("alt", alt or (img.get("title") or "").strip() or f"第 {self.issue.number} 期插图 {pictures}")
+                img.set("alt", alt or caption or f"第 {self.issue.number} 期插图 {pictures}")
+                if caption:
+                    _as_figure(img, caption)
                 continue
-            if _is_remote(src):
-                remote += 1
-                host = urlsplit(src if not src.startswith("//") else "https:" + src).netloc
-                link = lxml_html.Element("a", {"class": "remote-image", "href": src})
-                link.text = f"［图片：{alt or host}］"
-                link.tail = img.tail
-                img.getparent().replace(img, link)
-            else:
+            if not is_remote(src):
                 img.drop_tree()
-        return remote
+                continue
+            missing += 1
+            placeholder = lxml_html.Element("span", {"class": "picture-missing", "role": "img"})
+            placeholder.text = caption or "图片未能收录"
+            placeholder.set("aria-label", placeholder.text)
+            placeholder.tail = img.tail
+            if next(img.iterancestors("a"), None) is None:  # a linked picture keeps its own link, once
+                link = lxml_html.Element("a", {"href": absolute_url(src), "class": "picture-missing-link"})
+                link.append(placeholder)
+                link.tail, placeholder.tail = placeholder.tail, None
+                img.getparent().replace(img, link)
+                _as_figure(link, "", missing=True)
+            else:
+                img.getparent().replace(img, placeholder)
+                _as_figure(placeholder, "", missing=True)
+        for inner in [a for a in root.iter("a") if next(a.iterancestors("a"), None) is not None]:
+            inner.drop_tag()  # raw HTML may nest links: the outer one stays
+        return missing
 
     @staticmethod
     def _fix_ids(root: lxml_html.HtmlElement) -> None:

@@ -17,18 +17,20 @@ class EpubWriter(Writer):
         return "epub-vertical" if request.reader_edition.vertical else "epub"
 
     def write(self, job: WriterInput) -> WriterOutput:
+        from publish.pictures.convert import EPUB, fit_book_pictures
         from publish.writers.epub.package import EpubFonts, build_epub
         from publish.writers.fonts import find_face
 
         vertical = job.request.reader_edition.vertical
+        book = fit_book_pictures(job.book, EPUB, job.cache)
         fonts = EpubFonts(regular=find_face(weight=400), bold=find_face(weight=700), cache=job.cache)
         names = ["common.css", "epub.css", *(["vertical.css"] if vertical else [])]
         stylesheet = "\n".join(read_stylesheets(job.config, names))
         epub = build_epub(
-            job.book,
+            book,
             fonts,
             stylesheet,
-            job.book.images,
+            book.images,
             vertical=vertical,
             print_pages=job.provided.get("print_pages"),  # type: ignore[arg-type]
         )

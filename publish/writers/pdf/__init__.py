@@ -65,6 +65,7 @@ class PdfWriter(Writer):
                 on_progress=progress,
                 pool=self.pool,  # type: ignore[arg-type]
                 merge_in_background="epub" in request.formats,
+                links=config.print.links,
             )
         finally:
             if progress is not None:

@@ -21,10 +21,13 @@ from lxml import etree
 
 from publish.cache import Cache
 from publish.config import PrintSettings
+from publish.edition import label_in
 from publish.errors import InternalError, Problem, Severity
 from publish.model import Book, Chapter, PrintPage
+from publish.pictures.convert import fit_book_pictures, pdf_target
 from publish.writers.page_templates import render_page
 from publish.writers.pdf.layout import LayoutPool, ProgressCallback
+from publish.writers.pdf.links import links_on_paper
 from publish.writers.pdf.merge import FOLIO_TEMPLATE
 from publish.writers.pdf.press import PRESS_PROFILE, cmyk_profile, press_css
 from publish.xhtml import inner_markup, parse_body
@@ -84,6 +87,7 @@ def page_geometry_css(
         outer=outer,
         inner=inner_mm,
         font_pt=font_pt,
+        picture_max_height=(height - TOP_MARGIN_MM - BOTTOM_MARGIN_MM) * 2 / 3,
     )
 
 
@@ -131,8 +135,29 @@ def footnotes_at_page_foot(body: str) -> str:
     return inner_markup(root)
 
 
-def _with_footnotes_at_page_foot(book: Book) -> Book:
-    return replace(book, chapters=tuple(replace(c, body=footnotes_at_page_foot(c.body)) for c in book.chapters))
+def _for_paper(book: Book, links: str) -> Book:
+    """Each chapter as paper shows it: its links' addresses printed (links.py), footnotes at the page foot."""
+    heading = label_in("本期链接", book.meta.language)
+    return replace(
+        book,
+        chapters=tuple(
+            replace(
+                chapter,
+                body=footnotes_at_page_foot(
+                    links_on_paper(chapter.body, links, anchor=chapter.anchor, heading=heading)
+                ),
+            )
+            for chapter in book.chapters
+        ),
+    )
+
+
+def text_block_mm(page_size_mm: tuple[float, float], font_pt: float = BODY_FONT_PT) -> tuple[float, float]:
+    """The widest the text block can be (with the narrowest gutter) and its height."""
+    width, height = page_size_mm
+    em_mm = font_pt * _MM_PER_PT
+    ems = int((width - MIN_INNER_MARGIN_MM - MIN_OUTER_MARGIN_MM) // em_mm)
+    return ems * em_mm, height - TOP_MARGIN_MM - BOTTOM_MARGIN_MM
 
 
 def front_matter_html(book: Book, slot_digits: int) -> str:
@@ -195,6 +220,7 @@ def build_pdf(
     on_progress: ProgressCallback | None = None,
     pool: LayoutPool | None = None,
     merge_in_background: bool = False,
+    links: str = "endnotes",
 ) -> RenderedPdf:
     """The whole PDF: every issue, the front matter and the folio template laid out on their own (in the
     pool's workers, cached), then merged with the folios and the contents' page numbers drawn in (with
@@ -206,7 +232,9 @@ def build_pdf(
     from publish.writers.pdf.layout import LayoutCache, LayoutJob, lay_out_all, layout_fingerprint
     from publish.writers.pdf.merge import merge_parts
 
-    book = _with_footnotes_at_page_foot(book)
+    book = fit_book_pictures(book, pdf_target(*text_block_mm(page_size_mm)), cache)
+    book = _for_paper(book, links)
+    images = book.images
     resources: dict[str, bytes] = dict(images)
     styles = list(stylesheets)
     if press is not None:

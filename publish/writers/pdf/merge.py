@@ -10,6 +10,7 @@ profile instead of one per part.
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -318,7 +319,9 @@ def merge_parts(
         pages = _page_index(part)
         for name, dest in _named_destinations(part):  # an issue's own anchor wins over the contents' stand-in
             resolved[name] = (pages[dest[0].objgen] + offset, float(dest[2]), float(dest[3]))
-        book.pages.extend(part.pages)
+        with warnings.catch_warnings():  # named destinations are rebuilt above, for the whole book
+            warnings.filterwarnings("ignore", message="Copying pages from another Pdf")
+            book.pages.extend(part.pages)
         if len(part.pages) % 2:  # the next part opens on a recto
             book.pages.append(blank)
 
