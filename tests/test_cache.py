@@ -49,7 +49,7 @@ def test_editing_a_module_rebuilds_the_entries_it_feeds_and_only_those(tmp_path:
     )
     assert Path(where.stdout.strip()).is_relative_to(package)  # the copy is the code that runs
     first = build()
-    assert set(first) == {"render", "typeset", "fonts"} and all(first.values())
+    assert set(first) == {"render", "typeset", "fonts", "pictures"} and all(first.values())
     assert build() == first  # nothing changed: every entry reused
 
     # cjk.py holds the character classes the Markdown plugins and the typography rules import (indirectly).
@@ -59,6 +59,7 @@ def test_editing_a_module_rebuilds_the_entries_it_feeds_and_only_those(tmp_path:
     for kind in ("render", "typeset"):
         assert len(second[kind] - first[kind]) == len(first[kind]), kind  # every issue made again
     assert second["fonts"] == first["fonts"]  # the font subsetting does not use cjk.py
+    assert second["pictures"] == first["pictures"]  # nor does fitting the pictures
 
     with open(package / "writers" / "fonts.py", "a", encoding="utf-8") as source:
         source.write("\n# an edit\n")

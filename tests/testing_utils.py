@@ -72,6 +72,17 @@ def publish_command(*args: str) -> list[str]:
     return [sys.executable, "-c", "from publish.cli import main; main()", *args]
 
 
+def tiny_png(colour: tuple[int, int, int] = (200, 80, 40), size: tuple[int, int] = (4, 3)) -> bytes:
+    """A real, small PNG (the build decodes every picture)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
+
+
 def write_issue(
     folder: Path,
     name: str,

@@ -37,19 +37,19 @@ class Target:
     largest box, in inches, the picture can print in (PDF), which caps its pixels at PRINT_DPI."""
 
     name: str
-    formats: frozenset[str]
+    formats: tuple[str, ...]
     max_side: int | None = None
     max_pixels: int | None = None
     print_box_in: tuple[float, float] | None = None
 
 
-EPUB = Target("epub", frozenset({"JPEG", "PNG"}), max_side=EPUB_MAX_SIDE, max_pixels=EPUB_MAX_PIXELS)
+EPUB = Target("epub", ("JPEG", "PNG"), max_side=EPUB_MAX_SIDE, max_pixels=EPUB_MAX_PIXELS)
 
 
 def pdf_target(text_width_mm: float, text_height_mm: float) -> Target:
     return Target(
         "pdf",
-        frozenset({"JPEG", "PNG"}),
+        ("JPEG", "PNG"),
         print_box_in=(text_width_mm / 25.4, text_height_mm * 2 / 3 / 25.4),
     )
 

