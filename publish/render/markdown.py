@@ -74,7 +74,8 @@ def meaningful_caption(text: str) -> bool:
 
 
 def _as_figure(element: lxml_html.HtmlElement, caption: str, *, missing: bool = False) -> None:
-    """A picture (or its link, or its placeholder) alone in its paragraph becomes a figure, captioned."""
+    """A picture (or its link, or its placeholder) alone in its paragraph becomes a figure, captioned when
+    the caption says something: a block of its own in both books, whatever markers later join it."""
     holder = element
     parent = element.getparent()
     if parent is not None and parent.tag == "a" and len(parent) == 1 and not (parent.text or "").strip():
@@ -320,8 +321,7 @@ class _ChapterRenderer:
                 pictures += 1
                 img.set("src", self.image_hrefs[src])
                 img.set("alt", alt or caption or f"第 {self.issue.number} 期插图 {pictures}")
-                if caption:
-                    _as_figure(img, caption)
+                _as_figure(img, caption)
                 continue
             if not is_remote(src):
                 img.drop_tree()
