@@ -30,5 +30,9 @@ def remote_pictures(issues: Sequence[Issue], mirror: Path | None) -> list[Remote
             if not is_remote(src):
                 continue
             place = mirror_path(mirror, src) if mirror is not None else None
-            found.append(RemotePicture(src, issue.path, line, place is not None and place.is_file()))
+            try:
+                mirrored = place is not None and place.is_file()
+            except OSError:
+                mirrored = False
+            found.append(RemotePicture(src, issue.path, line, mirrored))
     return found

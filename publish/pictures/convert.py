@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import io
 import math
+import multiprocessing
 import os
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from publish.cache import Cache, code_digest, entry_key
 from publish.model import Book
 from publish.pictures.inspect import EXTENSIONS, read_header
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 EPUB_MAX_SIDE = 1600
 EPUB_MAX_PIXELS = 4_000_000
@@ -27,7 +32,11 @@ PRINT_DPI = 300
 CSS_PX_PER_INCH = 96
 """A picture's natural printed size: one pixel is one CSS px (WeasyPrint's default resolution)."""
 JPEG_QUALITY = 85
+_HEAVY_PNG_BYTES_PER_PIXEL = 0.25
+"""A PNG larger than this is most likely a photo saved as PNG: it is made a JPEG unless it is line art."""
 _LINE_ART_COLOURS = 512
+_FLAT_COLOURS, _FLAT_SHARE = 16, 0.7
+"""Line art: its 16 commonest colours cover at least 70 % of it."""
 """A picture whose 128-px thumbnail has at most this many colours is line art (a chart, a diagram)."""
 
 
@@ -41,6 +50,9 @@ class Target:
     max_side: int | None = None
     max_pixels: int | None = None
     print_box_in: tuple[float, float] | None = None
+    png_level: int = 6
+    """zlib level of the PNGs made for this target (the PDF's are decoded and compressed again by WeasyPrint,
+    so making them small first is time lost)."""
 
 
 EPUB = Target("epub", ("JPEG", "PNG"), max_side=EPUB_MAX_SIDE, max_pixels=EPUB_MAX_PIXELS)
@@ -51,6 +63,7 @@ def pdf_target(text_width_mm: float, text_height_mm: float) -> Target:
         "pdf",
         ("JPEG", "PNG"),
         print_box_in=(text_width_mm / 25.4, text_height_mm * 2 / 3 / 25.4),
+        png_level=1,
     )
 
 
@@ -70,54 +83,69 @@ def _scale(width: int, height: int, target: Target) -> float:
     return scale
 
 
-def _is_line_art(picture: object) -> bool:
-    small = picture.copy()  # type: ignore[attr-defined]
-    small.thumbnail((128, 128))
-    return small.convert("RGB").getcolors(_LINE_ART_COLOURS) is not None
+def _is_line_art(picture: Image.Image) -> bool:
+    """Flat colour, judged on a reduced copy of about 128 px: a few colours cover most of it (a chart, a
+    diagram, a screenshot of text). A grey photo has few colours too, but spread evenly."""
+    factor = max(1, max(picture.size) // 128)
+    small = (picture.reduce(factor) if factor > 1 else picture).convert("RGB")
+    colours = small.getcolors(_LINE_ART_COLOURS)
+    if colours is None:
+        return False
+    counts = sorted((count for count, _ in colours), reverse=True)
+    return sum(counts[:_FLAT_COLOURS]) >= _FLAT_SHARE * small.width * small.height
 
 
 def fit_picture(data: bytes, target: Target) -> tuple[bytes, str]:
     """The picture's bytes for the target, and its format (JPEG or PNG)."""
     from PIL import Image
 
-    info = read_header(data)  # the render stage decoded it whole already
+    info = read_header(data)  # the render stage read it whole already
     scale = _scale(info.width, info.height, target)
-    if info.format in target.formats and scale >= 1.0 and not info.animated:
+    heavy = info.format == "PNG" and len(data) > _HEAVY_PNG_BYTES_PER_PIXEL * info.width * info.height
+    if info.format in target.formats and scale >= 1.0 and not info.animated and not heavy:
         return data, info.format
+    size = (max(1, round(info.width * scale)), max(1, round(info.height * scale)))
     with Image.open(io.BytesIO(data)) as picture:
         picture.seek(0)  # an animation's first frame
+        if info.format == "JPEG" and scale < 1.0:
+            picture.draft("RGB", size)  # decode at 1/2, 1/4 or 1/8 of the size straight away: far faster
         frame = picture.convert("RGBA" if info.has_alpha else "RGB")
-    if scale < 1.0:
-        size = (max(1, round(info.width * scale)), max(1, round(info.height * scale)))
-        frame = frame.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if frame.size != size:
+        frame = frame.resize(size, Image.Resampling.BICUBIC, reducing_gap=1.5)
     out = io.BytesIO()
     if info.has_alpha or (info.format != "JPEG" and _is_line_art(frame)):
-        frame.save(out, "PNG", compress_level=6)
+        if frame.size == (info.width, info.height) and info.format == "PNG" and "PNG" in target.formats:
+            return data, "PNG"  # heavy, but line art: the PNG it was is as good as any
+        frame.save(out, "PNG", compress_level=target.png_level)
         return out.getvalue(), "PNG"
-    frame.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
+    frame.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY)
     return out.getvalue(), "JPEG"
-
-
-def _fit_cached(data: bytes, target: Target, cache: Cache | None) -> tuple[bytes, str]:
-    if cache is None:
-        return fit_picture(data, target)
-    key = entry_key(code_digest(__name__), repr(target), data)
-    found = cache.get("pictures", key)
-    if found is not None and found[:5] in (b"JPEG\0", b"PNG\0\0"):
-        return found[5:], found[:5].rstrip(b"\0").decode()
-    fitted, kind = fit_picture(data, target)
-    cache.put("pictures", key, kind.encode().ljust(5, b"\0") + fitted)
-    return fitted, kind
 
 
 def fit_pictures(
     images: Mapping[str, bytes], target: Target, cache: Cache | None = None
 ) -> dict[str, tuple[str, bytes]]:
-    """Every picture of the book fitted for the target, in parallel (Pillow decodes and encodes without
-    holding the GIL): by its href, the href it gets in this target (its extension may change) and bytes."""
+    """Every picture of the book fitted for the target, from the cache or made in parallel: by its href,
+    the href it gets in this target (its extension may change) and its bytes."""
     hrefs = sorted(images)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        fitted = list(pool.map(lambda href: _fit_cached(images[href], target, cache), hrefs))
+    found: dict[str, tuple[bytes, str]] = {}
+    keys = {href: entry_key(code_digest(__name__), repr(target), images[href]) for href in hrefs}
+    for href in hrefs:
+        cached = cache.get("pictures", keys[href]) if cache is not None else None
+        if cached is not None and cached[:5] in (b"JPEG\0", b"PNG\0\0"):
+            found[href] = (cached[5:], cached[:5].rstrip(b"\0").decode())
+    missing = [href for href in hrefs if href not in found]
+    workers = min(os.cpu_count() or 1, len(missing))
+    if workers > 1:  # decoding and encoding hold the GIL for long stretches: processes, not threads
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            made = list(pool.map(fit_picture, [images[h] for h in missing], [target] * len(missing), chunksize=4))
+    else:
+        made = [fit_picture(images[href], target) for href in missing]
+    for href, (data, kind) in zip(missing, made, strict=True):
+        found[href] = (data, kind)
+        if cache is not None:
+            cache.put("pictures", keys[href], kind.encode().ljust(5, b"\0") + data)
+    fitted = [found[href] for href in hrefs]
     result = {}
     for href, (data, kind) in zip(hrefs, fitted, strict=True):
         stem = href.rsplit(".", 1)[0]

@@ -201,9 +201,9 @@ def fetch_into_mirror(url: str, mirror: Path, limits: FetchLimits) -> FetchResul
     target = mirror_path(mirror, url)
     if target is None:
         return FetchResult(url, "failed", "the address names no place in the mirror (no host, or an odd path)")
-    if target.is_file() and _already_there(target):
-        return FetchResult(url, "present")
     try:
+        if target.is_file() and _already_there(target):
+            return FetchResult(url, "present")
         data = download(url, limits)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(target, data, mode=0o644)

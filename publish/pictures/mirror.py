@@ -3,6 +3,7 @@ fetch` fills it; the build reads it (never the network)."""
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from pathlib import Path
@@ -22,6 +23,18 @@ def absolute_url(src: str) -> str:
     return "https:" + src if src.startswith("//") else src
 
 
+MAX_NAME_BYTES = 200
+"""A longer file or folder name (a signed URL's query can run to 1,000 characters) is cut and given a
+digest of the whole, since file systems refuse names over 255 bytes."""
+
+
+def _short(name: str) -> str:
+    if len(name.encode("utf-8", "surrogatepass")) <= MAX_NAME_BYTES:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return name.encode("utf-8", "surrogatepass")[:120].decode("utf-8", "ignore") + "-" + digest
+
+
 def mirror_path(mirror: Path, url: str) -> Path | None:
     """Where the picture at `url` is kept under `mirror`; None for a URL that names no safe place there
     (no host, an odd host, a path that climbs out)."""
@@ -35,6 +48,7 @@ def mirror_path(mirror: Path, url: str) -> Path | None:
     relative = posixpath.normpath("/" + path).lstrip("/")
     if not relative or relative == "." or "\0" in relative or relative.endswith("/"):
         relative = (relative.rstrip("/") + "/index").lstrip("/")
+    relative = "/".join(_short(part) for part in relative.split("/"))
     candidate = mirror / host.replace(":", "_") / relative
     root = mirror.resolve()
     resolved = candidate.resolve()

@@ -227,8 +227,12 @@ class _ChapterRenderer:
             return
         if is_remote(src):
             mirrored = mirror_path(self.image_dir, src) if self.image_dir is not None else None
-            if mirrored is not None and mirrored.is_file():
-                self._add_image(src, mirrored.read_bytes(), src, line, remote=True)
+            try:
+                data = mirrored.read_bytes() if mirrored is not None and mirrored.is_file() else None
+            except OSError:
+                data = None  # unreadable: the picture is missing from the book, as if never fetched
+            if data is not None:
+                self._add_image(src, data, src, line, remote=True)
             return
         if src.startswith("data:"):
             self._add_data_image(src, line)

@@ -345,7 +345,9 @@ def _repack(data: bytes, modified: dt.datetime) -> bytes:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.create_system = 3
             info.external_attr = 0o100644 << 16
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            # mimetype must be stored; pictures are compressed already, deflating them again only costs time
+            stored = name == "mimetype" or name.endswith((".jpg", ".png"))
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             target.writestr(info, source.read(name), compresslevel=ZIP_LEVEL)
         info = zipfile.ZipInfo("META-INF/com.apple.ibooks.display-options.xml", date_time=stamp)
         info.create_system = 3
