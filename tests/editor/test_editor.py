@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from publish.editor.lint import RULES
+
 from ..testing_utils import publish_command, run_cli, tiny_png, write_issue
 
 
@@ -83,16 +85,17 @@ def test_lint_reports_each_rule_with_line_and_column(tmp_path: Path) -> None:
     assert not any(":12:" in line for line in lines)  # code and URLs are left alone
     report = json.loads(run_cli("check", "--source", str(source), "--format", "json").stdout)
     rules = {f["rule"] for f in report["findings"]}
-    assert rules == {
-        "halfwidth-punctuation",
-        "space-after-punctuation",
-        "mixed-brackets",
-        "image-alt",
-        "description-length",
-        "numbering-gap",
-        "date-order",
-        "duplicate-title",
-    }
+    assert rules == set(RULES)  # every rule fired once in this source
+    ignored = json.loads(
+        run_cli("check", "--source", str(source), "--format", "json", "--ignore", "image-alt,date-order").stdout
+    )
+    assert {f["rule"] for f in ignored["findings"]} == set(RULES) - {"image-alt", "date-order"}
+    chosen = json.loads(
+        run_cli("check", "--source", str(source), "--format", "json", "--select", "numbering-gap").stdout
+    )
+    assert {f["rule"] for f in chosen["findings"]} == {"numbering-gap"}
+    unknown = run_cli("check", "--source", str(source), "--ignore", "image_alt")
+    assert unknown.exit_code == 2 and "no lint rule image_alt; the rules are: halfwidth-punctuation" in unknown.stderr
 
 
 def test_fix_applies_only_safe_fixes_keeps_line_endings_and_touches_nothing_else(tmp_path: Path) -> None:
