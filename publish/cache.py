@@ -66,6 +66,15 @@ class Cache:
             os.utime(path)
         return data
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether the entry is there (written whole: entries are renamed into place), counted as a use."""
+        path = self._path(kind, key)
+        try:
+            os.utime(path)
+        except OSError:
+            return False
+        return True
+
     def put(self, kind: str, key: str, data: bytes) -> None:
         """Write the entry atomically (a partial file, then a rename); best effort."""
         path = self._path(kind, key)

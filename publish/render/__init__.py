@@ -7,7 +7,6 @@ are not parsed again.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,10 @@ from types import MappingProxyType
 from publish.cache import Cache, code_digest, entry_key
 from publish.errors import Problem, Severity
 from publish.model import Chapter, Issue, Section
+
+PICTURE_KIND = "rendered-pictures"
+"""The pictures of rendered chapters, by the SHA-256 of their bytes: the render entries name them, so a
+picture is stored once as bytes (not as base64 in every issue's JSON)."""
 
 
 def tree_fingerprint(*folders: Path | None) -> str:
@@ -46,11 +49,15 @@ def render_cached(
     found = cache.get_json("render", key)
     try:
         if isinstance(found, dict):
-            return _chapter_from(found, issue), [_problem_from(p, issue) for p in found["problems"]]
+            return _chapter_from(found, issue, cache), [_problem_from(p, issue) for p in found["problems"]]
     except (KeyError, TypeError, ValueError, AttributeError):
         pass
     chapter, problems = render(issue)
     if not any(p.severity is Severity.ERROR for p in problems):
+        for data in chapter.images.values():  # each picture once, as bytes, whichever issues show it
+            digest = hashlib.sha256(data).hexdigest()
+            if not cache.has(PICTURE_KIND, digest):
+                cache.put(PICTURE_KIND, digest, data)
         cache.put_json("render", key, _chapter_to(chapter, problems))
     return chapter, problems
 
@@ -60,7 +67,7 @@ def _chapter_to(chapter: Chapter, problems: list[Problem]) -> dict:
         "anchor": chapter.anchor,
         "body": chapter.body,
         "sections": [[s.anchor, s.title, s.level] for s in chapter.sections],
-        "images": {href: base64.b64encode(data).decode("ascii") for href, data in chapter.images.items()},
+        "images": {href: hashlib.sha256(data).hexdigest() for href, data in chapter.images.items()},
         "image_lines": dict(chapter.image_lines),
         "remote_images": chapter.remote_images,
         "title_html": chapter.title_html,
@@ -69,11 +76,13 @@ def _chapter_to(chapter: Chapter, problems: list[Problem]) -> dict:
     }
 
 
-def _chapter_from(entry: dict, issue: Issue) -> Chapter:
-    images = {str(href): base64.b64decode(data, validate=True) for href, data in entry["images"].items()}
-    for href, data in images.items():  # the href names the picture's content: a damaged entry shows
-        if hashlib.sha256(data).hexdigest()[:16] not in href:
-            raise ValueError(f"cached picture {href} does not match its name")
+def _chapter_from(entry: dict, issue: Issue, cache: Cache) -> Chapter:
+    images = {}
+    for href, digest in entry["images"].items():
+        data = cache.get(PICTURE_KIND, str(digest))
+        if data is None or hashlib.sha256(data).hexdigest() != digest or digest[:16] not in href:
+            raise ValueError(f"the cached picture {href} is missing or damaged")
+        images[str(href)] = data
     return Chapter(
         issue=issue,
         anchor=str(entry["anchor"]),
