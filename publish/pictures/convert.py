@@ -51,8 +51,7 @@ class Target:
     max_pixels: int | None = None
     print_box_in: tuple[float, float] | None = None
     png_level: int = 6
-    """zlib level of the PNGs made for this target (the PDF's are decoded and compressed again by WeasyPrint,
-    so making them small first is time lost)."""
+    """zlib level of the PNGs made for this target (the PDF embeds their data as it is: internals/weasy/images.py)."""
 
 
 EPUB = Target("epub", ("JPEG", "PNG"), max_side=EPUB_MAX_SIDE, max_pixels=EPUB_MAX_PIXELS)
@@ -63,7 +62,6 @@ def pdf_target(text_width_mm: float, text_height_mm: float) -> Target:
         "pdf",
         ("JPEG", "PNG"),
         print_box_in=(text_width_mm / 25.4, text_height_mm * 2 / 3 / 25.4),
-        png_level=1,
     )
 
 

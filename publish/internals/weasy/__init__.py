@@ -2,9 +2,10 @@
 
 WeasyPrint's public API (`HTML`, `CSS`, `write_pdf`, URL fetchers) is used anywhere; what reaches inside
 it lives here: the CJK justification (justify.py), the font handling that lets parts share fonts
-(fonts.py), reading the laid-out boxes (boxes.py), PDF/X output the same on every build (pdfx.py). `patched()`
-installs every patch and restores the originals on exit, the way Sphinx's `patch_docutils` does; the
-PDF's layout (writers/pdf/layout.py) enters it around each part, and nothing else patches WeasyPrint.
+(fonts.py), reading the laid-out boxes (boxes.py), PDF/X output the same on every build (pdfx.py), PNGs
+embedded without being decoded and encoded again (images.py). `patched()` installs every patch and
+restores the originals on exit, the way Sphinx's `patch_docutils` does; the PDF's layout
+(writers/pdf/layout.py) enters it around each part, and nothing else patches WeasyPrint.
 Upgrading WeasyPrint means reading these modules against the new version, then changing SUPPORTED.
 """
 
@@ -41,10 +42,11 @@ def check_version() -> None:
 def patched(*, document_seed: str, shared_fonts: frozenset = frozenset()) -> Iterator[dict]:
     """Every patch, for laying out and writing one part: CJK justification, font bytes copied once, the
     fonts in `shared_fonts` left out (what was left out is in the dict this yields), a DocumentID derived
-    from `document_seed`, colour profiles written as read. The originals are back on exit, whatever happened.
-    Parse the stylesheets inside it too: colour profiles are made then."""
+    from `document_seed`, colour profiles written as read, PNG data as it is. The originals are back on
+    exit, whatever happened. Parse the stylesheets inside it too: colour profiles are made then."""
     check_version()
     from publish.internals.weasy.fonts import font_bytes_copied_once, shared_fonts_left_out
+    from publish.internals.weasy.images import png_data_as_is
     from publish.internals.weasy.justify import justification
     from publish.internals.weasy.pdfx import profiles_as_read, stable_document_id
 
@@ -55,4 +57,5 @@ def patched(*, document_seed: str, shared_fonts: frozenset = frozenset()) -> Ite
         stack.enter_context(shared_fonts_left_out(shared_fonts, left_out))
         stack.enter_context(stable_document_id(document_seed))
         stack.enter_context(profiles_as_read())
+        stack.enter_context(png_data_as_is())
         yield left_out

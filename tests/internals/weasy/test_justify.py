@@ -70,12 +70,14 @@ def test_a_gap_never_starts_or_ends_a_line(tmp_path: Path) -> None:
 
 def test_the_patches_are_undone_when_the_context_exits() -> None:
     from weasyprint.draw import text as draw_text
+    from weasyprint.images import RasterImage
     from weasyprint.layout import inline
     from weasyprint.pdf import fonts as pdf_fonts
     from weasyprint.pdf import metadata
 
     def current() -> tuple:
         return (
+            RasterImage._get_png_data,
             inline.text_align,
             inline.count_expandable_spaces,
             pdf_fonts.Font.clean,
@@ -101,3 +103,31 @@ def test_an_unsupported_weasyprint_is_a_clear_error(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(weasy, "version", lambda name: "71.0")
     with pytest.raises(weasy.UnsupportedWeasyPrint, match=r"needs WeasyPrint 70\.0, and WeasyPrint 71\.0 is"):
         weasy.check_version()
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_a_png_is_embedded_as_it_is_and_looks_the_same(tmp_path: Path, mode: str) -> None:
+    import base64
+    import io
+
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from publish.internals.weasy.images import idat_as_is
+
+    picture = Image.merge("RGB", [Image.effect_noise((90, 60), s) for s in (20, 60, 90)]).convert(mode)
+    out = io.BytesIO()
+    picture.save(out, "PNG", compress_level=1)  # not what WeasyPrint's own re-encoding would give
+    data = out.getvalue()
+    idat = idat_as_is(data)
+    assert idat is not None
+    html = f'<img src="data:image/png;base64,{base64.b64encode(data).decode()}" style="width: 90px">'
+    plain = weasyprint.HTML(string=html).write_pdf(uncompressed_pdf=True, cache={})
+    with patched(document_seed="x"):
+        as_is = weasyprint.HTML(string=html).write_pdf(uncompressed_pdf=True, cache={})
+    assert idat in as_is and idat not in plain  # the file's own compressed pixels, not re-encoded ones
+
+    def pixels(pdf: bytes) -> bytes:
+        return pdfium.PdfDocument(pdf)[0].render(scale=2).to_pil().tobytes()
+
+    assert pixels(as_is) == pixels(plain)
