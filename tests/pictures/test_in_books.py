@@ -175,3 +175,18 @@ def test_a_broken_local_picture_is_the_editors_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "issue-001.md:8: image: images/chart.png: the picture is damaged or truncated" in result.stderr
     assert "named.webp" not in result.stderr
+
+
+def test_the_booklet_prints_links_as_the_book_does(tmp_path: Path) -> None:
+    write_issue(tmp_path / "issues", "issue-001.md", body="读[这篇文章](https://weekly.example/long/article)。\n")
+    (tmp_path / "book.toml").write_text('[print]\nlinks = "none"\n', encoding="utf-8")
+    result = run_cli(
+        "build", "--source", str(tmp_path / "issues"), "--output", str(tmp_path / "out"),
+        "--config", str(tmp_path / "book.toml"), "--format", "pdf", "--print-ready", "--booklet",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    for name in ("*-booklet.pdf", "*-2026.pdf"):
+        text = subprocess.run(
+            ["pdftotext", str(next((tmp_path / "out").glob(name))), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "这篇文章" in text and "本期链接" not in text, name

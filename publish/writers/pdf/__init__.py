@@ -95,6 +95,7 @@ class PdfWriter(Writer):
                     font_files=tuple(face.path for face in faces),
                     cache=job.cache,
                     pool=self.pool,  # type: ignore[arg-type]
+                    links=config.print.links,
                 )
             )
             data = trim.data.result() if isinstance(trim.data, Future) else trim.data
