@@ -58,7 +58,6 @@ class PdfWriter(Writer):
                 book,
                 stylesheets,
                 config.page_size_mm,
-                book.images,
                 press=config.print if request.print_ready else None,
                 font_files=tuple(face.path for face in faces),
                 cache=job.cache,
@@ -91,7 +90,6 @@ class PdfWriter(Writer):
                     book,
                     read_stylesheets(config, ["common.css", "pdf.css"]),
                     config.page_size_mm,
-                    book.images,
                     font_files=tuple(face.path for face in faces),
                     cache=job.cache,
                     pool=self.pool,  # type: ignore[arg-type]

@@ -212,7 +212,6 @@ def build_pdf(
     book: Book,
     stylesheets: list[str],
     page_size_mm: tuple[float, float],
-    images: Mapping[str, bytes],
     *,
     press: PrintSettings | None = None,
     font_files: tuple[Path, ...] = (),
