@@ -16,6 +16,13 @@ CLOSING = set("，。、；：？！）」』》〉】〕”’．，")
 FULL_WIDTH_PUNCTUATION = set("，。、；：？！（）「」『』《》〈〉【】〔〕“”‘’")
 _FLUSH_TOLERANCE = 0.5
 _PUNCT_PAIR_LIMIT = 1.6
+_LOOSE = 0.1
+_VERY_LOOSE = 0.25
+_HOLE = 0.25
+"""A page (not an issue's last) whose text and pictures stop this far above the foot, as a share of the text
+block's height, has a hole."""
+_SEGMENT_GAP_EM = 1.5
+"""Glyphs on one baseline further apart than this are in different blocks (table cells, a leader's number)."""
 
 
 def _is_han(char: str) -> bool:
@@ -63,6 +70,23 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One place that misses a target: what, on which page, and the text there."""
+
+    check: str
+    page: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    value: str
+    target: str
+    met: bool
+
+
+@dataclass(frozen=True)
 class TypoReport:
     lines: int
     body_lines: int
@@ -76,8 +100,27 @@ class TypoReport:
     single_character_last_lines: int
     quote_width_em: float | None
     quotes: int
+    loose_lines_over_tenth: int = 0
+    loose_lines_over_quarter: int = 0
+    loosest_line_em: float = 0.0
+    holes: int = 0
+    text_pages: int = 0
+    code_lines_past_text_block: int = 0
+    code_glyphs_off_cell: int = 0
+    code_glyphs: int = 0
+    numbers_with_gaps: int = 0
+    issue_bookmarks: int = 0
+    issue_bookmarks_without_number: int = 0
+    running_heads: int = 0
+    running_heads_without_number: int = 0
+    contents_entries_split: int = 0
+    findings: tuple[Finding, ...] = ()
 
-    def rows(self) -> list[tuple[str, str, str]]:
+    @property
+    def loose_percent(self) -> float:
+        return 100.0 * self.loose_lines_over_tenth / self.full_lines if self.full_lines else 0.0
+
+    def rows(self) -> list[Row]:
         def pct(value: float | None) -> str:
             return "n/a" if value is None else f"{value:.1f} %"
 
@@ -85,25 +128,69 @@ class TypoReport:
             return "n/a" if value is None else f"{value:.3f} em"
 
         return [
-            ("lines starting with closing punctuation", str(self.closing_at_line_start), "0"),
-            (
-                f"full body lines flush right (±{_FLUSH_TOLERANCE} pt), of {self.full_lines}",
-                pct(self.flush_right_percent),
-                "≥ 99 %",
-            ),
-            (f"median CJK–Latin gap, of {self.cjk_latin_pairs} pairs", em(self.cjk_latin_gap_em), "≥ 0.2 em"),
-            (
-                f"adjacent punctuation pairs within {_PUNCT_PAIR_LIMIT} em, of {self.punctuation_pairs}",
-                pct(self.punctuation_pairs_compressed_percent),
-                "≥ 95 %",
-            ),
-            ("single-character last lines", str(self.single_character_last_lines), "0"),
-            (f"median width of “” between Chinese, of {self.quotes}", em(self.quote_width_em), "≥ 0.9 em"),
+            Row("lines starting with closing punctuation", str(self.closing_at_line_start), "0",
+                self.closing_at_line_start == 0),
+            Row(f"full body lines flush right (±{_FLUSH_TOLERANCE} pt), of {self.full_lines}",
+                pct(self.flush_right_percent), "≥ 99 %", self.flush_right_percent >= 99.0 or not self.full_lines),
+            Row(f"median CJK–Latin gap, of {self.cjk_latin_pairs} pairs", em(self.cjk_latin_gap_em), "≥ 0.2 em",
+                self.cjk_latin_gap_em is None or self.cjk_latin_gap_em >= 0.2),
+            Row(f"adjacent punctuation pairs within {_PUNCT_PAIR_LIMIT} em, of {self.punctuation_pairs}",
+                pct(self.punctuation_pairs_compressed_percent), "≥ 95 %",
+                self.punctuation_pairs_compressed_percent is None or self.punctuation_pairs_compressed_percent >= 95.0),
+            Row("single-character last lines (any block)", str(self.single_character_last_lines), "0",
+                self.single_character_last_lines == 0),
+            Row(f"median width of “” between Chinese, of {self.quotes}", em(self.quote_width_em), "≥ 0.9 em",
+                self.quote_width_em is None or self.quote_width_em >= 0.9),
+            Row(f"justified lines with hanzi > {_LOOSE} em apart", pct(self.loose_percent), "≤ 1 %",
+                self.loose_percent <= 1.0),
+            Row(f"justified lines with hanzi > {_VERY_LOOSE} em apart (loosest {self.loosest_line_em:.2f} em)",
+                str(self.loose_lines_over_quarter), "0", self.loose_lines_over_quarter == 0),
+            Row(f"pages ending > {_HOLE:.0%} short of the foot, of {self.text_pages}", str(self.holes), "0",
+                self.holes == 0),
+            Row("code lines past the text block", str(self.code_lines_past_text_block), "0",
+                self.code_lines_past_text_block == 0),
+            Row(f"code glyphs off their cells, of {self.code_glyphs}", str(self.code_glyphs_off_cell), "0",
+                self.code_glyphs_off_cell == 0),
+            Row("numbers with a gap between their digits", str(self.numbers_with_gaps), "0",
+                self.numbers_with_gaps == 0),
+            Row(f"issue bookmarks without 第 N 期, of {self.issue_bookmarks}",
+                str(self.issue_bookmarks_without_number), "0", self.issue_bookmarks_without_number == 0),
+            Row(f"running heads without 第 N 期, of {self.running_heads}",
+                str(self.running_heads_without_number), "0", self.running_heads_without_number == 0),
+            Row("contents entries split across pages", str(self.contents_entries_split), "0",
+                self.contents_entries_split == 0),
         ]
+
+    @property
+    def met(self) -> bool:
+        return all(row.met for row in self.rows())
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    level: int
+    title: str
+    page: int
+
+
+@dataclass
+class PdfLayout:
+    """What the measurements read from a PDF: its text lines, where its pictures are, its outline."""
+
+    lines: list[Line]
+    pictures: dict[int, list[tuple[float, float]]]
+    """Per page, each picture's top and bottom, in the lines' coordinates (distance below the page's top)."""
+    bookmarks: list[Bookmark]
+    pages: int
 
 
 def read_lines(pdf_path: Path) -> list[Line]:
-    """Every text line of the PDF, glyphs grouped by baseline (box tops differ between fonts).
+    return read_layout(pdf_path).lines
+
+
+def read_layout(pdf_path: Path) -> PdfLayout:
+    """Every text line of the PDF, glyphs grouped by baseline (box tops differ between fonts), the pictures'
+    extents and the outline.
 
     Read with PDFium: pdfminer (pdfplumber) misses the text of WeasyPrint's CID fonts whose encoding
     is `Custom`, which is what the body face gets in a large book."""
@@ -113,10 +200,12 @@ def read_lines(pdf_path: Path) -> list[Line]:
     import pypdfium2.raw as raw
 
     lines: list[Line] = []
+    pictures: dict[int, list[tuple[float, float]]] = {}
     document = pdfium.PdfDocument(str(pdf_path))
     try:
         for number in range(len(document)):
             page = document[number]
+            height = page.get_height()
             textpage = page.get_textpage()
             origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
             matrix = raw.FS_MATRIX()
@@ -137,14 +226,26 @@ def read_lines(pdf_path: Path) -> list[Line]:
                 glyph = Glyph(text, left, right, round(size, 2), font_name.value.decode("latin-1"))
                 glyphs.append((round(origin_y.value, 1), glyph))
             textpage.close()
+            boxes = []
+            for picture in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE]):
+                _, bottom, _, top = picture.get_pos()
+                boxes.append((height - top, height - bottom))
+            if boxes:
+                pictures[number + 1] = boxes
             page.close()
-            lines.extend(_group_lines(number + 1, glyphs))
+            lines.extend(_group_lines(number + 1, glyphs, height))
+        bookmarks = [
+            Bookmark(item.level, item.get_title(), item.get_dest().get_index() + 1)
+            for item in document.get_toc()
+            if item.get_dest() is not None and item.get_dest().get_index() is not None
+        ]
+        pages = len(document)
     finally:
         document.close()
-    return lines
+    return PdfLayout(lines, pictures, bookmarks, pages)
 
 
-def _group_lines(page: int, glyphs: list[tuple[float, Glyph]]) -> list[Line]:
+def _group_lines(page: int, glyphs: list[tuple[float, Glyph]], height: float = 0.0) -> list[Line]:
     """Full-size glyphs define the lines; superscripts join the line whose baseline is just below."""
     if not glyphs:
         return []
@@ -159,7 +260,7 @@ def _group_lines(page: int, glyphs: list[tuple[float, Glyph]]) -> list[Line]:
         by_baseline[key].append(glyph)
     # PDF y grows upwards: the first line of the page has the largest baseline.
     return [
-        Line(page, -baseline, sorted(by_baseline[baseline], key=lambda g: g.x0))
+        Line(page, height - baseline, sorted(by_baseline[baseline], key=lambda g: g.x0))
         for baseline in sorted(by_baseline, reverse=True)
     ]
 
@@ -189,8 +290,9 @@ def _ends_flush(line: Line, edge: float) -> bool:
     return last.text in CLOSING and abs(line.x1 - last.size / 2 - edge) <= _FLUSH_TOLERANCE
 
 
-def measure(lines: list[Line]) -> TypoReport:
-    lines = [line for line in lines if line.visible]
+def measure(layout: PdfLayout) -> TypoReport:
+    lines = [line for line in layout.lines if line.visible]
+    findings: list[Finding] = []
     body_face = _body_face(lines)
     body_size = body_face[0]
     body = [line for line in lines if _is_body(line, body_face)]
@@ -212,7 +314,8 @@ def measure(lines: list[Line]) -> TypoReport:
         ends[line.page % 2].append(line.x1)
     right_edge = {side: sorted(values)[int(len(values) * 0.9)] for side, values in ends.items()}
 
-    full = flush = single = 0
+    full = flush = 0
+    loose: list[float] = []
     for index, line in enumerate(body):
         following = body[index + 1] if index + 1 < len(body) else None
         continues = (
@@ -225,11 +328,19 @@ def measure(lines: list[Line]) -> TypoReport:
         if continues:
             full += 1
             flush += _ends_flush(line, right_edge[line.page % 2])
-        elif sum(_is_han(g.text) for g in line.visible) == 1 and len(line.visible) <= 2:
-            single += 1
+            spread = _hanzi_spread(line)
+            loose.append(spread)
+            if spread > _LOOSE:
+                findings.append(Finding(f"loose line ({spread:.2f} em)", line.page, line.text))
+
+    single = _single_character_last_lines(lines, findings)
 
     gaps, punct_spans, quote_widths = [], [], []
-    closing_starts = sum(1 for line in lines if line.visible[0].text in CLOSING)
+    closing_starts = 0
+    for line in lines:
+        if line.visible[0].text in CLOSING:
+            closing_starts += 1
+            findings.append(Finding("closing punctuation at a line start", line.page, line.text))
     for line in body:
         glyphs = line.glyphs
         # A glyph's advance as laid out is the distance to the next glyph's origin (a `halt` glyph
@@ -237,7 +348,7 @@ def measure(lines: list[Line]) -> TypoReport:
         advances = [b.x0 - a.x0 for a, b in itertools.pairwise(glyphs)] + [glyphs[-1].x1 - glyphs[-1].x0]
         for i, (a, b) in enumerate(itertools.pairwise(glyphs)):
             size = a.size
-            in_code = "Mono" in a.font or "Mono" in b.font
+            in_code = _is_mono(a) or _is_mono(b)
             in_code = in_code or abs(a.size - b.size) > 0.2 * max(a.size, b.size)  # a superscript call
             if not in_code and ((_is_han(a.text) and _is_latin(b.text)) or (_is_latin(a.text) and _is_han(b.text))):
                 gaps.append((b.x0 - a.x1) / size)
@@ -246,6 +357,13 @@ def measure(lines: list[Line]) -> TypoReport:
         for i in range(1, len(glyphs) - 1):
             if glyphs[i].text in "“”" and _is_han(glyphs[i - 1].text) and _is_han(glyphs[i + 1].text):
                 quote_widths.append(advances[i] / glyphs[i].size)
+
+    code_past, code_glyphs, off_cell = _code(lines, right_edge, findings)
+    numbers_with_gaps = _numbers_with_gaps(lines, findings)
+    holes, text_pages = _holes(layout, lines, body, findings)
+    issue_marks, marks_without = _issue_bookmarks(layout, findings)
+    heads, heads_without = _running_heads(layout, lines, body, findings)
+    split = _contents_split(layout, lines, findings)
 
     return TypoReport(
         lines=len(lines),
@@ -262,8 +380,251 @@ def measure(lines: list[Line]) -> TypoReport:
         single_character_last_lines=single,
         quote_width_em=statistics.median(quote_widths) if quote_widths else None,
         quotes=len(quote_widths),
+        loose_lines_over_tenth=sum(value > _LOOSE for value in loose),
+        loose_lines_over_quarter=sum(value > _VERY_LOOSE for value in loose),
+        loosest_line_em=max(loose, default=0.0),
+        holes=holes,
+        text_pages=text_pages,
+        code_lines_past_text_block=code_past,
+        code_glyphs_off_cell=off_cell,
+        code_glyphs=code_glyphs,
+        numbers_with_gaps=numbers_with_gaps,
+        issue_bookmarks=issue_marks,
+        issue_bookmarks_without_number=marks_without,
+        running_heads=heads,
+        running_heads_without_number=heads_without,
+        contents_entries_split=split,
+        findings=tuple(sorted(findings, key=lambda finding: (finding.check.split(" (")[0], finding.page))),
     )
 
 
+def _is_mono(glyph: Glyph) -> bool:
+    return "Mono" in glyph.font
+
+
+def _hanzi_spread(line: Line) -> float:
+    """The median extra space between neighbouring hanzi of a line, in em: what justification added."""
+    spaces = [
+        (b.x0 - a.x1) / a.size
+        for a, b in itertools.pairwise(line.glyphs)
+        if _is_han(a.text) and _is_han(b.text) and abs(a.size - b.size) < 0.01 and not _is_mono(a)
+    ]
+    return max(0.0, statistics.median(spaces)) if spaces else 0.0
+
+
+@dataclass
+class _Segment:
+    """The glyphs of one line of one block: a baseline's glyphs split where a wide gap separates blocks."""
+
+    page: int
+    baseline: float
+    glyphs: list[Glyph]
+
+    @property
+    def x0(self) -> float:
+        return self.glyphs[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.glyphs[-1].x1
+
+    @property
+    def size(self) -> float:
+        return max(g.size for g in self.glyphs)
+
+    @property
+    def text(self) -> str:
+        return "".join(g.text for g in self.glyphs)
+
+
+def _segments(line: Line) -> list[_Segment]:
+    segments: list[_Segment] = []
+    for glyph in line.visible:
+        if segments and glyph.x0 - segments[-1].x1 <= _SEGMENT_GAP_EM * glyph.size:
+            segments[-1].glyphs.append(glyph)
+        else:
+            segments.append(_Segment(line.page, line.baseline, [glyph]))
+    return segments
+
+
+_TRAILING_MARKS = CLOSING | set("!?.,;:)]}'\"…—·")
+
+
+def _single_character_last_lines(lines: list[Line], findings: list[Finding]) -> int:
+    """Lines holding one hanzi (and closing marks) under a longer line of the same block: in paragraphs,
+    list items, headings, contents entries and table cells alike, whatever precedes the hanzi."""
+    by_page: dict[int, list[_Segment]] = defaultdict(list)
+    for line in lines:
+        by_page[line.page].extend(_segments(line))
+    count = 0
+    for segments in by_page.values():
+        for segment in segments:
+            hanzi = [g for g in segment.glyphs if _is_han(g.text)]
+            others = [g for g in segment.glyphs if not _is_han(g.text)]
+            if len(hanzi) != 1 or any(g.text not in _TRAILING_MARKS for g in others) or _is_mono(hanzi[0]):
+                continue
+            size = segment.size
+            above = [
+                other
+                for other in segments
+                if 0.9 * size < segment.baseline - other.baseline < 2.6 * size
+                and abs(other.size - size) < 0.1 * size
+                and other.x0 - 0.5 * size <= segment.x0 <= other.x1
+            ]
+            if not above:
+                continue
+            previous = max(above, key=lambda other: other.baseline)
+            centred = abs((previous.x0 + previous.x1) / 2 - (segment.x0 + segment.x1) / 2) < size
+            if previous.x1 - previous.x0 >= 5 * size and (abs(previous.x0 - segment.x0) < 0.5 * size or centred):
+                count += 1
+                findings.append(Finding("single-character last line", segment.page, previous.text + " / " + segment.text))
+    return count
+
+
+def _code(lines: list[Line], right_edge: dict[int, float], findings: list[Finding]) -> tuple[int, int, int]:
+    """Code lines running past the text block, and monospace glyphs whose advance is not their cells: one
+    half-em cell for narrow characters (box drawing too, as terminals count them), two for wide ones."""
+    import unicodedata
+
+    past = glyph_count = off = 0
+    for line in lines:
+        mono = [g for g in line.glyphs if _is_mono(g)]
+        if not mono:
+            continue
+        edge = right_edge.get(line.page % 2)
+        if edge is not None and mono[-1].x1 > edge + 1.0:
+            past += 1
+            findings.append(Finding("code past the text block", line.page, line.text))
+        for a, b in itertools.pairwise(line.glyphs):
+            if not (_is_mono(a) and _is_mono(b)) or abs(a.size - b.size) > 0.01:
+                continue
+            glyph_count += 1
+            cells = 2 if unicodedata.east_asian_width(a.text[0]) in "WF" else 1
+            if abs((b.x0 - a.x0) - cells * a.size / 2) > 0.05 * a.size:
+                off += 1
+                findings.append(Finding(f"code glyph off its cell ({a.text})", line.page, line.text))
+    return past, glyph_count, off
+
+
+def _numbers_with_gaps(lines: list[Line], findings: list[Finding]) -> int:
+    """Digits of one number set apart (letter-spacing): a reader's copy gets "2 80" for 280."""
+    count = 0
+    for line in lines:
+        for a, b in itertools.pairwise(line.glyphs):
+            if (
+                a.text.isdigit()
+                and b.text.isdigit()
+                and a.size == b.size
+                and 0.04 * a.size < b.x0 - a.x1 < 0.3 * a.size
+            ):
+                count += 1
+                findings.append(Finding("number with a gap between its digits", line.page, line.text))
+    return count
+
+
+def _issue_starts(layout: PdfLayout) -> list[Bookmark]:
+    """The outline's top-level entries after the contents: one per issue."""
+    top = [mark for mark in layout.bookmarks if mark.level == 0]
+    contents = [mark for mark in top if mark.title.strip() in ("目录", "目錄", "Contents")]
+    after = contents[0].page if contents else 0
+    return [mark for mark in top if mark.page > after]
+
+
+def _holes(
+    layout: PdfLayout, lines: list[Line], body: list[Line], findings: list[Finding]
+) -> tuple[int, int]:
+    """Pages inside an issue whose text and pictures stop more than a quarter of the text block above its
+    foot; an issue's last page may end anywhere."""
+    starts = sorted({mark.page for mark in _issue_starts(layout)})
+    if not starts or not body:
+        return 0, 0
+    firsts = [min(line.baseline for line in body if line.page == page) for page in {line.page for line in body}]
+    lasts = [max(line.baseline for line in body if line.page == page) for page in {line.page for line in body}]
+    top, foot = sorted(firsts)[len(firsts) // 10], sorted(lasts)[int(len(lasts) * 0.9)]
+    block = foot - top
+    if block <= 0:
+        return 0, 0
+    by_page: dict[int, list[float]] = defaultdict(list)
+    for line in lines:
+        if line.baseline <= foot + 2.0:  # the folio sits below the foot
+            by_page[line.page].append(line.baseline)
+    for page, boxes in layout.pictures.items():
+        by_page[page].extend(min(bottom, foot) for _, bottom in boxes)
+    holes = pages = 0
+    for page in range(starts[0], layout.pages + 1):
+        content = by_page.get(page)
+        if not content or max(content) < top:  # a blank page or a running head only
+            continue
+        pages += 1
+        following = next((start for start in starts if start > page), layout.pages + 1)
+        if not _has_text_between(by_page, page, following, top):
+            continue  # the issue's last page
+        short = (foot - max(content)) / block
+        if short > _HOLE:
+            holes += 1
+            text = " ".join(line.text for line in lines if line.page == page)[-40:]
+            findings.append(Finding(f"page ends {short:.0%} short of the foot", page, text))
+    return holes, pages
+
+
+def _has_text_between(by_page: dict[int, list[float]], page: int, start: int, top: float) -> bool:
+    """Whether a page after `page` and before the issue starting at `start` has content."""
+    return any(by_page.get(other) and max(by_page[other]) >= top for other in range(page + 1, start))
+
+
+def _issue_bookmarks(layout: PdfLayout, findings: list[Finding]) -> tuple[int, int]:
+    import re
+
+    marks = _issue_starts(layout)
+    without = [mark for mark in marks if not re.search(r"第\s*\d+\s*期", mark.title)]
+    findings.extend(Finding("issue bookmark without 第 N 期", mark.page, mark.title) for mark in without)
+    return len(marks), len(without)
+
+
+def _running_heads(
+    layout: PdfLayout, lines: list[Line], body: list[Line], findings: list[Finding]
+) -> tuple[int, int]:
+    """The heads of recto pages inside issues (small text above the first body line) must name the issue."""
+    import re
+
+    starts = sorted({mark.page for mark in _issue_starts(layout)})
+    if not starts or not body:
+        return 0, 0
+    firsts = [min(line.baseline for line in body if line.page == page) for page in {line.page for line in body}]
+    top = sorted(firsts)[len(firsts) // 10]
+    body_size = statistics.median(line.size for line in body)
+    heads = without = 0
+    for line in lines:
+        if line.page < starts[0] or line.page in starts or line.page % 2 == 0:
+            continue
+        if line.baseline < top - 0.8 * body_size and line.size < 0.9 * body_size:
+            heads += 1
+            if not re.search(r"第\s*\d+\s*期", line.text):
+                without += 1
+                findings.append(Finding("running head without 第 N 期", line.page, line.text))
+    return heads, without
+
+
+def _contents_split(layout: PdfLayout, lines: list[Line], findings: list[Finding]) -> int:
+    """A contents page after the first that does not open with an entry's number: an entry ran over."""
+    import re
+
+    top = [mark for mark in layout.bookmarks if mark.level == 0]
+    contents = [mark for mark in top if mark.title.strip() in ("目录", "目錄", "Contents")]
+    starts = _issue_starts(layout)
+    if not contents or not starts:
+        return 0
+    split = 0
+    for page in range(contents[0].page + 1, starts[0].page):
+        page_lines = [line for line in lines if line.page == page]
+        if not page_lines:
+            continue
+        first = min(page_lines, key=lambda line: line.baseline)
+        if not re.match(r"\s*第\s*\d+\s*期", first.text):
+            split += 1
+            findings.append(Finding("contents entry split across pages", page, first.text))
+    return split
+
+
 def typo_report(pdf_path: Path) -> TypoReport:
-    return measure(read_lines(pdf_path))
+    return measure(read_layout(pdf_path))

@@ -17,7 +17,9 @@ from publish.cache import Cache, code_digest, entry_key
 from publish.model import Chapter
 from publish.typography.emphasis import emphasis_dots
 from publish.typography.footnotes import footnote_binding
+from publish.typography.latin_breaks import latin_breaks
 from publish.typography.orphans import orphan_binding
+from publish.typography.page_breaks import short_blocks_kept
 from publish.typography.profiles import EPUB_RULES, PDF_RULES, PROFILES
 from publish.typography.punctuation import punctuation_compression
 from publish.typography.ruler import Ruler
@@ -30,10 +32,12 @@ __all__ = ["EPUB_RULES", "PDF_RULES", "PROFILES", "RULER", "typeset_cached", "ty
 RULER = Ruler()
 RULER.push("cjk_latin_spacing", cjk_latin_spacing)
 RULER.push("punctuation_compression", punctuation_compression)
+RULER.push("latin_breaks", latin_breaks)
 RULER.push("upright_numbers", upright_numbers)
 RULER.push("emphasis_dots", emphasis_dots)
-RULER.push("orphan_binding", orphan_binding, blocks_only=True)
+RULER.push("orphan_binding", orphan_binding)
 RULER.push("footnote_binding", footnote_binding, blocks_only=True)
+RULER.push("short_blocks_kept", short_blocks_kept, blocks_only=True)
 
 
 def typeset_markup(markup: str, rules: Sequence[str], *, blocks: bool = True) -> str:

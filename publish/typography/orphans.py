@@ -1,30 +1,40 @@
-"""No paragraph ends with a single character on its last line."""
+"""No block ends with a single character on its last line."""
 
 from __future__ import annotations
+
+import re
 
 from lxml import etree
 
 from publish.typography.slots import IDEOGRAPH, WORD_JOINER, block_slots, blocks
 
+_LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
+
+_BOUND_BLOCKS = frozenset(
+    {"p", "li", "dd", "dt", "td", "th", "figcaption", "caption", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+
 
 def orphan_binding(root: etree._Element) -> None:
-    """No paragraph ends with one character alone on its line: join its last two characters."""
+    """No paragraph, list item, heading, table cell or caption (nor a title or description, typeset as a
+    paragraph) ends with one character alone on its line: a word joiner binds its last ideograph to
+    whatever precedes it — another ideograph, a number, a Latin word, even a space (UAX #14 breaks
+    neither before a space nor on either side of a joiner), so the break falls earlier."""
     for block in blocks(root):
-        if block.tag not in ("p", "li", "dd", "figcaption") or block.find("p") is not None:
+        if block.tag not in _BOUND_BLOCKS or block.find("p") is not None:
             continue
         slots = block_slots(block)
-        positions = [(slot, i) for slot in slots for i, c in enumerate(slot.value) if IDEOGRAPH.match(c)]
-        if len(positions) < 2:
+        last = next(
+            ((slot, i) for slot in reversed(slots) for i in range(len(slot.value) - 1, -1, -1)
+             if IDEOGRAPH.match(slot.value[i])),
+            None,
+        )
+        if last is None:
             continue
-        (first_slot, first_index), (second_slot, second_index) = positions[-2], positions[-1]
-        if first_slot is second_slot:
-            text = first_slot.value
-            if second_index != first_index + 1:
-                continue
-            setattr(
-                first_slot.element,
-                first_slot.attribute,
-                text[: first_index + 1] + WORD_JOINER + text[first_index + 1 :],
-            )
-        elif first_index == len(first_slot.value) - 1 and second_index == 0:
-            setattr(first_slot.element, first_slot.attribute, first_slot.value + WORD_JOINER)
+        slot, index = last
+        # What follows the ideograph must be marks only: after a Latin word or a number the line ends on them.
+        following = slot.value[index + 1 :] + "".join(s.value for s in slots[slots.index(slot) + 1 :])
+        preceding = "".join(s.value for s in slots[: slots.index(slot)]) + slot.value[:index]
+        if _LATIN_OR_DIGIT.search(following) or not preceding.strip() or preceding.endswith(WORD_JOINER):
+            continue
+        setattr(slot.element, slot.attribute, slot.value[:index] + WORD_JOINER + slot.value[index:])

@@ -12,8 +12,10 @@ PROFILES: dict[str, tuple[str, ...]] = {
         "footnote_binding",
         "upright_numbers",
     ),
-    # WeasyPrint has no `text-emphasis`: the dots are spans.
-    "pdf": ("cjk_latin_spacing", "punctuation_compression", "emphasis_dots", "orphan_binding"),
+    # WeasyPrint has no `text-emphasis`: the dots are spans. Its justification needs break points inside long
+    # Latin words (hyphenation) to keep lines tight.
+    "pdf": ("cjk_latin_spacing", "punctuation_compression", "latin_breaks", "emphasis_dots", "orphan_binding",
+            "short_blocks_kept"),
 }
 EPUB_RULES = PROFILES["epub"]
 PDF_RULES = PROFILES["pdf"]

@@ -29,6 +29,10 @@ from weasyprint.text.ffi import TO_UNITS, ffi, pango
 from publish.cjk import CJK_CHAR
 from publish.xhtml import classes
 
+SPACE_WEIGHT = 3
+"""A space between words takes this many times the widening of a gap between hanzi: a line holding Latin
+words puts its slack in the word spaces first, as a Latin typesetter would, and keeps the hanzi close."""
+
 _JOINED_MARKS = re.compile("——|……")
 """Pairs the CJK face shapes as one mark (a ligature): no letter spacing falls between them."""
 
@@ -116,23 +120,41 @@ def justification() -> Iterator[None]:
     @wraps(original_count)
     def count_expandable_spaces(box: boxes.Box) -> int:
         # The original recurses into line and inline boxes through the module global, i.e. this function.
-        count = original_count(box)
-        if isinstance(box, boxes.TextBox) and CJK_CHAR.search(box.text):
+        if not isinstance(box, boxes.TextBox):
+            return original_count(box)
+        count = SPACE_WEIGHT * original_count(box)
+        if CJK_CHAR.search(box.text):
             count += _stretchable_gaps(box.text)
         return count
 
     @wraps(original_set_text)
     def set_text(self: line_break.Layout, text: str, justify: bool = False) -> None:
-        original_set_text(self, text, justify)
-        if not (justify and self.justification_spacing and CJK_CHAR.search(self.text)):
+        spacing = self.justification_spacing
+        if not (justify and spacing):
+            original_set_text(self, text, justify)
             return
+        self.justification_spacing = spacing * SPACE_WEIGHT  # what the original gives each space
+        try:
+            original_set_text(self, text, justify)
+        finally:
+            self.justification_spacing = spacing
+        if not CJK_CHAR.search(self.text):
+            return
+        # One letter-spacing attribute over the run widens every gap between its characters; the spaces get
+        # theirs again on top of it, as the original set them (it counts a space at either end twice).
         attributes = pango.pango_layout_get_attributes(self.layout)
         if attributes == ffi.NULL:
             attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-        spacing = round(self.justification_spacing * TO_UNITS)
-        attribute = pango.pango_attr_letter_spacing_new(spacing)
-        attribute.start_index, attribute.end_index = 0, len(self.text.encode())
+        encoded = self.text.encode()
+        attribute = pango.pango_attr_letter_spacing_new(round(spacing * TO_UNITS))
+        attribute.start_index, attribute.end_index = 0, len(encoded)
         pango.pango_attr_list_change(attributes, attribute)
+        word_spacing = self.style["word_spacing"] + spacing * SPACE_WEIGHT
+        for match in re.finditer(" |\u00a0".encode(), encoded):
+            factor = 1 + (match.start() in (0, len(encoded) - 1))
+            space = pango.pango_attr_letter_spacing_new(round(factor * word_spacing * TO_UNITS))
+            space.start_index, space.end_index = match.start(), match.end()
+            pango.pango_attr_list_change(attributes, space)
         pango.pango_layout_set_attributes(self.layout, attributes)
 
     rounder = _KerningRounder()

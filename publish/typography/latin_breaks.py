@@ -1,0 +1,78 @@
+"""Where Latin inside Chinese may break, so that a long word, an identifier or a quoted term does not leave
+its line loose: the PDF's line breaker (Pango, greedy) has no other way to fill a line."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from publish.typography.slots import CLOSING, IDEOGRAPH, OPENING, block_slots, blocks
+from publish.xhtml import classes
+
+ZERO_WIDTH_SPACE = "\u200b"
+"""A break opportunity; like the word joiner it draws nothing and is not extracted from the PDF."""
+
+_HYPHENATABLE_WORD = re.compile(r"[A-Za-z]{6,}")
+"""Shorter words have no break point that `hyphenate-limit-chars: 6 3 3` (styles/pdf.css) would allow."""
+
+_IDENTIFIER = re.compile(r"(?=\S*[0-9_/.:@])(?=\S*[A-Za-z])\S{8,}|[0-9][0-9,.]{9,}")
+"""A token with no word structure to hyphenate: an identifier, an accession number, an address, a long
+number. It may break anywhere, without a hyphen, as Chinese typesetting allows for what cannot move whole."""
+
+_QUOTES = "'\""
+_LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+def latin_breaks(root: etree._Element) -> None:
+    """Mark the Latin runs (spans from cjk_latin_spacing) that hold a long word as English, which the PDF
+    hyphenates (`hyphens: auto` needs a language: the Latin in Chinese prose is overwhelmingly English, and
+    an odd break in a name costs less than a line of spaced-out hanzi); let an identifier-like run break
+    anywhere (class `break-anywhere`); and open break points around straight quotes beside Chinese, which
+    UAX #14 before Unicode 15.1 (and Pango) never breaks: `格式：'JSON'、'INI'` is otherwise one word."""
+    for span in root.iter("span"):
+        if "latin" not in classes(span) or "break-anywhere" in classes(span) or span.get("lang") is not None:
+            continue
+        text = span.text or ""
+        if " " not in text.strip() and _IDENTIFIER.fullmatch(text.strip()):
+            span.set("class", span.get("class", "") + " break-anywhere")
+        elif _HYPHENATABLE_WORD.search(text):
+            span.set("lang", "en")
+    for block in blocks(root):
+        _open_breaks_around_quotes(block)
+
+
+def _can_end_line(char: str) -> bool:
+    return bool(IDEOGRAPH.match(char)) or char in CLOSING
+
+
+def _can_start_line(char: str) -> bool:
+    return bool(IDEOGRAPH.match(char)) or char in OPENING
+
+
+def _open_breaks_around_quotes(block: etree._Element) -> None:
+    slots = block_slots(block)
+    text = "".join(slot.value for slot in slots)
+    breaks = set()
+    for index, char in enumerate(text):
+        if char not in _QUOTES:
+            continue
+        before = text[index - 1] if index else ""
+        after = text[index + 1] if index + 1 < len(text) else ""
+        if _can_end_line(before) and _LATIN.match(after):  # an opening quote after Chinese
+            breaks.add(index)
+        if _LATIN.match(before) and _can_start_line(after):  # a closing quote before Chinese
+            breaks.add(index + 1)
+    if not breaks:
+        return
+    start = 0
+    for slot in slots:
+        end = start + len(slot.value)
+        # A break at a slot's end goes into that slot, not the next: the following slot may start a span.
+        inside = sorted((b - start for b in breaks if start < b <= end), reverse=True)
+        if inside:
+            value = slot.value
+            for offset in inside:
+                value = value[:offset] + ZERO_WIDTH_SPACE + value[offset:]
+            setattr(slot.element, slot.attribute, value)
+        start = end
