@@ -37,6 +37,16 @@ def modified_time(chapters: Sequence[Chapter], source_date_epoch: int | None) ->
     return dt.datetime.combine(latest, dt.time(0, 0), dt.UTC)
 
 
+def _volume_line(volume: str, subtitle: str, span: str, chapters: Sequence[Chapter]) -> str:
+    """What book.toml says goes under the title; else the span and issue numbers, unless a subtitle is there
+    (a derived line would repeat it, or contradict it: "2024 年卷" over issues dated 2023–2024)."""
+    if volume.strip() or subtitle.strip():
+        return volume.strip()
+    first, last = chapters[0].issue.number, chapters[-1].issue.number
+    numbers = f"第 {first} 期" if first == last else f"第 {first}–{last} 期"
+    return span if span == numbers else f"{span} · {numbers}"
+
+
 def assemble_book(
     config: Config,
     chapters: Sequence[Chapter],
@@ -68,6 +78,7 @@ def assemble_book(
         edition=settings.edition,
         printing=settings.printing,
         span=span,
+        volume_line=_volume_line(settings.volume, settings.subtitle, span, chapters),
         modified=modified_time(chapters, source_date_epoch),
         slug=slug,
     )

@@ -22,6 +22,9 @@ class BookSettings:
 
     title: str = "周刊合订本"
     subtitle: str = ""
+    volume: str = ""
+    """The line under the title on the title page and the cover, e.g. "2024 年卷". Left empty, it is derived
+    from the issues ("2023–2024 · 第 280–331 期"), and only when there is no subtitle, which says it already."""
     slug: str = ""
     creator: str = "编辑部"
     publisher: str = ""

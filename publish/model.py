@@ -7,6 +7,7 @@ Issues, render (render/) makes Chapters, assemble (assemble.py) makes the Book t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,14 @@ class Issue:
     """The file line on which the body starts (1-based), to turn token lines into file lines."""
     number_line: int | None = None
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def label(self) -> str:
+        """The title as outlines and running heads show it: naming the issue's number, which a reader
+        looking for 第 N 期 scans for, unless the title already does."""
+        if re.search(rf"第\s*0*{self.number}\s*期", self.title):
+            return self.title
+        return f"第 {self.number} 期　{self.title}"
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,8 @@ class BookMeta:
     printing: str
     span: str
     """The years or issue numbers the book covers, as printed: `2025–2026`, `第 3–9 期`."""
+    volume_line: str
+    """The title page's and the cover's line under the title (book.toml's `volume`, or derived); may be empty."""
     modified: dt.datetime
     slug: str
 

@@ -128,37 +128,93 @@ class TypoReport:
             return "n/a" if value is None else f"{value:.3f} em"
 
         return [
-            Row("lines starting with closing punctuation", str(self.closing_at_line_start), "0",
-                self.closing_at_line_start == 0),
-            Row(f"full body lines flush right (±{_FLUSH_TOLERANCE} pt), of {self.full_lines}",
-                pct(self.flush_right_percent), "≥ 99 %", self.flush_right_percent >= 99.0 or not self.full_lines),
-            Row(f"median CJK–Latin gap, of {self.cjk_latin_pairs} pairs", em(self.cjk_latin_gap_em), "≥ 0.2 em",
-                self.cjk_latin_gap_em is None or self.cjk_latin_gap_em >= 0.2),
-            Row(f"adjacent punctuation pairs within {_PUNCT_PAIR_LIMIT} em, of {self.punctuation_pairs}",
-                pct(self.punctuation_pairs_compressed_percent), "≥ 95 %",
-                self.punctuation_pairs_compressed_percent is None or self.punctuation_pairs_compressed_percent >= 95.0),
-            Row("single-character last lines (any block)", str(self.single_character_last_lines), "0",
-                self.single_character_last_lines == 0),
-            Row(f"median width of “” between Chinese, of {self.quotes}", em(self.quote_width_em), "≥ 0.9 em",
-                self.quote_width_em is None or self.quote_width_em >= 0.9),
-            Row(f"justified lines with hanzi > {_LOOSE} em apart", pct(self.loose_percent), "≤ 1 %",
-                self.loose_percent <= 1.0),
-            Row(f"justified lines with hanzi > {_VERY_LOOSE} em apart (loosest {self.loosest_line_em:.2f} em)",
-                str(self.loose_lines_over_quarter), "0", self.loose_lines_over_quarter == 0),
-            Row(f"pages ending > {_HOLE:.0%} short of the foot, of {self.text_pages}", str(self.holes), "0",
-                self.holes == 0),
-            Row("code lines past the text block", str(self.code_lines_past_text_block), "0",
-                self.code_lines_past_text_block == 0),
-            Row(f"code glyphs off their cells, of {self.code_glyphs}", str(self.code_glyphs_off_cell), "0",
-                self.code_glyphs_off_cell == 0),
-            Row("numbers with a gap between their digits", str(self.numbers_with_gaps), "0",
-                self.numbers_with_gaps == 0),
-            Row(f"issue bookmarks without 第 N 期, of {self.issue_bookmarks}",
-                str(self.issue_bookmarks_without_number), "0", self.issue_bookmarks_without_number == 0),
-            Row(f"running heads without 第 N 期, of {self.running_heads}",
-                str(self.running_heads_without_number), "0", self.running_heads_without_number == 0),
-            Row("contents entries split across pages", str(self.contents_entries_split), "0",
-                self.contents_entries_split == 0),
+            Row(
+                "lines starting with closing punctuation",
+                str(self.closing_at_line_start),
+                "0",
+                self.closing_at_line_start == 0,
+            ),
+            Row(
+                f"full body lines flush right (±{_FLUSH_TOLERANCE} pt), of {self.full_lines}",
+                pct(self.flush_right_percent),
+                "≥ 99 %",
+                self.flush_right_percent >= 99.0 or not self.full_lines,
+            ),
+            Row(
+                f"median CJK–Latin gap, of {self.cjk_latin_pairs} pairs",
+                em(self.cjk_latin_gap_em),
+                "≥ 0.2 em",
+                self.cjk_latin_gap_em is None or self.cjk_latin_gap_em >= 0.2,
+            ),
+            Row(
+                f"adjacent punctuation pairs within {_PUNCT_PAIR_LIMIT} em, of {self.punctuation_pairs}",
+                pct(self.punctuation_pairs_compressed_percent),
+                "≥ 95 %",
+                self.punctuation_pairs_compressed_percent is None or self.punctuation_pairs_compressed_percent >= 95.0,
+            ),
+            Row(
+                "single-character last lines (any block)",
+                str(self.single_character_last_lines),
+                "0",
+                self.single_character_last_lines == 0,
+            ),
+            Row(
+                f"median width of “” between Chinese, of {self.quotes}",
+                em(self.quote_width_em),
+                "≥ 0.9 em",
+                self.quote_width_em is None or self.quote_width_em >= 0.9,
+            ),
+            Row(
+                f"justified lines with hanzi > {_LOOSE} em apart",
+                pct(self.loose_percent),
+                "≤ 1 %",
+                self.loose_percent <= 1.0,
+            ),
+            Row(
+                f"justified lines with hanzi > {_VERY_LOOSE} em apart (loosest {self.loosest_line_em:.2f} em)",
+                str(self.loose_lines_over_quarter),
+                "0",
+                self.loose_lines_over_quarter == 0,
+            ),
+            Row(
+                f"pages ending > {_HOLE:.0%} short of the foot, of {self.text_pages}",
+                str(self.holes),
+                "0",
+                self.holes == 0,
+            ),
+            Row(
+                "code lines past the text block",
+                str(self.code_lines_past_text_block),
+                "0",
+                self.code_lines_past_text_block == 0,
+            ),
+            Row(
+                f"code glyphs off their cells, of {self.code_glyphs}",
+                str(self.code_glyphs_off_cell),
+                "0",
+                self.code_glyphs_off_cell == 0,
+            ),
+            Row(
+                "numbers with a gap between their digits", str(self.numbers_with_gaps), "0", self.numbers_with_gaps == 0
+            ),
+            Row(
+                f"issue bookmarks without 第 N 期, of {self.issue_bookmarks}",
+                str(self.issue_bookmarks_without_number),
+                "0",
+                self.issue_bookmarks_without_number == 0,
+            ),
+            Row(
+                f"running heads without 第 N 期, of {self.running_heads}",
+                str(self.running_heads_without_number),
+                "0",
+                self.running_heads_without_number == 0,
+            ),
+            Row(
+                "contents entries split across pages",
+                str(self.contents_entries_split),
+                "0",
+                self.contents_entries_split == 0,
+            ),
         ]
 
     @property
@@ -477,16 +533,23 @@ def _single_character_last_lines(lines: list[Line], findings: list[Finding]) -> 
             centred = abs((previous.x0 + previous.x1) / 2 - (segment.x0 + segment.x1) / 2) < size
             if previous.x1 - previous.x0 >= 5 * size and (abs(previous.x0 - segment.x0) < 0.5 * size or centred):
                 count += 1
-                findings.append(Finding("single-character last line", segment.page, previous.text + " / " + segment.text))
+                findings.append(
+                    Finding("single-character last line", segment.page, previous.text + " / " + segment.text)
+                )
     return count
 
 
 def _code(lines: list[Line], right_edge: dict[int, float], findings: list[Finding]) -> tuple[int, int, int]:
-    """Code lines running past the text block, and monospace glyphs whose advance is not their cells: one
-    half-em cell for narrow characters (box drawing too, as terminals count them), two for wide ones."""
+    """Code lines running past the text block, and a code block's glyphs whose advance is not their cells:
+    one half-em cell for narrow characters (box drawing too, as `tree` and terminals count them), two for
+    wide ones. (Measured on each glyph: PDF text loses runs of spaces, so neighbours may be cells apart.)"""
     import unicodedata
 
     past = glyph_count = off = 0
+    block_sizes = Counter(
+        g.size for line in lines if all(_is_mono(g) for g in line.glyphs) for g in line.glyphs if g.text.isascii()
+    )
+    usual_cell = block_sizes.most_common(1)[0][0] / 2 if block_sizes else 0.0
     for line in lines:
         mono = [g for g in line.glyphs if _is_mono(g)]
         if not mono:
@@ -495,14 +558,20 @@ def _code(lines: list[Line], right_edge: dict[int, float], findings: list[Findin
         if edge is not None and mono[-1].x1 > edge + 1.0:
             past += 1
             findings.append(Finding("code past the text block", line.page, line.text))
-        for a, b in itertools.pairwise(line.glyphs):
-            if not (_is_mono(a) and _is_mono(b)) or abs(a.size - b.size) > 0.01:
-                continue
+        if len(mono) < len(line.glyphs):
+            continue  # code inside a line of text: only a code block's lines have cells
+        # A glyph's box is its advance in its face: a cell is half the code's em, whatever face drew it (the
+        # line's own ASCII tells the code's size; a line of box drawing only takes the usual one).
+        ascii_sizes = Counter(g.size for g in mono if g.text.isascii() and g.text.strip())
+        cell = ascii_sizes.most_common(1)[0][0] / 2 if ascii_sizes else usual_cell
+        for glyph in line.visible:
+            if glyph.text in "\ufffe\u00ad":
+                continue  # the hyphen PDFium reports where a line was broken
             glyph_count += 1
-            cells = 2 if unicodedata.east_asian_width(a.text[0]) in "WF" else 1
-            if abs((b.x0 - a.x0) - cells * a.size / 2) > 0.05 * a.size:
+            cells = 2 if unicodedata.east_asian_width(glyph.text[0]) in "WF" else 1
+            if abs((glyph.x1 - glyph.x0) - cells * cell) > 0.1 * cell:
                 off += 1
-                findings.append(Finding(f"code glyph off its cell ({a.text})", line.page, line.text))
+                findings.append(Finding(f"code glyph off its cell ({glyph.text})", line.page, line.text))
     return past, glyph_count, off
 
 
@@ -530,9 +599,7 @@ def _issue_starts(layout: PdfLayout) -> list[Bookmark]:
     return [mark for mark in top if mark.page > after]
 
 
-def _holes(
-    layout: PdfLayout, lines: list[Line], body: list[Line], findings: list[Finding]
-) -> tuple[int, int]:
+def _holes(layout: PdfLayout, lines: list[Line], body: list[Line], findings: list[Finding]) -> tuple[int, int]:
     """Pages inside an issue whose text and pictures stop more than a quarter of the text block above its
     foot; an issue's last page may end anywhere."""
     starts = sorted({mark.page for mark in _issue_starts(layout)})
@@ -581,9 +648,7 @@ def _issue_bookmarks(layout: PdfLayout, findings: list[Finding]) -> tuple[int, i
     return len(marks), len(without)
 
 
-def _running_heads(
-    layout: PdfLayout, lines: list[Line], body: list[Line], findings: list[Finding]
-) -> tuple[int, int]:
+def _running_heads(layout: PdfLayout, lines: list[Line], body: list[Line], findings: list[Finding]) -> tuple[int, int]:
     """The heads of recto pages inside issues (small text above the first body line) must name the issue."""
     import re
 

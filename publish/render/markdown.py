@@ -161,8 +161,21 @@ class _ChapterRenderer:
             image_lines=MappingProxyType(dict(self.image_lines)),
             remote_images=remote,
             title_html=escape(self.issue.title),
-            description_html=escape(self.issue.description),
+            description_html=self._description_markup(),
         )
+
+    def _description_markup(self) -> str:
+        """The description's inline Markdown (emphasis, code) as markup, like the body's; links become their
+        text and pictures their alt text: a description is a summary, read in contents and openings."""
+        description = XML_INVALID.sub("", self.issue.description)
+        root = parse_fragment(self.md.renderInline(description, {"docId": f"i{self.issue.number}-d"}))
+        sanitize_tree(root)
+        for image in list(root.iter("img")):
+            image.tail = (image.get("alt") or "") + (image.tail or "")
+            image.drop_tree()  # keeps the tail
+        for link in list(root.iter("a")):
+            link.drop_tag()
+        return inner_markup(root)
 
     def _strip_invalid_characters(self, body: str) -> str:
         for match in XML_INVALID.finditer(body):

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from publish.cache import Cache, code_digest, entry_key
 from publish.model import Chapter
+from publish.typography.code import code_cells
 from publish.typography.emphasis import emphasis_dots
 from publish.typography.footnotes import footnote_binding
 from publish.typography.latin_breaks import latin_breaks
@@ -38,6 +39,7 @@ RULER.push("emphasis_dots", emphasis_dots)
 RULER.push("orphan_binding", orphan_binding)
 RULER.push("footnote_binding", footnote_binding, blocks_only=True)
 RULER.push("short_blocks_kept", short_blocks_kept, blocks_only=True)
+RULER.push("code_cells", code_cells, blocks_only=True)
 
 
 def typeset_markup(markup: str, rules: Sequence[str], *, blocks: bool = True) -> str:

@@ -25,8 +25,12 @@ def orphan_binding(root: etree._Element) -> None:
             continue
         slots = block_slots(block)
         last = next(
-            ((slot, i) for slot in reversed(slots) for i in range(len(slot.value) - 1, -1, -1)
-             if IDEOGRAPH.match(slot.value[i])),
+            (
+                (slot, i)
+                for slot in reversed(slots)
+                for i in range(len(slot.value) - 1, -1, -1)
+                if IDEOGRAPH.match(slot.value[i])
+            ),
             None,
         )
         if last is None:

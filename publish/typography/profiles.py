@@ -14,8 +14,15 @@ PROFILES: dict[str, tuple[str, ...]] = {
     ),
     # WeasyPrint has no `text-emphasis`: the dots are spans. Its justification needs break points inside long
     # Latin words (hyphenation) to keep lines tight.
-    "pdf": ("cjk_latin_spacing", "punctuation_compression", "latin_breaks", "emphasis_dots", "orphan_binding",
-            "short_blocks_kept"),
+    "pdf": (
+        "cjk_latin_spacing",
+        "punctuation_compression",
+        "latin_breaks",
+        "emphasis_dots",
+        "orphan_binding",
+        "short_blocks_kept",
+        "code_cells",
+    ),
 }
 EPUB_RULES = PROFILES["epub"]
 PDF_RULES = PROFILES["pdf"]

@@ -1,6 +1,7 @@
 """Each typography rule on its own, from its fixture file (tests/typography/fixtures/<rule>.txt): cases of
 a title, the input markup and the expected markup, each followed by a line holding a dot, as in
-markdown-it-py's fixtures. `{WJ}` stands for the invisible word joiner U+2060, `{ZWSP}` for the zero-width space U+200B."""
+markdown-it-py's fixtures. `{WJ}` stands for the invisible word joiner U+2060, `{ZWSP}` for the zero-width
+space U+200B."""
 
 from __future__ import annotations
 
@@ -21,7 +22,14 @@ def _cases() -> list:
         assert len(fields) % 3 == 0, f"{path}: every case is a title, an input and an expected output"
         for index in range(0, len(fields), 3):
             title, given, expected = fields[index : index + 3]
-            cases.append(pytest.param(path.stem, given, expected.replace("{WJ}", "\u2060").replace("{ZWSP}", "\u200b"), id=f"{path.stem}: {title}"))
+            cases.append(
+                pytest.param(
+                    path.stem,
+                    given,
+                    expected.replace("{WJ}", "\u2060").replace("{ZWSP}", "\u200b"),
+                    id=f"{path.stem}: {title}",
+                )
+            )
     return cases
 
 

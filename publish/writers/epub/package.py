@@ -256,7 +256,7 @@ def build_epub(
         cover_bytes, cover_name = book.cover_image, "cover" + (".jpg" if "jpeg" in book.cover_media_type else ".png")
     else:
         cover_bytes = draw_cover(
-            meta.title, meta.subtitle or meta.series, f"{meta.span} · {book.issue_span}", fonts.regular, fonts.bold
+            meta.title, meta.subtitle or meta.series, meta.volume_line or book.issue_span, fonts.regular, fonts.bold
         )
         cover_name = "cover.png"
     ebook.set_cover(f"images/{cover_name}", cover_bytes, create_page=False)
