@@ -206,7 +206,7 @@ def cli() -> None:
     help="A vertical EPUB (only the EPUB): columns right to left, pages turned leftwards, quotes as 「」.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
-@click.option("--verbose", "-v", is_flag=True, help="Also list every issue in the summary.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list every issue in the summary, and what the layout did.")
 @click.option(
     "--signature",
     type=click.IntRange(4),
@@ -233,6 +233,8 @@ def build_command(
 ) -> None:
     """Build the EPUB and/or PDF from the issues; nothing is written if any issue has an error."""
     started = time.monotonic()
+    if verbose:
+        logging.getLogger("publish").setLevel(logging.INFO)  # e.g. whether the PDF was laid out twice
     formats = ("epub",) if vertical and fmt == "all" else writer_names() if fmt == "all" else (fmt,)
     if vertical and "epub" not in formats:
         raise click.UsageError("--vertical makes an EPUB: use --format epub or all")
@@ -547,22 +549,41 @@ def images_fetch_command(
 
 @cli.command("typo-report")
 @click.argument("pdf", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def typo_report_command(pdf: Path, as_json: bool) -> None:
-    """Measure a PDF's CJK typography from its glyph positions, against the project's targets."""
+@click.option("--json", "as_json", is_flag=True, help="Print the figures and findings as JSON.")
+@click.option("--findings", "shown", default=10, show_default=True, help="Findings listed per check (0: none).")
+def typo_report_command(pdf: Path, as_json: bool, shown: int) -> None:
+    """Measure a PDF's CJK typography from its glyph positions, against the project's targets; list where
+    each target is missed, with page numbers. Exits 1 when a target is missed."""
     import dataclasses
     import json
+    from collections import defaultdict
 
     from publish.editor.typo_report import typo_report
 
     report = typo_report(pdf)
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=2))
-        return
-    width = max(len(name) for name, _, _ in report.rows())
-    click.echo(f"{pdf}: {report.lines} lines, {report.body_lines} of body text")
-    for name, value, target in report.rows():
-        click.echo(f"  {name:<{width}}  {value:>9}   target {target}")
+    else:
+        rows = report.rows()
+        width = max(len(row.name) for row in rows)
+        click.echo(f"{pdf}: {report.lines} lines, {report.body_lines} of body text")
+        for row in rows:
+            mark = "  " if row.met else "✗ "
+            click.echo(f"{mark}{row.name:<{width}}  {row.value:>9}   target {row.target}")
+        by_check: dict[str, list] = defaultdict(list)
+        for finding in report.findings:
+            by_check[finding.check.split(" (")[0]].append(finding)
+        for check, findings in by_check.items():
+            if shown <= 0:
+                break
+            click.echo(f"\n{check}: {len(findings)}")
+            for finding in findings[:shown]:
+                detail = finding.check[len(check) :].strip()
+                click.echo(f"  p. {finding.page}{' ' + detail if detail else ''}: {finding.text.strip()[:80]}")
+            if len(findings) > shown:
+                click.echo(f"  … {len(findings) - shown} more (--findings N)")
+    if not report.met:
+        sys.exit(1)
 
 
 class Terminated(BaseException):

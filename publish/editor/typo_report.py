@@ -284,7 +284,7 @@ def read_layout(pdf_path: Path) -> PdfLayout:
             textpage.close()
             boxes = []
             for picture in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE]):
-                _, bottom, _, top = picture.get_pos()
+                _, bottom, _, top = picture.get_bounds()
                 boxes.append((height - top, height - bottom))
             if boxes:
                 pictures[number + 1] = boxes
@@ -372,8 +372,9 @@ def measure(layout: PdfLayout) -> TypoReport:
 
     full = flush = 0
     loose: list[float] = []
-    for index, line in enumerate(body):
-        following = body[index + 1] if index + 1 < len(body) else None
+    next_line = {id(a): b for a, b in itertools.pairwise(lines)}  # a body line may go on in a line of Latin
+    for line in body:
+        following = next_line.get(id(line))
         continues = (
             following is not None
             and following.page == line.page
@@ -630,7 +631,7 @@ def _holes(layout: PdfLayout, lines: list[Line], body: list[Line], findings: lis
         if short > _HOLE:
             holes += 1
             text = " ".join(line.text for line in lines if line.page == page)[-40:]
-            findings.append(Finding(f"page ends {short:.0%} short of the foot", page, text))
+            findings.append(Finding(f"hole ({short:.0%} of the text block left empty)", page, text))
     return holes, pages
 
 

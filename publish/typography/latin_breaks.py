@@ -7,7 +7,7 @@ import re
 
 from lxml import etree
 
-from publish.typography.slots import CLOSING, IDEOGRAPH, OPENING, block_slots, blocks
+from publish.typography.slots import CLOSING, IDEOGRAPH, OPENING, URL_TEXT, block_slots, blocks
 from publish.xhtml import classes
 
 ZERO_WIDTH_SPACE = "\u200b"
@@ -22,14 +22,20 @@ number. It may break anywhere, without a hyphen, as Chinese typesetting allows f
 
 _QUOTES = "'\""
 _LATIN = re.compile(r"[A-Za-z0-9]")
+_CURLY_OPENING = "“‘"
+_CURLY_CLOSING = "”’"
 
 
 def latin_breaks(root: etree._Element) -> None:
-    """Mark the Latin runs (spans from cjk_latin_spacing) that hold a long word as English, which the PDF
-    hyphenates (`hyphens: auto` needs a language: the Latin in Chinese prose is overwhelmingly English, and
-    an odd break in a name costs less than a line of spaced-out hanzi); let an identifier-like run break
-    anywhere (class `break-anywhere`); and open break points around straight quotes beside Chinese, which
-    UAX #14 before Unicode 15.1 (and Pango) never breaks: `格式：'JSON'、'INI'` is otherwise one word."""
+    """Open break points where Pango's line breaker has none a Chinese typesetter would use.
+
+    A Latin run (span from cjk_latin_spacing) holding a long word is marked English, which the PDF hyphenates
+    (`hyphens: auto` needs a language; the Latin in Chinese prose is overwhelmingly English, and an odd break
+    in a name costs less than a line of spaced-out hanzi). An identifier-like run, and a link whose text is
+    its address, break anywhere (class `break-anywhere`): they fill their line rather than move whole to the
+    next and leave the line before loose. Straight quotes beside Chinese, which UAX #14 before Unicode 15.1
+    (and Pango) never breaks around (`格式：'JSON'、'INI'` is otherwise one word), and curly quotes, get a
+    break before the opening and after the closing one."""
     for span in root.iter("span"):
         if "latin" not in classes(span) or "break-anywhere" in classes(span) or span.get("lang") is not None:
             continue
@@ -38,6 +44,9 @@ def latin_breaks(root: etree._Element) -> None:
             span.set("class", span.get("class", "") + " break-anywhere")
         elif _HYPHENATABLE_WORD.search(text):
             span.set("lang", "en")
+    for link in root.iter("a"):
+        if URL_TEXT.match("".join(link.itertext()).strip()) and "break-anywhere" not in classes(link):
+            link.set("class", " ".join([*classes(link), "break-anywhere"]))
     for block in blocks(root):
         _open_breaks_around_quotes(block)
 
@@ -63,6 +72,16 @@ def _open_breaks_around_quotes(block: etree._Element) -> None:
             breaks.add(index)
         if _LATIN.match(before) and _can_start_line(after):  # a closing quote before Chinese
             breaks.add(index + 1)
+    for index, char in enumerate(text):
+        # Curly quotes say which way they face: Chinese breaks before an opening one and after a closing
+        # one, where UAX #14 (quotation class) and Pango break on neither side.
+        before = text[index - 1] if index else ""
+        after = text[index + 1] if index + 1 < len(text) else ""
+        if char in _CURLY_OPENING and before and (_can_end_line(before) or before in _CURLY_CLOSING):
+            breaks.add(index)
+        if char in _CURLY_CLOSING and after and (_can_start_line(after) or after in _CURLY_OPENING):
+            breaks.add(index + 1)
+    breaks.discard(0)
     if not breaks:
         return
     start = 0

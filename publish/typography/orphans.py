@@ -36,9 +36,13 @@ def orphan_binding(root: etree._Element) -> None:
         if last is None:
             continue
         slot, index = last
-        # What follows the ideograph must be marks only: after a Latin word or a number the line ends on them.
-        following = slot.value[index + 1 :] + "".join(s.value for s in slots[slots.index(slot) + 1 :])
+        # What follows the ideograph must be marks only: after a Latin word, a number, an address or code
+        # (which no slot holds) the line ends on them.
+        text = "".join(block.itertext())
+        following = text[text.rfind(slot.value[index]) + 1 :]
         preceding = "".join(s.value for s in slots[: slots.index(slot)]) + slot.value[:index]
-        if _LATIN_OR_DIGIT.search(following) or not preceding.strip() or preceding.endswith(WORD_JOINER):
+        if _LATIN_OR_DIGIT.search(following) or IDEOGRAPH.search(following):
+            continue
+        if not preceding.strip() or preceding.endswith(WORD_JOINER):
             continue
         setattr(slot.element, slot.attribute, slot.value[:index] + WORD_JOINER + slot.value[index:])

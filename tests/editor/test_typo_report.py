@@ -19,11 +19,72 @@ def test_sample_book_meets_every_target(sample_books: dict[str, Path]) -> None:
     assert report.punctuation_pairs >= 10 and report.punctuation_pairs_compressed_percent >= 95.0
     assert report.single_character_last_lines == 0
     assert report.quotes >= 10 and report.quote_width_em >= 0.9
+    assert report.code_glyphs >= 50 and report.issue_bookmarks == 6 and report.running_heads >= 2
+    assert [row.name for row in report.rows() if not row.met] == [], report.findings
 
 
 def test_cli_prints_the_table_and_json(sample_books: dict[str, Path]) -> None:
     table = run_cli("typo-report", str(sample_books["pdf"]))
-    assert table.exit_code == 0
+    assert table.exit_code == 0, table.output
     assert "full body lines flush right" in table.output and "target ≥ 99 %" in table.output
     figures = json.loads(run_cli("typo-report", str(sample_books["pdf"]), "--json").output)
     assert figures["closing_at_line_start"] == 0 and figures["flush_right_percent"] >= 99.0
+    assert figures["findings"] == []
+
+
+def _defective_pdf(tmp_path: Path) -> Path:
+    """A small PDF with one of each defect the report looks for, on known pages: a hole on page 2 (inside
+    issue 1, whose text goes on overleaf), a loose line, a single-character last line, a letter-spaced
+    number and box drawing two cells wide on page 3, an issue bookmark without 第 N 期 on page 4."""
+    import weasyprint
+
+    from publish.internals.weasy import patched
+
+    filler = "这是用来填满版面的正文，每一行都排满汉字，让两端对齐生效。" * 12
+    html = f"""<html lang="zh-Hans"><head><style>
+      @page {{ size: A5; margin: 20mm }}
+      html {{ font-family: "Noto Serif CJK SC"; font-size: 10pt; line-height: 1.8 }}
+      p {{ margin: 0; text-align: justify }}
+      h1 {{ bookmark-level: 1; font-size: 16pt; margin: 0 }}
+      .page {{ break-before: page }}
+      pre {{ font-family: "Noto Sans Mono CJK SC"; font-size: 9pt; margin: 0 }}
+      .latin {{ font-family: "TeX Gyre Termes" }}
+    </style></head><body>
+      <h1>目录</h1><p>第 1 期</p>
+      <h1 class="page">第 1 期：甲</h1><p>{filler[:60]}</p>
+      <p class="page">{filler[:120]}</p>
+      <p style="width: 20em">一二三四五六七八九十一二三四五六<span class="latin">{"Supercalifragilistic" * 2}</span></p>
+      <p style="width: 10em">一二三四五六七八九十一二三四五六七八九十一</p>
+      <p style="letter-spacing: 0.1em">第 280 期</p>
+      <pre>├── data
+│   └── raw</pre>
+      <p>{filler[:120]}</p>
+      <h1 class="page">乙</h1><p>{filler[:60]}</p>
+    </body></html>"""
+    path = tmp_path / "defects.pdf"
+    with patched(document_seed="test"):
+        weasyprint.HTML(string=html).write_pdf(path)
+    return path
+
+
+def test_each_defect_is_found_on_its_page(tmp_path: Path) -> None:
+    report = typo_report(_defective_pdf(tmp_path))
+    pages: dict[str, set[int]] = {}
+    for finding in report.findings:
+        pages.setdefault(finding.check.split(" (")[0], set()).add(finding.page)
+    assert pages.get("hole") == {2}, pages
+    assert 3 in pages.get("loose line", set()) and report.loose_lines_over_quarter >= 1
+    assert pages.get("single-character last line") == {3}
+    assert pages.get("number with a gap between its digits") == {3} and report.numbers_with_gaps == 2
+    assert pages.get("code glyph off its cell") == {3} and report.code_glyphs_off_cell >= 4
+    assert pages.get("issue bookmark without 第 N 期") == {4} and report.issue_bookmarks == 2
+    assert not report.met
+    unmet = {row.name.split(",")[0] for row in report.rows() if not row.met}
+    assert "pages ending > 25% short of the foot" in unmet and "numbers with a gap between their digits" in unmet
+
+
+def test_cli_exits_1_and_lists_the_pages_when_a_target_is_missed(tmp_path: Path) -> None:
+    result = run_cli("typo-report", str(_defective_pdf(tmp_path)))
+    assert result.exit_code == 1
+    assert "✗ numbers with a gap between their digits" in result.output
+    assert "p. 3: 第 280 期" in result.output and "p. 2 (" in result.output

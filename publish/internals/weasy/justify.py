@@ -24,12 +24,13 @@ from weasyprint.draw import text as draw_text
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import inline
 from weasyprint.text import line_break
+from weasyprint.text.constants import PANGO_WRAP_MODE
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
 from publish.cjk import CJK_CHAR
 from publish.xhtml import classes
 
-SPACE_WEIGHT = 3
+SPACE_WEIGHT = 5
 """A space between words takes this many times the widening of a gap between hanzi: a line holding Latin
 words puts its slack in the word spaces first, as a Latin typesetter would, and keeps the hanzi close."""
 
@@ -37,10 +38,15 @@ _JOINED_MARKS = re.compile("——|……")
 """Pairs the CJK face shapes as one mark (a ligature): no letter spacing falls between them."""
 
 
+_ZERO_WIDTH = re.compile("[\u200b\u2060]")
+"""Break opportunities and joiners the typography adds: they take no justification spacing of their own, or
+the two characters they sit between would end up twice as far apart as their neighbours."""
+
+
 def _stretchable_gaps(text: str) -> int:
     """Gaps between the characters of a run of Chinese: each gets the line's justification spacing.
     Spaces are left out: WeasyPrint counts them itself, and our one attribute replaces its own."""
-    text = text.rstrip(" \n")
+    text = _ZERO_WIDTH.sub("", text).rstrip(" \n")
     return max(len(text) - 1 - len(_JOINED_MARKS.findall(text)) - text.count(" "), 0)
 
 
@@ -60,6 +66,16 @@ def _edge_path(line: boxes.LineBox, first: bool) -> list[boxes.Box]:
         box = children[0] if first else children[-1]
         path.append(box)
     return path
+
+
+def _widened_gaps(box: boxes.InlineBox) -> tuple[str, ...]:
+    """The CJK–Latin gap margins of a span still on its line (trim_edge_gaps zeroes those at its edges)."""
+    names = _classes(box)
+    return tuple(
+        name
+        for name, margin in (("gap-before", box.margin_left), ("gap-after", box.margin_right))
+        if margin and name in names
+    )
 
 
 def trim_edge_gaps(line: boxes.LineBox) -> None:
@@ -111,6 +127,7 @@ def justification() -> Iterator[None]:
     original_set_text = line_break.Layout.set_text
     original_text_align = inline.text_align
     original_draw_first_line = draw_text.draw_first_line
+    original_add_word_spacing = inline.add_word_spacing
 
     @wraps(original_text_align)
     def text_align(context, line: boxes.LineBox, available_width: float, last: bool) -> float:
@@ -120,6 +137,8 @@ def justification() -> Iterator[None]:
     @wraps(original_count)
     def count_expandable_spaces(box: boxes.Box) -> int:
         # The original recurses into line and inline boxes through the module global, i.e. this function.
+        if isinstance(box, boxes.InlineBox):
+            return original_count(box) + SPACE_WEIGHT * len(_widened_gaps(box))
         if not isinstance(box, boxes.TextBox):
             return original_count(box)
         count = SPACE_WEIGHT * original_count(box)
@@ -129,6 +148,10 @@ def justification() -> Iterator[None]:
 
     @wraps(original_set_text)
     def set_text(self: line_break.Layout, text: str, justify: bool = False) -> None:
+        if self.style["word_break"] == "break-all":
+            # WeasyPrint breaks such text between characters only when no ordinary break fits; an address
+            # or identifier (typography/latin_breaks.py) should fill its line instead.
+            pango.pango_layout_set_wrap(self.layout, PANGO_WRAP_MODE["WRAP_CHAR"])
         spacing = self.justification_spacing
         if not (justify and spacing):
             original_set_text(self, text, justify)
@@ -155,7 +178,26 @@ def justification() -> Iterator[None]:
             space = pango.pango_attr_letter_spacing_new(round(factor * word_spacing * TO_UNITS))
             space.start_index, space.end_index = match.start(), match.end()
             pango.pango_attr_list_change(attributes, space)
+        for match in _ZERO_WIDTH.finditer(self.text):
+            start = len(self.text[: match.start()].encode())
+            none = pango.pango_attr_letter_spacing_new(0)
+            none.start_index, none.end_index = start, start + len(match[0].encode())
+            pango.pango_attr_list_change(attributes, none)
         pango.pango_layout_set_attributes(self.layout, attributes)
+
+    @wraps(original_add_word_spacing)
+    def add_word_spacing(context, box: boxes.Box, justification_spacing: float, x_advance: float) -> float:
+        gaps = _widened_gaps(box) if isinstance(box, boxes.InlineBox) else ()
+        if not gaps:
+            return original_add_word_spacing(context, box, justification_spacing, x_advance)
+        # A CJK–Latin gap widens like a word space: its margin grows, and what follows it moves as much.
+        before = SPACE_WEIGHT * justification_spacing if "gap-before" in gaps else 0.0
+        after = SPACE_WEIGHT * justification_spacing if "gap-after" in gaps else 0.0
+        box.margin_left += before
+        x_advance = original_add_word_spacing(context, box, justification_spacing, x_advance + before)
+        box.position_x -= before  # the margin box starts where it did; its content moved
+        box.margin_right += after
+        return x_advance + after
 
     rounder = _KerningRounder()
 
@@ -169,6 +211,7 @@ def justification() -> Iterator[None]:
     draw_text.draw_first_line = draw_first_line
     inline.count_expandable_spaces = count_expandable_spaces
     inline.text_align = text_align
+    inline.add_word_spacing = add_word_spacing
     line_break.Layout.set_text = set_text
     try:
         yield
@@ -180,4 +223,5 @@ def justification() -> Iterator[None]:
         draw_text.draw_first_line = original_draw_first_line
         inline.count_expandable_spaces = original_count
         inline.text_align = original_text_align
+        inline.add_word_spacing = original_add_word_spacing
         line_break.Layout.set_text = original_set_text
