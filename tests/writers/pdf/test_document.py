@@ -36,11 +36,11 @@ def _issue_start_pages(pages: list[str], issues) -> dict[int, int]:
     """Physical page (1-based) on which each issue's opening header stands."""
     starts = {}
     for issue in issues:
-        marker = f"第 {issue.number} 期"
+        marker = re.compile(rf"\s*第\s*{issue.number}\s*期")  # pdftotext may drop a narrow space
         starts[issue.number] = next(
             index + 1
             for index, text in enumerate(pages)
-            if text.lstrip().startswith(marker) and issue.title.split("：")[1][:6] in text
+            if marker.match(text) and issue.title.split("：")[1][:6] in text
         )
     return starts
 
