@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from publish.model import Selection
 from publish.source import collect_issues
 
-from ...testing_utils import SAMPLE_ISSUES, pdf_pages_text, printed_folio
+from ...testing_utils import SAMPLE_ISSUES, build_sample, pdf_pages_text, printed_folio
 
 A5_POINTS = (419.53, 595.28)
 
@@ -113,3 +113,30 @@ def test_blank_pages_are_entirely_blank_and_heads_run_elsewhere(pages: list[str]
             assert "山海周刊合订本" not in text.splitlines()[0]
     body_versos = [text for i, text in enumerate(pages) if text.strip() and (i + 1) % 2 == 0 and i > 4]
     assert any(text.lstrip().startswith("山海周刊合订本") for text in body_versos)
+
+
+@pytest.mark.parametrize(
+    ("estimate", "expected"),
+    [(None, "laid out once"), (1, "every issue is laid out again")],
+    ids=["estimate long enough: once", "estimate too short: again, and said"],
+)
+def test_issues_are_laid_out_again_only_when_the_gutter_must_grow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, estimate, expected: str
+) -> None:
+    """The gutter depends on the page count, known only after layout: the estimate errs long, so that a
+    cold build lays each issue out once; when it errs short, --verbose says the book was laid out again."""
+    import logging
+
+    from publish.writers.pdf import document
+
+    # Gutters wider than the minimum inside margin, with a step the sample book's page count crosses.
+    monkeypatch.setattr(document, "GUTTER_BY_PAGES", ((5, 0.8), (None, 1.0)))
+    if estimate is not None:
+        monkeypatch.setattr(document, "estimated_pages", lambda book: estimate)
+    caplog.set_level(logging.INFO, logger="publish")
+    result = build_sample(tmp_path / "out", "--format", "pdf", "--no-cache", "--verbose")
+    assert result.exit_code == 0, result.output
+    messages = [record.getMessage() for record in caplog.records if record.name.startswith("publish.writers.pdf")]
+    assert any(expected in message for message in messages), messages
+    if estimate is None:
+        assert not any("again" in message for message in messages)
