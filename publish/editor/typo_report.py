@@ -531,6 +531,8 @@ def _single_character_last_lines(lines: list[Line], findings: list[Finding]) -> 
             if not above:
                 continue
             previous = max(above, key=lambda other: other.baseline)
+            if any(other.baseline == segment.baseline and segment.x1 < other.x0 < previous.x1 for other in segments):
+                continue  # the line goes on to the right, spaced out: a loose line, not a last one
             centred = abs((previous.x0 + previous.x1) / 2 - (segment.x0 + segment.x1) / 2) < size
             if previous.x1 - previous.x0 >= 5 * size and (abs(previous.x0 - segment.x0) < 0.5 * size or centred):
                 count += 1

@@ -13,8 +13,8 @@ from publish.xhtml import classes
 ZERO_WIDTH_SPACE = "\u200b"
 """A break opportunity; like the word joiner it draws nothing and is not extracted from the PDF."""
 
-_HYPHENATABLE_WORD = re.compile(r"[A-Za-z]{6,}")
-"""Shorter words have no break point that `hyphenate-limit-chars: 6 3 3` (styles/pdf.css) would allow."""
+_HYPHENATABLE_WORD = re.compile(r"[A-Za-z]{5,}")
+"""Shorter words have no break point that `hyphenate-limit-chars: 5 2 3` (styles/pdf.css) would allow."""
 
 _IDENTIFIER = re.compile(r"(?=\S*[0-9_/.:@])(?=\S*[A-Za-z])\S{8,}|[0-9][0-9,.]{9,}")
 """A token with no word structure to hyphenate: an identifier, an accession number, an address, a long

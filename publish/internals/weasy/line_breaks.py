@@ -12,6 +12,8 @@ boxes, starting from each box's own end: it finds the box's last break point (`P
 fit the line either, and falls back to breaking before all of them, leaving the line loose. Here each
 waiting box is offered to that search clipped at the line's end, so the break found is the last one that
 fits (`（Pac-`): hyphenation and the break points of long words then work after an opening bracket too.
+That search also skipped a box whose text has no UAX #14 break, even under `word-break: break-all`, which
+allows a break between any two characters (`NM_006218.2:p.E545K` before `，`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from weasyprint.layout import inline
 
 @contextmanager
 def breaks_that_fit() -> Iterator[None]:
-    """Both fixes, the originals back on exit."""
+    """The fixes, the originals back on exit."""
     original = inline._break_waiting_children
 
     @wraps(original)
@@ -69,6 +71,14 @@ def breaks_that_fit() -> Iterator[None]:
         )
 
     original_split = inline.split_inline_box
+    original_can_break_inside = inline.can_break_inside
+
+    @wraps(original_can_break_inside)
+    def can_break_inside(box) -> bool:
+        # `word-break: break-all` text breaks between any two characters, whatever UAX #14 says of it.
+        if isinstance(box, boxes.TextBox) and box.style["word_break"] == "break-all" and len(box.text) > 1:
+            return box.style["white_space"] in ("normal", "pre-wrap", "pre-line")
+        return original_can_break_inside(box)
 
     @wraps(original_split)
     def split_inline_box(context, box, position_x, max_x, bottom_space, skip_stack, *rest):
@@ -78,8 +88,10 @@ def breaks_that_fit() -> Iterator[None]:
 
     inline._break_waiting_children = break_waiting_children
     inline.split_inline_box = split_inline_box
+    inline.can_break_inside = can_break_inside
     try:
         yield
     finally:
         inline._break_waiting_children = original
         inline.split_inline_box = original_split
+        inline.can_break_inside = original_can_break_inside
