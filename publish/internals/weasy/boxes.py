@@ -3,6 +3,7 @@ blank, how wide each picture was placed, where given text ended, which elements 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -54,3 +55,82 @@ def text_ends(pages: list[Any], css_class: str) -> list[tuple[int, float, float,
 def elements_on_pages(pages: list[Any]) -> list[set[int]]:
     """For each page, the `id()` of every element that has a box on it."""
     return [{id(box.element) for box in _walk(page) if getattr(box, "element", None) is not None} for page in pages]
+
+
+def _flow_boxes(page: Any) -> Iterator[Any]:
+    """The page's boxes in the normal flow of its content: margin boxes (running heads, folios) left out."""
+    stack = [child for child in page._page_box.children if not isinstance(child, boxes.MarginBox)]
+    while stack:
+        box = stack.pop()
+        yield box
+        stack.extend(getattr(box, "children", []))
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _is_leaf(box: Any) -> bool:
+    return isinstance(box, (boxes.LineBox, boxes.ReplacedBox))
+
+
+def figures_after_holes(pages: list[Any], hole_share: float, smallest_share: float) -> list[tuple[Any, float]]:
+    """Each picture whose figure opens a page (after the headings kept with it, if any) while the page before
+    ends more than `hole_share` of its text block short: the picture's element, and the height (CSS px) at
+    which the figure, with those headings, would have fitted in that room, when that height is at least
+    `smallest_share` of the picture's own."""
+    found = []
+    for before, page in itertools.pairwise(pages):
+        if is_blank(before) or is_blank(page):
+            continue
+        area = before._page_box
+        top = area.content_box_y()
+        foot = top + area.height
+        leaves = [box for box in _flow_boxes(before) if _is_leaf(box)]
+        if not leaves:
+            continue
+        bottom = max(box.position_y + box.margin_height() for box in leaves)
+        room = foot - bottom
+        if room <= hole_share * area.height:
+            continue
+        figures = [  # a figure, or a paragraph holding a picture (with a line of text, a link under it)
+            box
+            for box in _flow_boxes(page)
+            if isinstance(box, boxes.BlockBox) and getattr(box, "element_tag", "") in ("figure", "p")
+        ]
+        page_leaves = [box for box in _flow_boxes(page) if _is_leaf(box)]
+        for figure in figures:
+            pictures = [box for box in _walk_box(figure) if isinstance(box, boxes.ReplacedBox)]
+            if len(pictures) != 1:
+                continue
+            above = [box for box in page_leaves if box.position_y < figure.position_y]
+            if any(getattr(box, "element_tag", "") not in _HEADINGS for box in above):
+                continue  # text comes first on the page: the figure did not move for want of room
+            # What would have had to fit: the headings kept with the figure, and the figure, with the top
+            # margin the first of them lost at the head of the page but keeps at the foot of the page before.
+            first = min(
+                (
+                    box
+                    for box in _flow_boxes(page)
+                    if isinstance(box, boxes.BlockBox)
+                    and box.position_y <= figure.position_y
+                    and getattr(box, "element_tag", "") in _HEADINGS | {"figure", "p"}
+                ),
+                key=lambda box: box.position_y,
+                default=figure,
+            )
+            margin = first.style["margin_top"]
+            lost = margin.value if getattr(margin, "unit", None) == "px" else 0.0
+            needed = figure.position_y + figure.margin_height() - page._page_box.content_box_y() + lost
+            picture = pictures[0]
+            fitted = picture.height - (needed - room) - 1
+            if fitted >= smallest_share * picture.height:
+                found.append((picture.element, fitted))
+    return found
+
+
+def _walk_box(box: Any) -> Iterator[Any]:
+    stack = [box]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(getattr(current, "children", []))

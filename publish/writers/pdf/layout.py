@@ -33,6 +33,13 @@ log = logging.getLogger(__name__)
 WORKER_PROCESSES = 2
 """The machines we build on have two cores; more processes only add memory."""
 
+HOLE_SHARE = 0.25
+"""A page that ends more than this share of its text block short, because the picture after it did not fit,
+has a hole; the picture is made smaller to fit, when it keeps at least SMALLEST_PICTURE_SHARE of its height."""
+SMALLEST_PICTURE_SHARE = 0.6
+PICTURE_FITTING_ROUNDS = 3
+"""Each round lays the part out again with the pictures it shrank (a shrunk picture moves what follows)."""
+
 
 @dataclass(frozen=True)
 class LayoutJob:
@@ -118,7 +125,7 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
     from weasyprint import CSS, HTML
 
     from publish.internals.weasy import patched
-    from publish.internals.weasy.boxes import is_blank, placed_widths
+    from publish.internals.weasy.boxes import figures_after_holes, is_blank, placed_widths
     from publish.internals.weasy.fonts import font_configuration
 
     font_config = font_configuration()
@@ -145,6 +152,15 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
         stylesheets, profiles = _parsed_styles[key]
         html = HTML(string=job.html, base_url=BOOK_BASE_URL, url_fetcher=fetcher)
         document = html.render(stylesheets=stylesheets, color_profiles=profiles, font_config=font_config, **variant)
+        for _ in range(PICTURE_FITTING_ROUNDS):
+            shrunk = figures_after_holes(document.pages, HOLE_SHARE, SMALLEST_PICTURE_SHARE)
+            if not shrunk:
+                break
+            for element, height in shrunk:  # then the figure fits the page before, and the hole is gone
+                element.set("style", f"max-height: {height:.1f}px")
+            document = html.render(
+                stylesheets=stylesheets, color_profiles=profiles, font_config=font_config, **variant
+            )
         starts = _page_blocks(html.etree_element, document.pages) if job.page_blocks else ()
         slots = _number_slots(document.pages) if job.number_slots else ()
         data = document.write_pdf(pdf_identifier=b"0" * 32, **variant)
