@@ -56,3 +56,15 @@ def test_labels_name_the_issue_number_once(tmp_path: Path) -> None:
 def test_description_markdown_is_rendered(tmp_path: Path) -> None:
     book = _book(tmp_path)
     assert book.chapters[1].description_html == "<strong>粗体</strong>与<code>代码</code>"
+
+
+def test_running_heads_fit_one_line_and_name_the_issue() -> None:
+    from types import SimpleNamespace
+
+    from publish.writers.page_templates import RUNNING_HEAD_EMS, running_head
+
+    long_title = "生信爱好者周刊（第 131 期）：2023诺贝尔生理医学奖给了mRNA疫苗技术，没有终身教职的她拿奖了"
+    head = running_head(SimpleNamespace(label=long_title))
+    assert head.startswith("第 131 期　2023诺贝尔") and head.endswith("…")
+    assert sum(1.0 if "\u4e00" <= c <= "\u9fff" or c in "，　…" else 0.55 for c in head) <= RUNNING_HEAD_EMS
+    assert running_head(SimpleNamespace(label="第 7 期　小寒")) == "第 7 期　小寒"

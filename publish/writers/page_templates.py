@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from functools import cache
 
 import jinja2
@@ -23,6 +25,29 @@ def cjk_date(value: dt.date) -> Markup:
     return Markup("{}年{}月{}日").format(year, month, day)
 
 
+RUNNING_HEAD_EMS = 30.0
+"""How wide a running head may be, in its own em (ideographs 1, anything narrower 0.55): one line above the
+text block of the smallest trim we offer, set at 8 pt."""
+_NUMBERED_TITLE = re.compile(r"^.*?(第\s*\d+\s*期)[^：:]*[：:]\s*(.+)$")
+
+
+def running_head(issue: object) -> str:
+    """The issue's label for the head of its pages: 第 N 期 and the title, on one line — a title that names
+    the weekly and the number (`生信爱好者周刊（第 131 期）：…`) gives only its number and what follows the
+    colon, and what still does not fit ends with an ellipsis."""
+    text = issue.label  # type: ignore[attr-defined]
+    numbered = _NUMBERED_TITLE.match(text)
+    if numbered:
+        number = re.sub(r"\s+", " ", numbered[1])
+        text = f"{number}　{numbered[2]}"
+    width = 0.0
+    for index, char in enumerate(text):
+        width += 1.0 if unicodedata.east_asian_width(char) in "WF" else 0.55
+        if width > RUNNING_HEAD_EMS - 1:
+            return text[:index].rstrip() + "…"
+    return text
+
+
 def label(text: str, book: object) -> str:
     """A fixed label of the templates (目录, 版权信息, …) in the book's script: the Traditional editions
     convert it as they convert the issues."""
@@ -41,6 +66,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["cjk_date"] = cjk_date
     env.filters["t"] = label
+    env.filters["running_head"] = running_head
     return env
 
 

@@ -158,9 +158,7 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
                 break
             for element, height in shrunk:  # then the figure fits the page before, and the hole is gone
                 element.set("style", f"max-height: {height:.1f}px")
-            document = html.render(
-                stylesheets=stylesheets, color_profiles=profiles, font_config=font_config, **variant
-            )
+            document = html.render(stylesheets=stylesheets, color_profiles=profiles, font_config=font_config, **variant)
         starts = _page_blocks(html.etree_element, document.pages) if job.page_blocks else ()
         slots = _number_slots(document.pages) if job.number_slots else ()
         data = document.write_pdf(pdf_identifier=b"0" * 32, **variant)
