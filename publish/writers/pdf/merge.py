@@ -83,8 +83,10 @@ def _outline_items(book: pikepdf.Pdf, marks: list[_Bookmark]) -> list[OutlineIte
     return items
 
 
-FOLIO_TEMPLATE = 1234567890
-"""The number the folio template's pages print: every digit once, so that its font holds them all."""
+FOLIO_TEMPLATE = 12345678901
+"""The number the folio template's first page prints, and its contents sample: every digit, so that its font
+holds them all. The second page prints the next number, 12345678902, which holds every digit too (with
+1234567890 it printed 1234567891, and a verso's folio 10 came out as 11)."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ def _advances(font: Dictionary, size: float, codes: Sequence[bytes]) -> dict[byt
     return {code: widths.get(int.from_bytes(code, "big"), default) * size / 1000 for code in codes}
 
 
-def _number_style(book: pikepdf.Pdf, page: pikepdf.Page) -> _NumberStyle:
+def _number_style(book: pikepdf.Pdf, page: pikepdf.Page, number: int) -> _NumberStyle:
     """Take a template page apart; it must show its number as one text string in a CID font
     (Identity-H), as WeasyPrint draws it, or the merge stops rather than print wrong numbers."""
     operations = list(pikepdf.parse_content_stream(page))
@@ -160,7 +162,7 @@ def _number_style(book: pikepdf.Pdf, page: pikepdf.Page) -> _NumberStyle:
     parts = list(shown) if isinstance(shown, Array) else [shown]
     data = b"".join(bytes(part) for part in parts if isinstance(part, pikepdf.String))
     codes = [data[i : i + 2] for i in range(0, len(data), 2)]
-    digits = str(FOLIO_TEMPLATE)
+    digits = str(number)
     if len(codes) != len(digits):
         raise InternalError("the folio template does not show one glyph per digit")
     advances = _advances(font, size, codes)
@@ -326,7 +328,10 @@ def merge_parts(
             book.pages.append(blank)
 
     overlays = _Overlays(book)
-    recto, verso, listed = (_number_style(book, page) for page in template.pages[:3])
+    recto, verso, listed = (
+        _number_style(book, page, number)
+        for page, number in zip(template.pages[:3], (FOLIO_TEMPLATE, FOLIO_TEMPLATE + 1, FOLIO_TEMPLATE), strict=True)
+    )
     for index, folio in enumerate(folios):
         if folio is not None:
             style = (recto, verso)[index % 2]
