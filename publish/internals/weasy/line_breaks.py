@@ -25,6 +25,10 @@ from functools import wraps
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import inline
 
+_MAX_X = 2
+_WAITING_CHILDREN = 11
+"""Positions of the arguments of `_break_waiting_children` read here (it is only ever called positionally)."""
+
 
 @contextmanager
 def breaks_that_fit() -> Iterator[None]:
@@ -32,21 +36,10 @@ def breaks_that_fit() -> Iterator[None]:
     original = inline._break_waiting_children
 
     @wraps(original)
-    def break_waiting_children(
-        context,
-        box,
-        max_x,
-        bottom_space,
-        initial_skip_stack,
-        absolute_boxes,
-        fixed_boxes,
-        line_placeholders,
-        waiting_floats,
-        line_children,
-        children,
-        waiting_children,
-        *styles,
-    ):
+    def break_waiting_children(*args):
+        # WeasyPrint 70's signature: (context, box, max_x, …, children, waiting_children, *styles).
+        arguments = list(args)
+        max_x, waiting_children = arguments[_MAX_X], arguments[_WAITING_CHILDREN]
         clipped = []
         for index, child, original_child in waiting_children:
             excess = child.position_x + child.margin_width() - max_x
@@ -54,21 +47,8 @@ def breaks_that_fit() -> Iterator[None]:
                 child = child.copy()  # shallow: only the width the search starts from changes
                 child.width -= excess
             clipped.append((index, child, original_child))
-        return original(
-            context,
-            box,
-            max_x,
-            bottom_space,
-            initial_skip_stack,
-            absolute_boxes,
-            fixed_boxes,
-            line_placeholders,
-            waiting_floats,
-            line_children,
-            children,
-            clipped,
-            *styles,
-        )
+        arguments[_WAITING_CHILDREN] = clipped
+        return original(*arguments)
 
     original_split = inline.split_inline_box
     original_can_break_inside = inline.can_break_inside

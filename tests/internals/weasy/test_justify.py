@@ -80,6 +80,10 @@ def test_the_patches_are_undone_when_the_context_exits() -> None:
             RasterImage._get_png_data,
             inline.text_align,
             inline.count_expandable_spaces,
+            inline.add_word_spacing,
+            inline.split_inline_box,
+            inline.can_break_inside,
+            inline._break_waiting_children,
             pdf_fonts.Font.clean,
             pdf_fonts.Font.__init__,
             draw_text.draw_first_line,
@@ -131,3 +135,29 @@ def test_a_png_is_embedded_as_it_is_and_looks_the_same(tmp_path: Path, mode: str
         return pdfium.PdfDocument(pdf)[0].render(scale=2).to_pil().tobytes()
 
     assert pixels(as_is) == pixels(plain)
+
+
+def _first_line(tmp_path: Path, body: str, width: str) -> str:
+    lines = read_lines(_render(tmp_path, body, width))
+    return lines[0].text
+
+
+def test_a_span_after_a_gap_breaks_inside_rather_than_move_whole(tmp_path: Path) -> None:
+    """WeasyPrint 70 laid out a span's content ignoring its left margin (the CJK–Latin gap): when the span
+    had to break, it overflowed, and went whole to the next line, leaving this line half empty."""
+    body = (
+        '<p>教授李蔚实验室在杂志上发表文章<span class="latin gap-before">A genome-wide spectrum of tandem repeat '
+        "expansions in humans</span>，该研究全面分析了</p>"
+    )
+    first = _first_line(tmp_path, body, "20em")
+    assert first.startswith("教授李蔚实验室在杂志上发表文章A"), first
+
+
+def test_break_all_text_breaks_before_a_mark_that_cannot_start_a_line(tmp_path: Path) -> None:
+    """An identifier with no UAX #14 break, followed by `，`: the break falls inside it, not before it."""
+    body = (
+        "<p>或者其他的转录本坐标例如这样的写法或者"
+        '<span class="latin" style="word-break: break-all">NM_006218.2:p.E545K</span>，或者其他写法</p>'
+    )
+    first = _first_line(tmp_path, body, "20em")
+    assert first.startswith("或者其他") and "写法或者N" in first and "E545K" not in first, first
