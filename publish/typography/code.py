@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from lxml import etree
+
+LONG_LINE_CELLS = 56
+"""A code line wider than this many cells may wrap on the narrowest text block we set (B6): it gets the
+`long` class, which draws the wrap marks. Shorter lines never wrap, and drawing marks costs layout time."""
 
 ONE_CELL = re.compile("[\u00a0-\u024f\u0370-\u03ff\u0400-\u04ff\u2500-\u259f]+")
 """Accented Latin, Greek, Cyrillic, box drawing and block elements: one cell wide in a terminal (as `tree`
@@ -45,7 +50,10 @@ def code_cells(root: etree._Element) -> None:
             for number, line in enumerate(lines):
                 if number == len(lines) - 1 and not line:
                     break
-                span = etree.SubElement(target, "span", {"class": "code-line"})
+                cells = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line.expandtabs(8))
+                span = etree.SubElement(
+                    target, "span", {"class": "code-line long" if cells > LONG_LINE_CELLS else "code-line"}
+                )
                 span.text = line + ("\n" if number < len(lines) - 1 else "")
             target.set("class", " ".join([*(target.get("class") or "").split(), "code-lines"]))
         for element in list(target.iter()):
