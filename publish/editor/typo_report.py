@@ -594,6 +594,17 @@ def _numbers_with_gaps(lines: list[Line], findings: list[Finding]) -> int:
     return count
 
 
+def _text_block(body: list[Line]) -> tuple[float, float]:
+    """The usual first and last body baselines of a page (a tenth of pages start lower, a tenth end lower)."""
+    firsts: dict[int, float] = {}
+    lasts: dict[int, float] = {}
+    for line in body:
+        firsts[line.page] = min(firsts.get(line.page, line.baseline), line.baseline)
+        lasts[line.page] = max(lasts.get(line.page, line.baseline), line.baseline)
+    tops, feet = sorted(firsts.values()), sorted(lasts.values())
+    return tops[len(tops) // 10], feet[int(len(feet) * 0.9)]
+
+
 def _issue_starts(layout: PdfLayout) -> list[Bookmark]:
     """The outline's top-level entries after the contents: one per issue."""
     top = [mark for mark in layout.bookmarks if mark.level == 0]
@@ -608,9 +619,7 @@ def _holes(layout: PdfLayout, lines: list[Line], body: list[Line], findings: lis
     starts = sorted({mark.page for mark in _issue_starts(layout)})
     if not starts or not body:
         return 0, 0
-    firsts = [min(line.baseline for line in body if line.page == page) for page in {line.page for line in body}]
-    lasts = [max(line.baseline for line in body if line.page == page) for page in {line.page for line in body}]
-    top, foot = sorted(firsts)[len(firsts) // 10], sorted(lasts)[int(len(lasts) * 0.9)]
+    top, foot = _text_block(body)
     block = foot - top
     if block <= 0:
         return 0, 0
@@ -658,8 +667,7 @@ def _running_heads(layout: PdfLayout, lines: list[Line], body: list[Line], findi
     starts = sorted({mark.page for mark in _issue_starts(layout)})
     if not starts or not body:
         return 0, 0
-    firsts = [min(line.baseline for line in body if line.page == page) for page in {line.page for line in body}]
-    top = sorted(firsts)[len(firsts) // 10]
+    top, _ = _text_block(body)
     body_size = statistics.median(line.size for line in body)
     heads = without = 0
     for line in lines:
