@@ -11,11 +11,7 @@ from weasyprint.formatting_structure import boxes
 
 
 def _walk(page: Any) -> Iterator[Any]:
-    stack = [page._page_box]
-    while stack:
-        box = stack.pop()
-        yield box
-        stack.extend(getattr(box, "children", []))
+    return _walk_box(page._page_box)
 
 
 def is_blank(page: Any) -> bool:
@@ -59,11 +55,9 @@ def elements_on_pages(pages: list[Any]) -> list[set[int]]:
 
 def _flow_boxes(page: Any) -> Iterator[Any]:
     """The page's boxes in the normal flow of its content: margin boxes (running heads, folios) left out."""
-    stack = [child for child in page._page_box.children if not isinstance(child, boxes.MarginBox)]
-    while stack:
-        box = stack.pop()
-        yield box
-        stack.extend(getattr(box, "children", []))
+    for child in page._page_box.children:
+        if not isinstance(child, boxes.MarginBox):
+            yield from _walk_box(child)
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
