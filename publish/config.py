@@ -10,10 +10,16 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from publish.errors import Problem
+from publish.limits import MAX_CONFIG_BYTES, MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS, too_large
 
 LINK_MODES = ("endnotes", "footnotes", "none")
 """How `[print] links` may print the addresses of links (publish/writers/pdf/links.py)."""
 PAGE_SIZES = {"A5": (148, 210), "B6": (125, 176), "大32开": (140, 203), "小32开": (130, 184)}
+TRIM_RANGE_MM = (70.0, 500.0)
+"""Each side of a page size given as W×H: from a pocket booklet (A7 is 74 mm wide) to a broadsheet."""
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+_TEXT_LIMITS = {"title": MAX_TITLE_CHARS, "description": MAX_DESCRIPTION_CHARS}
+_OTHER_TEXT_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -107,12 +113,26 @@ def load_config(path: Path | None, project_root: Path) -> tuple[Config, list[Pro
     if path is None:
         return Config(project_root=project_root.resolve()), []
     path = path.resolve()
+    if not path.is_file():  # a folder, or a pipe that would keep the build waiting
+        return Config(project_root=project_root.resolve()), [
+            Problem(path, None, "config", "is not a regular file", "name a book.toml file with --config")
+        ]
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            raw = file.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            return Config(project_root=project_root.resolve()), [
+                Problem(path, None, "config", too_large("the file", len(raw), MAX_CONFIG_BYTES), "keep it short")
+            ]
+        text = raw.decode("utf-8")
         data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         return Config(project_root=project_root.resolve()), [
             Problem(path, None, "config", f"cannot read the file ({exc})", "check that it is UTF-8 text")
+        ]
+    except RecursionError:
+        return Config(project_root=project_root.resolve()), [
+            Problem(path, None, "config", "the TOML is nested too deeply", "book.toml has two flat sections")
         ]
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
@@ -154,6 +174,10 @@ def load_config(path: Path | None, project_root: Path) -> tuple[Config, list[Pro
                 problems.append(
                     Problem(path, _line_of(text, key), f"{name}.{key}", f"must be a {expected}", f"e.g. {example}")
                 )
+            elif isinstance(item, str) and (reason := _text_problem(key, item)):
+                problems.append(Problem(path, _line_of(text, key), f"{name}.{key}", reason[0], reason[1]))
+            elif isinstance(item, float) and item != item:
+                problems.append(Problem(path, _line_of(text, key), f"{name}.{key}", "is not a number", "e.g. 3.0"))
             else:
                 kwargs[key] = float(item) if isinstance(getattr(cls(), key), float) else item
         sections[name] = cls(**kwargs)
@@ -192,7 +216,19 @@ def load_config(path: Path | None, project_root: Path) -> tuple[Config, list[Pro
                     f"use a value from {low} to {high} (mm)",
                 )
             )
-    if parse_page_size(config.print.trim) is None:
+    size = parse_page_size(config.print.trim)
+    if size is not None and not all(TRIM_RANGE_MM[0] <= side <= TRIM_RANGE_MM[1] for side in size):
+        low, high = TRIM_RANGE_MM
+        problems.append(
+            Problem(
+                path,
+                _line_of(text, "trim"),
+                "print.trim",
+                f"{config.print.trim!r} is not a page size a book is printed at",
+                f"give each side from {low:.0f} to {high:.0f} mm, e.g. 148x210, or use {', '.join(PAGE_SIZES)}",
+            )
+        )
+    elif size is None:
         problems.append(
             Problem(
                 path,
@@ -232,4 +268,33 @@ def load_config(path: Path | None, project_root: Path) -> tuple[Config, list[Pro
                 "give a path relative to book.toml, or remove the key to generate a cover",
             )
         )
+    elif config.cover_path is not None and (reason := _cover_problem(config.cover_path)):
+        problems.append(Problem(path, _line_of(text, "cover"), "book.cover", reason, "save it again as a PNG or JPEG"))
     return config, problems
+
+
+def _text_problem(key: str, value: str) -> tuple[str, str] | None:
+    """What makes a setting's text unprintable: a control character (no XML document may hold it), or a length
+    no title page has room for."""
+    control = _CONTROL.search(value)
+    if control is not None:
+        return f"holds the control character U+{ord(control[0]):04X}", "delete it"
+    limit = _TEXT_LIMITS.get(key, _OTHER_TEXT_LIMIT)
+    if len(value) > limit:
+        return f"is too long: {len(value):,} characters, the limit is {limit:,}", "shorten it"
+    return None
+
+
+def _cover_problem(cover: Path) -> str | None:
+    """Why the cover image cannot go into the books: read and decoded once, like every picture."""
+    from publish.pictures.inspect import PictureError, inspect_picture
+
+    try:
+        info = inspect_picture(cover.read_bytes())
+    except OSError as exc:
+        return f"cannot read {cover.name} ({exc.strerror})"
+    except PictureError as exc:
+        return f"{cover.name}: {exc}"
+    if info.extension != cover.suffix.lower().replace(".jpeg", ".jpg"):
+        return f"{cover.name} is a {info.format} picture, not what its name says"
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
 
@@ -11,6 +12,13 @@ import frontmatter
 import yaml
 
 from publish.errors import Problem, Severity
+from publish.limits import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_FRONTMATTER_BYTES,
+    MAX_ISSUE_BYTES,
+    MAX_TITLE_CHARS,
+    too_large,
+)
 from publish.model import Issue, Selection
 
 KNOWN_LANGS = ("zh-Hans", "zh-Hant", "zh-CN", "zh-TW", "zh-HK", "zh")
@@ -51,6 +59,58 @@ def _looks_like_gb(raw: bytes) -> bool:
     return True
 
 
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+class FrontmatterLoader(yaml.SafeLoader):
+    """YAML as an editor means it: no aliases (a few lines of them expand to gigabytes, the "billion laughs"),
+    no key given twice (the last would silently win), whole numbers in plain digits only (YAML 1.1 reads
+    0x10 as 16, 1_0 as 10 and 1:30 as 90), and an impossible date left as text for a message, not a crash."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed here", self.peek_event().start_mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float | bool):
+                continue
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {str(key)[:40]!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def _plain_int(loader: FrontmatterLoader, node: yaml.ScalarNode) -> int | str:
+    value = loader.construct_scalar(node)
+    return int(value) if _DECIMAL.fullmatch(value) else value
+
+
+def _checked_timestamp(loader: FrontmatterLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+FrontmatterLoader.add_constructor("tag:yaml.org,2002:int", _plain_int)
+FrontmatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _checked_timestamp)
+
+
+def _shown(value: object) -> str:
+    """A value for a message, never longer than a line (a value may be megabytes)."""
+    text = repr(value) if isinstance(value, str | int | float | bool | dt.date) else type(value).__name__
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 def _field_line(frontmatter_text: str, key: str) -> int | None:
     """File line of a key; the frontmatter text starts with the newline that ends the opening ---."""
     match = re.search(rf"^{re.escape(key)}\s*:", frontmatter_text, re.MULTILINE)
@@ -60,9 +120,21 @@ def _field_line(frontmatter_text: str, key: str) -> int | None:
 def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
     """Parse one file; return the issue, or None with every problem found in it."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_ISSUE_BYTES + 1)
     except OSError as exc:
         return None, [Problem(path, None, "file", f"cannot read it ({exc.strerror})", "check its permissions")]
+    if len(raw) > MAX_ISSUE_BYTES:
+        size = path.stat().st_size
+        return None, [
+            Problem(
+                path,
+                None,
+                "file",
+                too_large("the issue file", max(size, len(raw)), MAX_ISSUE_BYTES),
+                "split it into several issues, or move long material out of the newsletter",
+            )
+        ]
     text, problems = decode_source(path, raw)
     if text is None:
         return None, problems
@@ -92,21 +164,32 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
         ]
     body_start = len(text) - len(body)
     body_first_line = text.count("\n", 0, body_start) + 1
+    if len(fm_text.encode()) > MAX_FRONTMATTER_BYTES:
+        return None, [
+            Problem(
+                path,
+                1,
+                "frontmatter",
+                too_large("the frontmatter", len(fm_text.encode()), MAX_FRONTMATTER_BYTES),
+                "keep title, date, issueNumber and description there; put the rest in the body",
+            )
+        ]
     try:
-        meta = handler.load(fm_text)
+        meta = handler.load(fm_text, Loader=FrontmatterLoader)
+    except RecursionError:
+        return None, [
+            Problem(path, 1, "frontmatter", "the YAML is nested too deeply", "write one plain field per line")
+        ]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         reason = getattr(exc, "problem", None) or "malformed YAML"
-        return None, [
-            Problem(
-                path,
-                line,
-                "frontmatter",
-                f"broken YAML: {reason}",
-                'quote values that contain a colon, e.g. title: "周刊第9期：……"',
-            )
-        ]
+        hint = 'quote values that contain a colon, e.g. title: "周刊第9期：……"'
+        if "aliases" in reason:
+            hint = "write each value out in full"
+        elif "given twice" in reason:
+            hint = "keep one of the two lines"
+        return None, [Problem(path, line, "frontmatter", f"broken YAML: {reason}", hint)]
     if not isinstance(meta, dict):
         return None, [
             Problem(
@@ -129,22 +212,33 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
             'add a line title: "周刊第N期：……" to the frontmatter',
         )
         title = None
+    elif not _text_field_ok(problem, "title", title, MAX_TITLE_CHARS):
+        title = None
 
     number = meta.get("issueNumber")
     if number is None:
         problem("issueNumber", "missing", "add a line issueNumber: N (a positive whole number)")
     elif isinstance(number, bool) or not isinstance(number, int):
-        problem("issueNumber", f"{number!r} is not a whole number", "write digits only, e.g. issueNumber: 9")
+        problem("issueNumber", f"{_shown(number)} is not a whole number", "write digits only, e.g. issueNumber: 9")
         number = None
     elif number <= 0:
-        problem("issueNumber", f"{number} is not positive", "issue numbers start at 1")
+        problem("issueNumber", f"{_shown(number)} is not positive", "issue numbers start at 1")
+        number = None
+    elif number > 999_999:
+        problem("issueNumber", f"{_shown(number)} is too large", "issue numbers have at most six digits")
         number = None
 
     date = _parse_date(meta.get("date"))
     if meta.get("date") is None:
         problem("date", "missing", 'add a line date: "YYYY-MM-DD"')
     elif date is None:
-        problem("date", f"{meta.get('date')!r} is not a date", 'write it as an ISO date, e.g. date: "2026-02-09"')
+        raw_date = meta.get("date")
+        shape = isinstance(raw_date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw_date.strip())
+        problem(
+            "date",
+            f"{_shown(raw_date)} is not a day of the calendar" if shape else f"{_shown(raw_date)} is not a date",
+            'write it as an ISO date, e.g. date: "2026-02-09"',
+        )
 
     description = meta.get("description", "")
     if description is None or description == "":
@@ -158,10 +252,12 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
     elif not isinstance(description, str):
         problem("description", "must be text", 'quote it: description: "……"')
         description = ""
+    elif not _text_field_ok(problem, "description", description, MAX_DESCRIPTION_CHARS):
+        description = ""
 
     lang = meta.get("lang", "zh-Hans")
     if not isinstance(lang, str) or lang not in KNOWN_LANGS:
-        problem("lang", f"{lang!r} is not a language tag we set", f"use one of: {', '.join(KNOWN_LANGS)}")
+        problem("lang", f"{_shown(lang)} is not a language tag we set", f"use one of: {', '.join(KNOWN_LANGS)}")
         lang = "zh-Hans"
 
     if title is None or number is None or date is None:
@@ -180,6 +276,19 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
         extra=MappingProxyType(extra),
     )
     return issue, problems
+
+
+def _text_field_ok(problem: Callable[[str, str, str], None], key: str, value: str, limit: int) -> bool:
+    """A title or description a book can print: no control characters (an XML document cannot hold
+    them), and not longer than `limit` characters."""
+    control = _CONTROL.search(value)
+    if control is not None:
+        problem(key, f"holds the control character U+{ord(control[0]):04X}", "delete it (often pasted with the text)")
+        return False
+    if len(value) > limit:
+        problem(key, f"is too long: {len(value):,} characters, the limit is {limit:,}", "shorten it")
+        return False
+    return True
 
 
 def _parse_date(value: object) -> dt.date | None:
@@ -204,7 +313,19 @@ def collect_issues(source: Path, selection: Selection) -> tuple[list[Issue], lis
     if not files:
         return [], [Problem(source, None, "source", "no issue files (*.md) found", "add issues or pass --source")]
     issues: list[Issue] = []
+    root = source.resolve()
     for path in files:
+        if not path.resolve().is_relative_to(root):
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    "file",
+                    f"is a link to {path.resolve()}, outside the source folder",
+                    "copy the issue into the source folder instead of linking to it",
+                )
+            )
+            continue
         issue, found = read_issue(path)
         problems.extend(found)
         if issue is not None:

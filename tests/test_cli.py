@@ -72,7 +72,7 @@ def test_content_errors_exit_1_one_line_each_and_write_nothing(tmp_path: Path) -
         line.endswith('c.md:2: title: missing or empty — add a line title: "周刊第N期：……" to the frontmatter')
         for line in lines
     ), lines
-    assert any("d.md:3: date: '2026-02-30' is not a date — " in line for line in lines), lines
+    assert any("d.md:3: date: '2026-02-30' is not a day of the calendar — " in line for line in lines), lines
     assert any("e.md:" in line and "encoding: the file is not UTF-8" in line for line in lines), lines
     assert any("f.md:1: frontmatter: the file does not start with a YAML frontmatter block" in line for line in lines)
     assert any("g.md:" in line and "frontmatter: broken YAML" in line for line in lines), lines

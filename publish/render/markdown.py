@@ -19,16 +19,24 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from publish.cjk import XML_INVALID
 from publish.errors import Problem, Severity
+from publish.limits import MAX_NESTING, MAX_TABLE_SPAN
 from publish.model import Chapter, Issue, Section
 from publish.pictures.inspect import PictureError, inspect_picture
 from publish.pictures.mirror import absolute_url, is_remote, mirror_path
 from publish.render.plugins import cjk_breaks_plugin, cjk_linkify_plugin
-from publish.render.sanitize import disallowed_tags, parse_fragment, sanitize_tree
+from publish.render.sanitize import VOID_ELEMENTS, disallowed_tags, parse_fragment, safe_href, sanitize_tree
 from publish.xhtml import inner_markup
 
 _DATA_IMAGE = re.compile(r"data:image/(?P<type>png|jpe?g|gif|webp);base64,(?P<data>[A-Za-z0-9+/=\s]+)$", re.IGNORECASE)
 _UNSAFE_HREF = re.compile(r"\s*(javascript|vbscript|data|file):", re.IGNORECASE)
 _RAW_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_RAW_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
+_RAW_ATTRIBUTE = re.compile(
+    r"""(?<![\w-])(id|href|colspan|rowspan|span)(\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE
+)
+_USER_ID = "u-"
+"""Ids and fragment links an editor wrote are renamed issue-N-u-…: no issue can take another's anchors (or
+the book's own issue-N-sK, fn…), and two issues may use the same name."""
 
 
 def _render_footnote_backref(self, tokens: list[Token], idx: int, options, env) -> str:
@@ -134,6 +142,8 @@ class _ChapterRenderer:
         self.image_lines: dict[str, int | None] = {}
         self.image_hrefs: dict[str, str] = {}
         self.sections: list[Section] = []
+        self.raw_depth = 0
+        self.too_deep = False
 
     def problem(
         self, line: int | None, field: str, message: str, hint: str, severity: Severity = Severity.ERROR
@@ -148,10 +158,13 @@ class _ChapterRenderer:
         self._renumber_headings(tokens)
         self._scan(tokens)
         markup = self.md.renderer.render(tokens, self.md.options, env)
+        if self.too_deep:  # reported; nothing below may walk a tree that deep
+            markup = ""
         root = parse_fragment(markup)
         sanitize_tree(root)
         remote = self._rewrite_images(root)
         self._fix_ids(root)
+        self._settle_anchors(root)
         return Chapter(
             issue=self.issue,
             anchor=chapter_anchor(self.issue),
@@ -209,19 +222,58 @@ class _ChapterRenderer:
     def _scan(self, tokens: list[Token]) -> None:
         for token, line in _walk(tokens):
             if token.type in ("html_block", "html_inline"):
-                self._check_raw_html(token.content, line)
+                self._check_raw_html(token, line)
             elif token.type == "image":
                 self._resolve_image(str(token.attrGet("src") or ""), line)
-            elif token.type == "link_open" and _UNSAFE_HREF.match(str(token.attrGet("href") or "")):
+            elif token.type == "link_open":
+                href = str(token.attrGet("href") or "")
+                self._check_href(href, line)
+                if href.startswith("#"):
+                    token.attrSet("href", "#" + self._user_id(href[1:]))
+
+    def _check_href(self, href: str, line: int | None) -> None:
+        if _UNSAFE_HREF.match(href):
+            self.problem(
+                line,
+                "link",
+                f"a {href.split(':')[0].strip()}: link was removed",
+                "link to an http(s) address instead",
+                Severity.WARNING,
+            )
+        elif safe_href(href) is None:
+            self.problem(
+                line,
+                "link",
+                f"the link to {href[:80]!r} leads nowhere in the book and was removed (its text stays)",
+                "link to the page's full address, https://…",
+                Severity.WARNING,
+            )
+
+    def _user_id(self, name: str) -> str:
+        """An editor's anchor name, renamed into this issue's own space, spelled as an XML name."""
+        spelled = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else f"_{ord(c):x}" for c in name)
+        return f"{chapter_anchor(self.issue)}-{_USER_ID}{spelled}"
+
+    def _check_raw_html(self, token: Token, line: int | None) -> None:
+        """Warn of what the allow-list removes, check nesting and table spans, read the pictures, and rename
+        the editor's ids and fragment links into this issue's space (the token is rewritten)."""
+        raw = token.content
+        for match in _RAW_TAG.finditer(raw):
+            name = match[2].lower()
+            if name in VOID_ELEMENTS or match[3]:
+                continue
+            self.raw_depth = max(0, self.raw_depth + (-1 if match[1] else 1))
+            if self.raw_depth > MAX_NESTING and not self.too_deep:
+                self.too_deep = True
                 self.problem(
                     line,
-                    "link",
-                    f"a {str(token.attrGet('href')).split(':')[0]}: link was removed",
-                    "link to an http(s) address instead",
-                    Severity.WARNING,
+                    "html",
+                    f"raw HTML elements are nested more than {MAX_NESTING} deep (the limit)",
+                    "close the tags you open; a newsletter needs a few levels at most",
                 )
-
-    def _check_raw_html(self, raw: str, line: int | None) -> None:
+        token.content = _RAW_TAG.sub(
+            lambda tag: _RAW_ATTRIBUTE.sub(lambda match: self._raw_attribute(match, line), tag[0]), raw
+        )
         for what in disallowed_tags(raw):
             self.problem(
                 line,
@@ -232,6 +284,23 @@ class _ChapterRenderer:
             )
         for match in _RAW_IMG_SRC.finditer(raw):
             self._resolve_image(next(g for g in match.groups() if g is not None), line)
+
+    def _raw_attribute(self, match: re.Match, line: int | None) -> str:
+        name = match[1].lower()
+        value = next((g for g in match.groups()[2:] if g is not None), "")
+        if name == "id":
+            return f'id="{self._user_id(value.strip())}"'
+        if name == "href":
+            self._check_href(value, line)
+            return f'href="#{self._user_id(value.strip()[1:])}"' if value.strip().startswith("#") else match[0]
+        if re.fullmatch(r"\s*[0-9]{1,12}\s*", value) and int(value) > MAX_TABLE_SPAN:
+            self.problem(
+                line,
+                "html",
+                f"a table cell's {name}={value.strip()} is too large, the limit is {MAX_TABLE_SPAN}",
+                "a cell spans the columns or rows the table has; split a very wide table",
+            )
+        return match[0]
 
     def _resolve_image(self, src: str, line: int | None) -> None:
         """Vet one image reference; a good one is read and given a place inside the book."""
@@ -260,7 +329,16 @@ class _ChapterRenderer:
             )
             return
         relative = unquote(parts.path)
-        target = (self.issue.path.parent / relative).resolve()
+        try:
+            target = (self.issue.path.parent / relative).resolve()
+        except (RuntimeError, OSError, ValueError):  # a link loop (RuntimeError before 3.13), a NUL in the name
+            self.problem(
+                line,
+                "image",
+                f"{src[:80]!r} cannot be followed (a loop of symbolic links, or not a file name)",
+                "put the picture itself under issues/images/ and name it there",
+            )
+            return
         if not target.is_relative_to(self.source_root):
             self.problem(
                 line,
@@ -277,7 +355,12 @@ class _ChapterRenderer:
                 "check the file name, or add the picture under issues/images/",
             )
             return
-        self._add_image(src, target.read_bytes(), relative, line, remote=False)
+        try:
+            data = target.read_bytes()
+        except OSError as exc:
+            self.problem(line, "image", f"cannot read {relative} ({exc.strerror})", "check the file's permissions")
+            return
+        self._add_image(src, data, relative, line, remote=False)
 
     def _add_data_image(self, src: str, line: int | None) -> None:
         match = _DATA_IMAGE.match(src)
@@ -360,6 +443,22 @@ class _ChapterRenderer:
         for inner in [a for a in root.iter("a") if next(a.iterancestors("a"), None) is not None]:
             inner.drop_tag()  # raw HTML may nest links: the outer one stays
         return missing
+
+    @staticmethod
+    def _settle_anchors(root: lxml_html.HtmlElement) -> None:
+        """Each id once (the first keeps it), and a fragment link only to an anchor the issue has: a book's
+        validator (epubcheck) refuses both, and a reader's tap on a dangling one does nothing."""
+        seen: set[str] = set()
+        for element in root.iter():
+            ident = element.get("id")
+            if ident is not None:
+                if ident in seen or not ident:
+                    del element.attrib["id"]
+                seen.add(ident)
+        for link in root.iter("a"):
+            href = link.get("href") or ""
+            if href.startswith("#") and href[1:] not in seen:
+                del link.attrib["href"]
 
     @staticmethod
     def _fix_ids(root: lxml_html.HtmlElement) -> None:

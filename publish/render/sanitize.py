@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 from lxml import etree, html
 
+from publish.limits import MAX_TABLE_SPAN
+
 # Elements markdown-it itself produces, plus the raw HTML an editor may reasonably use.
 ALLOWED_ELEMENTS = frozenset(
     [
@@ -118,8 +120,39 @@ _ELEMENT_ATTRIBUTES = {
     "details": {"open"},
 }
 _SAFE_STYLE = re.compile(r"\s*text-align\s*:\s*(left|right|center)\s*;?\s*")
-_SAFE_HREF = re.compile(r"^(https?:|mailto:|#|[^:]*$)", re.IGNORECASE)
+_ABSOLUTE_HREF = re.compile(r"(?:https?://[^/\s]|mailto:[^\s])", re.IGNORECASE)
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9:-]*)([^>]*)>")
+_NUMBERS = {  # numeric attributes and the values a book keeps; others are dropped, spans above the limit clamped
+    "colspan": (1, MAX_TABLE_SPAN),
+    "rowspan": (1, MAX_TABLE_SPAN),
+    "span": (1, MAX_TABLE_SPAN),
+    "start": (-1_000_000, 1_000_000),
+    "width": (1, 10_000),
+    "height": (1, 10_000),
+}
+VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"})
+
+
+def safe_href(value: str) -> str | None:
+    """The address a link keeps: http(s) and mailto as written, `//host/…` as https, a fragment (an anchor in
+    the same issue); None for anything else — a relative path leads nowhere inside a book."""
+    value = value.strip()
+    if value.startswith("//") and len(value) > 2 and value[2] not in "/\\":
+        return "https:" + value
+    if value.startswith("#") or _ABSOLUTE_HREF.match(value):
+        return value
+    return None
+
+
+def _number(name: str, value: str) -> str | None:
+    low, high = _NUMBERS[name]
+    value = value.strip()
+    if not re.fullmatch(r"[-+]?[0-9]{1,12}", value):
+        return None
+    number = int(value)
+    if number > high and name in ("colspan", "rowspan", "span"):
+        return str(high)  # the render stage has reported it; the book stays within its means
+    return str(number) if low <= number <= high else None
 
 
 def disallowed_tags(raw_html: str) -> Iterator[str]:
@@ -140,12 +173,17 @@ def _clean_attributes(element: etree._Element) -> None:
     allowed = _GLOBAL_ATTRIBUTES | _ELEMENT_ATTRIBUTES.get(element.tag, set())
     for name, value in list(element.attrib.items()):
         keep = name in allowed
+        replacement: str | None = value
         if name == "style":
             keep = keep and _SAFE_STYLE.fullmatch(value) is not None
         elif name == "href":
-            keep = _SAFE_HREF.match(value.strip()) is not None
-        if not keep:
+            replacement = safe_href(value)
+        elif keep and name in _NUMBERS:
+            replacement = _number(name, value)
+        if not keep or replacement is None:
             del element.attrib[name]
+        elif replacement != value:
+            element.set(name, replacement)
 
 
 def parse_fragment(markup: str) -> etree._Element:

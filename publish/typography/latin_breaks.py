@@ -7,7 +7,7 @@ import re
 
 from lxml import etree
 
-from publish.typography.slots import CLOSING, IDEOGRAPH, OPENING, URL_TEXT, block_slots, blocks
+from publish.typography.slots import CLOSING, IDEOGRAPH, IDEOGRAPHIC, OPENING, URL_TEXT, block_slots, blocks
 from publish.xhtml import classes
 
 ZERO_WIDTH_SPACE = "\u200b"
@@ -19,6 +19,12 @@ _HYPHENATABLE_WORD = re.compile(r"[A-Za-z]{5,}")
 _IDENTIFIER = re.compile(r"(?=\S*[0-9_/.:@])(?=\S*[A-Za-z])\S{8,}|[0-9][0-9,.]{9,}")
 """A token with no word structure to hyphenate: an identifier, an accession number, an address, a long
 number. It may break anywhere, without a hyphen, as Chinese typesetting allows for what cannot move whole."""
+
+_UNBROKEN_RUN = re.compile(rf"[^\s{IDEOGRAPHIC}{CLOSING}{OPENING}\u3000-\u303f\u200b]{{{40},}}")
+"""A run of 40 characters or more with nothing a line may break at (a hash, a pasted blob, a row of
+symbols): the line breaker would try it whole on every line, and it would stick out of the text block."""
+_RUN_PIECE = 20
+"""Such a run may break every this many characters."""
 
 _QUOTES = "'\""
 _LATIN = re.compile(r"[A-Za-z0-9]")
@@ -48,7 +54,7 @@ def latin_breaks(root: etree._Element) -> None:
         if URL_TEXT.match("".join(link.itertext()).strip()) and "break-anywhere" not in classes(link):
             link.set("class", " ".join([*classes(link), "break-anywhere"]))
     for block in blocks(root):
-        _open_breaks_around_quotes(block)
+        _open_breaks(block)
 
 
 def _can_end_line(char: str) -> bool:
@@ -59,9 +65,18 @@ def _can_start_line(char: str) -> bool:
     return bool(IDEOGRAPH.match(char)) or char in OPENING
 
 
-def _open_breaks_around_quotes(block: etree._Element) -> None:
+def _open_breaks(block: etree._Element) -> None:
     slots = block_slots(block)
     text = "".join(slot.value for slot in slots)
+    breaks = _breaks_around_quotes(text)
+    for run in _UNBROKEN_RUN.finditer(text):
+        breaks.update(range(run.start() + _RUN_PIECE, run.end() - 1, _RUN_PIECE))
+    breaks.discard(0)
+    if breaks:
+        _insert_breaks(slots, breaks)
+
+
+def _breaks_around_quotes(text: str) -> set[int]:
     breaks = set()
     for index, char in enumerate(text):
         if char not in _QUOTES:
@@ -81,17 +96,24 @@ def _open_breaks_around_quotes(block: etree._Element) -> None:
             breaks.add(index)
         if char in _CURLY_CLOSING and after and (_can_start_line(after) or after in _CURLY_OPENING):
             breaks.add(index + 1)
-    breaks.discard(0)
-    if not breaks:
-        return
+    return breaks
+
+
+def _insert_breaks(slots: list, breaks: set[int]) -> None:
+    """A zero-width space at each offset of the block's text (in one pass: a block may hold thousands)."""
+    ordered = sorted(breaks)
+    position = 0
     start = 0
     for slot in slots:
-        end = start + len(slot.value)
+        value = slot.value
+        end = start + len(value)
         # A break at a slot's end goes into that slot, not the next: the following slot may start a span.
-        inside = sorted((b - start for b in breaks if start < b <= end), reverse=True)
+        inside = []
+        while position < len(ordered) and ordered[position] <= end:
+            if ordered[position] > start:
+                inside.append(ordered[position] - start)
+            position += 1
         if inside:
-            value = slot.value
-            for offset in inside:
-                value = value[:offset] + ZERO_WIDTH_SPACE + value[offset:]
-            setattr(slot.element, slot.attribute, value)
+            pieces = [value[a:b] for a, b in zip([0, *inside], [*inside, len(value)], strict=True)]
+            setattr(slot.element, slot.attribute, ZERO_WIDTH_SPACE.join(pieces))
         start = end

@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from publish.typography.slots import IDEOGRAPH, WORD_JOINER, block_slots, blocks
+from publish.typography.slots import IDEOGRAPH, WORD_JOINER, Slot, block_slots, blocks
 
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
 
@@ -24,15 +24,7 @@ def orphan_binding(root: etree._Element) -> None:
         if block.tag not in _BOUND_BLOCKS or block.find("p") is not None:
             continue
         slots = block_slots(block)
-        last = next(
-            (
-                (slot, i)
-                for slot in reversed(slots)
-                for i in range(len(slot.value) - 1, -1, -1)
-                if IDEOGRAPH.match(slot.value[i])
-            ),
-            None,
-        )
+        last = _last_ideograph(slots)
         if last is None:
             continue
         slot, index = last
@@ -46,3 +38,15 @@ def orphan_binding(root: etree._Element) -> None:
         if not preceding.strip() or preceding.endswith(WORD_JOINER):
             continue
         setattr(slot.element, slot.attribute, slot.value[:index] + WORD_JOINER + slot.value[index:])
+
+
+def _last_ideograph(slots: list[Slot]) -> tuple[Slot, int] | None:
+    """The slot holding the block's last ideograph, and its index there. Each slot's text is read once: lxml
+    builds a new string on every read, so reading it per character made a long run quadratic."""
+    for slot in reversed(slots):
+        found = None
+        for found in IDEOGRAPH.finditer(slot.value):  # noqa: B007 — the last match is the one wanted
+            pass
+        if found is not None:
+            return slot, found.start()
+    return None
