@@ -65,6 +65,41 @@ def _check_output_folder(request: BuildRequest) -> None:
         )
 
 
+STAGING_PREFIX = ".partial-"
+"""The books are written whole into <output>/.partial-<pid>-…/, then renamed into place."""
+
+
+def _remove_abandoned_staging(output: Path) -> None:
+    """Staging folders of builds that were killed (kill -9 leaves them): their process is gone."""
+    for folder in output.glob(f"{STAGING_PREFIX}*"):
+        owner = folder.name.removeprefix(STAGING_PREFIX).partition("-")[0]
+        if folder.is_dir() and not folder.is_symlink() and owner.isdigit() and not _running(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process
+    return True
+
+
+def _write_failure(output: Path, exc: OSError, written: list[Path], targets: list[Path]) -> str:
+    """What a failed write changed, exactly: the books already replaced, and those left as they were."""
+    reason = exc.strerror or str(exc)
+    if not written:
+        return f"cannot write the books into {output}: {reason}; the previous output is unchanged"
+    kept = [target.name for target in targets if target not in written]
+    return (
+        f"cannot write the books into {output}: {reason}; {', '.join(p.name for p in written)} "
+        f"{'is' if len(written) == 1 else 'are'} the new build, but {', '.join(kept)} "
+        f"{'is' if len(kept) == 1 else 'are'} still the previous one — build again to bring them together"
+    )
+
+
 def build(config: Config, request: BuildRequest) -> BuildResult:
     """Validate everything first; write nothing unless all sources are sound; replace outputs atomically.
     Each writer prepares first (the PDF's layout workers start), so that it gets ready while the issues
@@ -87,9 +122,17 @@ def _build(config: Config, request: BuildRequest, writers: list[Writer]) -> Buil
     cover = config.cover_path.read_bytes() if config.cover_path else None
 
     output = request.output
-    output.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=output))
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned_staging(output)
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=output))
+    except OSError as exc:
+        raise PublishError(
+            f"cannot write into the output folder {output}: {exc.strerror or exc}; nothing was written — "
+            "pass an --output folder you can write to"
+        ) from exc
     written: list[Path] = []
+    targets: list[Path] = []
     pages: dict[Path, int] = {}
     try:
         pending: list[tuple[bytes | Future[bytes], Path]] = []
@@ -117,15 +160,14 @@ def _build(config: Config, request: BuildRequest, writers: list[Writer]) -> Buil
                 handle.flush()
                 os.fsync(handle.fileno())
             staged.append((temporary, target))
-        for temporary, target in staged:
+        targets = [target for _, target in staged]
+        for temporary, target in staged:  # every book is complete on disk before the first is replaced
             os.replace(temporary, target)
             written.append(target)
         if cache is not None:
             cache.prune()
     except OSError as exc:
-        raise PublishError(
-            f"cannot write the books into {output}: {exc.strerror or exc}; the previous output is unchanged"
-        ) from exc
+        raise PublishError(_write_failure(output, exc, written, targets)) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(

@@ -18,15 +18,20 @@ import importlib.util
 import json
 import logging
 import os
+import shutil
+import stat
 import sys
 import time
 from functools import cache
 from pathlib import Path
 
 from publish.atomic import write_atomically
+from publish.limits import MAX_CACHE_ENTRY_BYTES
 
 log = logging.getLogger(__name__)
 
+FREE_SPACE_KEPT = 256 * 1024 * 1024
+"""The cache writes nothing when the disk would keep less free than this: the books come first."""
 MAX_AGE_DAYS = 30
 """Entries not used for this long are removed by `prune`, so a cache under daily editing stays small."""
 _DIGEST = 32
@@ -47,17 +52,35 @@ class Cache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.writable = True
 
-    def _path(self, kind: str, key: str) -> Path:
-        return self.root / kind / key
+    def _path(self, kind: str, key: str) -> Path | None:
+        """Where the entry lives, or None when the cache or the kind's folder is a symbolic link: the cache
+        never follows a link out of itself (writing, or pruning, another folder's files)."""
+        folder = self.root / kind
+        if self.root.is_symlink() or folder.is_symlink() or "/" in key or key.startswith("."):
+            return None
+        return folder / key
 
     def get(self, kind: str, key: str) -> bytes | None:
         """The entry's bytes if it reads back whole; reading it counts as a use (pruning goes by the last)."""
         path = self._path(kind, key)
+        if path is None:
+            return None
         try:
-            stored = path.read_bytes()
+            handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # no link, no waiting on a pipe
         except OSError:
             return None
+        with os.fdopen(handle, "rb") as file:
+            try:
+                status = os.fstat(handle)
+                size = status.st_size
+                if size > MAX_CACHE_ENTRY_BYTES or not stat.S_ISREG(status.st_mode):
+                    log.debug("ignoring a cache entry of %d bytes: %s", size, path)
+                    return None
+                stored = file.read(MAX_CACHE_ENTRY_BYTES + 1)
+            except OSError:
+                return None
         data, digest = stored[:-_DIGEST], stored[-_DIGEST:]
         if len(stored) < _DIGEST or hashlib.sha256(data).digest() != digest:
             log.debug("ignoring a damaged cache entry %s", path)
@@ -69,6 +92,8 @@ class Cache:
     def has(self, kind: str, key: str) -> bool:
         """Whether the entry is there (written whole: entries are renamed into place), counted as a use."""
         path = self._path(kind, key)
+        if path is None or path.is_symlink():
+            return False
         try:
             os.utime(path)
         except OSError:
@@ -76,13 +101,21 @@ class Cache:
         return True
 
     def put(self, kind: str, key: str, data: bytes) -> None:
-        """Write the entry atomically (a partial file, then a rename); best effort."""
+        """Write the entry atomically (a partial file, then a rename); best effort, and never at the cost of
+        the books: on a nearly full disk, or after a failed write, the cache writes nothing more."""
         path = self._path(kind, key)
+        if path is None or not self.writable or len(data) > MAX_CACHE_ENTRY_BYTES:
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            if shutil.disk_usage(path.parent).free < len(data) + FREE_SPACE_KEPT:
+                log.info("the disk is nearly full: the cache stops here, the books come first")
+                self.writable = False
+                return
             write_atomically(path, data + hashlib.sha256(data).digest())
         except OSError as exc:
             log.debug("cannot cache in %s: %s", path.parent, exc)
+            self.writable = False
 
     def get_json(self, kind: str, key: str) -> object | None:
         data = self.get(kind, key)
@@ -99,6 +132,8 @@ class Cache:
     def prune(self, max_age_days: float = MAX_AGE_DAYS) -> None:
         """Remove every entry, of every kind, unused for max_age_days, and partial files left by a killed build."""
         cutoff = time.time() - max_age_days * 86400
+        if self.root.is_symlink():
+            return
         try:
             kinds = [folder for folder in self.root.iterdir() if folder.is_dir() and not folder.is_symlink()]
         except OSError:

@@ -64,9 +64,32 @@ class Preview:
         return page.encode("utf-8"), images
 
 
+IDLE_SECONDS = 30
+"""A connection that sends nothing for this long is closed: a silent client cannot hold a thread."""
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def local_host(header: str | None, port: int) -> bool:
+    """Whether a request's Host names this machine: a page on another site that made its own name resolve to
+    127.0.0.1 (DNS rebinding) sends its own name, and is refused."""
+    if not header:
+        return False
+    value = header.strip().lower()
+    if value.endswith("]") or ":" not in value:  # no port given: the name alone decides
+        host, given = value, str(port)
+    else:
+        host, _, given = value.rpartition(":")
+    return host in _LOCAL_HOSTS and given == str(port)
+
+
 def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.BaseHTTPRequestHandler):
+        timeout = IDLE_SECONDS
+
         def do_GET(self) -> None:
+            if not local_host(self.headers.get("Host"), self.server.server_address[1]):
+                self._send(403, "text/plain; charset=utf-8", b"only this machine may ask")
+                return
             path = self.path.split("?", 1)[0]
             version, page, images = preview.current()
             if path == "/__version":

@@ -23,6 +23,7 @@ from publish.limits import MAX_NESTING, MAX_TABLE_SPAN
 from publish.model import Chapter, Issue, Section
 from publish.pictures.inspect import PictureError, inspect_picture
 from publish.pictures.mirror import absolute_url, is_remote, mirror_path
+from publish.render.content_model import FLOW_ONLY, conform
 from publish.render.plugins import cjk_breaks_plugin, cjk_linkify_plugin
 from publish.render.sanitize import VOID_ELEMENTS, disallowed_tags, parse_fragment, safe_href, sanitize_tree
 from publish.xhtml import inner_markup
@@ -162,6 +163,7 @@ class _ChapterRenderer:
             markup = ""
         root = parse_fragment(markup)
         sanitize_tree(root)
+        conform(root)
         remote = self._rewrite_images(root)
         self._fix_ids(root)
         self._settle_anchors(root)
@@ -183,6 +185,9 @@ class _ChapterRenderer:
         description = XML_INVALID.sub("", self.issue.description)
         root = parse_fragment(self.md.renderInline(description, {"docId": f"i{self.issue.number}-d"}))
         sanitize_tree(root)
+        for element in list(root.iterdescendants()):  # set inside a paragraph: blocks keep only their text
+            if element.tag in FLOW_ONLY:
+                element.drop_tag()
         for image in list(root.iter("img")):
             image.tail = (image.get("alt") or "") + (image.tail or "")
             image.drop_tree()  # keeps the tail

@@ -8,6 +8,7 @@ whose HTML, styles, images, fonts or layout code changed. merge.py joins the par
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -15,12 +16,15 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from publish.cache import Cache, code_digest
+from publish.errors import PublishError
 from publish.internals.process_pool import kill_workers
 from publish.internals.weasy import check_version
 from publish.internals.weasy.fetch import BOOK_BASE_URL, book_fetcher
@@ -251,10 +255,29 @@ class LayoutCache:
         self.cache.put(self.KIND, key, len(encoded).to_bytes(8, "big") + encoded + part.pdf)
 
 
-def _worker_start() -> None:
-    """Workers leave signals to the main process, which stops them when the build is interrupted."""
+class LayoutWorkerDied(PublishError):
+    """A worker process ended without a result: the system killed it (memory), or somebody did."""
+
+
+def _worker_start(parent: int) -> None:
+    """Workers leave signals to the main process, which stops them when the build is interrupted; and they die
+    with it when it is killed outright (kill -9 gives it no chance to stop them): the kernel sends them
+    SIGKILL when their parent goes (Linux's PR_SET_PDEATHSIG)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent went before the request was made
+        os._exit(1)
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
 
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -294,7 +317,10 @@ class LayoutPool:
         self.executor: ProcessPoolExecutor | None = None
         if self.workers > 1:
             self.executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_worker_start,
+                initargs=(os.getpid(),),
             )
             for _ in range(self.workers):
                 self.executor.submit(_warm_up)
@@ -352,5 +378,14 @@ def lay_out_all(
                 running[executor.submit(_lay_out_in_worker, jobs[index])] = index
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
-                done(running.pop(future), future.result())
+                index = running.pop(future)
+                try:
+                    part = future.result()
+                except BrokenProcessPool:
+                    raise LayoutWorkerDied(
+                        f"a layout process died while laying out {jobs[index].label} (killed, or out of memory); "
+                        "nothing was written — build again, and if it happens again, with fewer issues "
+                        "(--range) to find the one that needs the memory"
+                    ) from None
+                done(index, part)
     return [part for part in results if part is not None]
