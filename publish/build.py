@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -168,6 +169,11 @@ def _build(config: Config, request: BuildRequest, writers: list[Writer]) -> Buil
             cache.prune()
     except OSError as exc:
         raise PublishError(_write_failure(output, exc, written, targets)) from exc
+    except BrokenProcessPool:
+        raise PublishError(
+            "a worker process died while the PDF was put together (killed, or out of memory); nothing was "
+            "written — build again"
+        ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(

@@ -73,6 +73,8 @@ def conform(root: html.HtmlElement) -> None:
         _only_children(element, "td", ("td", "th"))
     for element in list(root.iter("thead", "tbody", "tfoot")):
         _only_children(element, None, ("tr",))  # strays go into the table, which moves them out next
+    for element in list(root.iter("colgroup")):
+        _only_children(element, None, ("col",))
     for element in list(root.iter("table")):
         _order_table(element)
     for element in list(root.iter("details")):
@@ -86,13 +88,12 @@ def conform(root: html.HtmlElement) -> None:
         if not element.get("datetime"):  # without one, HTML wants its text to be a date: plain text then
             element.drop_tag()
     for element in list(root.iter("ruby")):
-        if not any(child.tag == "rt" for child in element):  # no reading: the base text alone
-            for mark in [child for child in element if child.tag == "rp"]:
-                mark.drop_tree()
-            element.drop_tag()
+        _conform_ruby(element)
     for element in list(root.iter("figure")):
         captions = [child for child in element if child.tag == "figcaption"]
-        keep = captions[0] if captions and (element[0] is captions[0] or element[-1] is captions[0]) else None
+        first = captions and element[0] is captions[0] and not (element.text or "").strip()
+        last = captions and element[-1] is captions[0] and not (captions[0].tail or "").strip()
+        keep = captions[0] if first or last else None
         for caption in captions:
             if caption is not keep:
                 caption.drop_tag()
@@ -119,6 +120,33 @@ def _conform_list_of_terms(dl: html.HtmlElement) -> None:
     dl.tag = "div"
     for child in dl:
         child.tag = "p" if child.tag == "dt" else "div"
+
+
+def _conform_ruby(ruby: html.HtmlElement) -> None:
+    """Ruby is base text then its reading (rt, with optional rp parentheses), repeated, and ends on a reading.
+    Base text after the last reading moves out after the ruby; a ruby with no reading, or a reading with no
+    base, is plain text."""
+    readings = [child for child in ruby if child.tag == "rt"]
+    if not readings or not ((ruby.text or "").strip() or ruby[0].tag not in ("rt", "rp")):
+        for mark in [child for child in ruby if child.tag == "rp"]:
+            mark.drop_tree()
+        for reading in [child for child in ruby if child.tag == "rt"]:
+            reading.drop_tag()
+        ruby.drop_tag()
+        return
+    end = max(index for index, child in enumerate(ruby) if child.tag in ("rt", "rp"))
+    trailing = list(ruby)[end + 1 :]
+    holder = html.Element("span")
+    _fill(holder, [node for child in trailing for node in (child, child.tail) if node is not None])
+    holder.text = ruby[end].tail
+    for child in trailing:
+        child.tail = None
+    ruby[end].tail = None
+    if holder.text or len(holder):
+        holder.tail = ruby.tail
+        ruby.tail = None
+        ruby.addnext(holder)
+        holder.drop_tag()
 
 
 def _in_dl(element: html.HtmlElement) -> bool:

@@ -271,13 +271,18 @@ class _ChapterRenderer:
             if self.raw_depth > MAX_NESTING and not self.too_deep:
                 self.too_deep = True
                 self.problem(
-                    line,
+                    None if line is None else line + raw.count("\n", 0, match.start()),
                     "html",
                     f"raw HTML elements are nested more than {MAX_NESTING} deep (the limit)",
                     "close the tags you open; a newsletter needs a few levels at most",
                 )
+
+        def line_of(offset: int) -> int | None:  # a raw HTML block spans lines: name the one with the tag
+            return None if line is None else line + raw.count("\n", 0, offset)
+
         token.content = _RAW_TAG.sub(
-            lambda tag: _RAW_ATTRIBUTE.sub(lambda match: self._raw_attribute(match, line), tag[0]), raw
+            lambda tag: _RAW_ATTRIBUTE.sub(lambda match: self._raw_attribute(match, line_of(tag.start())), tag[0]),
+            raw,
         )
         for what in disallowed_tags(raw):
             self.problem(

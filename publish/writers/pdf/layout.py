@@ -372,20 +372,20 @@ def lay_out_all(
         running: dict[Future, int] = {}
         # the longest first, so that no worker is left idle at the end with the other on a long part
         queue = sorted(missing, key=lambda index: (not jobs[index].first, -len(jobs[index].html)))
-        while queue or running:
-            while queue and len(running) < pool.workers * 2:  # type: ignore[union-attr]
-                index = queue.pop(0)
-                running[executor.submit(_lay_out_in_worker, jobs[index])] = index
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                index = running.pop(future)
-                try:
-                    part = future.result()
-                except BrokenProcessPool:
-                    raise LayoutWorkerDied(
-                        f"a layout process died while laying out {jobs[index].label} (killed, or out of memory); "
-                        "nothing was written — build again, and if it happens again, with fewer issues "
-                        "(--range) to find the one that needs the memory"
-                    ) from None
-                done(index, part)
+        try:
+            while queue or running:
+                while queue and len(running) < pool.workers * 2:  # type: ignore[union-attr]
+                    running[executor.submit(_lay_out_in_worker, jobs[queue[0]])] = queue[0]
+                    queue.pop(0)
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    index = running.pop(future)
+                    done(index, future.result())
+        except BrokenProcessPool:
+            parts = ", ".join(jobs[index].label for index in sorted(running.values())[:3])
+            raise LayoutWorkerDied(
+                f"a layout process died (killed, or out of memory) while {parts or 'the parts'} were laid out; "
+                "nothing was written — build again, and if it happens again, with fewer issues (--range) to "
+                "find the one that needs the memory"
+            ) from None
     return [part for part in results if part is not None]
