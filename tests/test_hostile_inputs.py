@@ -391,3 +391,44 @@ def test_pathological_input_costs_time_in_proportion(tmp_path: Path, case: str) 
         assert "Traceback" not in result.stderr
     assert times[8] < 60
     assert times[8] < 12 * times[1], times
+
+
+def test_a_failed_rename_says_which_book_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The books are renamed into place one after the other: when the second rename fails (EIO), the message
+    says which book is new and which is still the previous build."""
+    import errno
+
+    from .testing_utils import run_cli
+
+    source = tmp_path / "issues"
+    _issue(tmp_path)
+    output = tmp_path / "output"
+    assert run_cli("build", "--source", str(source), "--output", str(output), "--format", "epub").exit_code == 0
+    real_replace = os.replace
+    books: list[str] = []
+
+    def failing_replace(source_path: object, target: object) -> None:
+        if Path(str(target)).parent == output and Path(str(target)).suffix in (".pdf", ".epub"):
+            books.append(Path(str(target)).name)
+            if len(books) == 2:
+                raise OSError(errno.EIO, "Input/output error")
+        real_replace(source_path, target)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    result = run_cli("build", "--source", str(source), "--output", str(output))
+    assert result.exit_code == 1
+    first, second = books
+    assert f"Input/output error; {first} is the new build, but {second} is still the previous one" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_cache_gives_way_on_a_nearly_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from publish import cache as cache_module
+
+    cache = cache_module.Cache(tmp_path / ".cache")
+    full = cache_module.shutil.disk_usage(tmp_path)._replace(free=cache_module.FREE_SPACE_KEPT // 2)
+    monkeypatch.setattr(cache_module.shutil, "disk_usage", lambda path: full)
+    cache.put("render", "k", b"x" * 1000)
+    assert cache.get("render", "k") is None
+    assert not cache.writable
+    assert not [p for p in (tmp_path / ".cache").rglob("*") if p.is_file()]  # no entry, no partial file
