@@ -249,7 +249,9 @@ class _ChapterRenderer:
             self.problem(
                 line,
                 "link",
-                f"the link to {href[:80]!r} leads nowhere in the book and was removed (its text stays)",
+                f"the link to {href[:80]!r} leads nowhere in the book and was removed (its text stays)"
+                if href.strip()
+                else "a link with no address was removed (its text stays)",
                 "link to the page's full address, https://…",
                 Severity.WARNING,
             )
