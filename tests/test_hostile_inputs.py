@@ -130,6 +130,10 @@ REFUSED: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda p: _issue(p, body="<ul><li>" * 600 + "深" + "</li></ul>" * 600 + "\n"),
         "a.md:8: html: raw HTML elements are nested more than 64 deep",
     ),
+    "65,536 emphasis markers": (
+        lambda p: _issue(p, body="*_" * 65_536 + "\n"),
+        "a.md: body: the issue is too large: 43,692 HTML elements",
+    ),
     "colspan of a million": (
         lambda p: _issue(p, body='<table><tr><td colspan="1000000">x</td></tr></table>\n'),
         "a.md:8: html: a table cell's colspan=1000000 is too large, the limit is 100",
@@ -370,7 +374,7 @@ def test_a_killed_worker_is_a_message(tmp_path: Path) -> None:
 
 
 PATHOLOGICAL = {
-    "emphasis markers": lambda n: "*_" * (4096 * n) + "\n",
+    "emphasis markers": lambda n: "*_" * (1024 * n) + "\n",
     "an unclosed img tag": lambda n: "<img " + "a" * (20_000 * n) + "\n",
     "a run with no break": lambda n: "前" + "x" * (20_000 * n) + "后。\n",
 }

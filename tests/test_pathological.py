@@ -11,10 +11,11 @@ from .testing_utils import Epub, publish_command, write_issue
 
 CASES = {
     "half-megabyte-paragraph": lambda: "中文段落English混排，标点。" * 14_000 + "\n",  # just under MAX_ISSUE_BYTES
-    "five-thousand-footnotes": lambda: (
-        "".join(f"注{i}[^{i}]。" for i in range(5000)) + "\n\n" + "".join(f"[^{i}]: 脚注{i}。\n" for i in range(5000))
+    # the next two stay under MAX_ELEMENTS (20,000 elements in one issue)
+    "two-thousand-footnotes": lambda: (
+        "".join(f"注{i}[^{i}]。" for i in range(2000)) + "\n\n" + "".join(f"[^{i}]: 脚注{i}。\n" for i in range(2000))
     ),
-    "ten-thousand-row-table": lambda: "| 项 | 值 |\n|---|---|\n" + "".join(f"| 行{i} | {i} |\n" for i in range(10_000)),
+    "five-thousand-row-table": lambda: "| 项 | 值 |\n|---|---|\n" + "".join(f"| 行{i} | {i} |\n" for i in range(5_000)),
     "deeply-nested-lists-and-quotes": lambda: (
         "".join("  " * i + "- 层\n" for i in range(300)) + "\n" + ">" * 300 + " 引用\n"
     ),

@@ -19,7 +19,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from publish.cjk import XML_INVALID
 from publish.errors import Problem, Severity
-from publish.limits import MAX_NESTING, MAX_TABLE_SPAN
+from publish.limits import MAX_ELEMENTS, MAX_NESTING, MAX_TABLE_SPAN
 from publish.model import Chapter, Issue, Section
 from publish.pictures.inspect import PictureError, inspect_picture
 from publish.pictures.mirror import absolute_url, is_remote, mirror_path
@@ -162,6 +162,16 @@ class _ChapterRenderer:
         if self.too_deep:  # reported; nothing below may walk a tree that deep
             markup = ""
         root = parse_fragment(markup)
+        elements = sum(1 for _ in root.iter())
+        if elements > MAX_ELEMENTS:
+            self.problem(
+                None,
+                "body",
+                f"the issue is too large: {elements:,} HTML elements (emphasis, links, items, cells…), "
+                f"the limit is {MAX_ELEMENTS:,}",
+                "split it into several issues; check for stray * or _ that Markdown reads as emphasis",
+            )
+            root = parse_fragment("")
         sanitize_tree(root)
         conform(root)
         remote = self._rewrite_images(root)
