@@ -18,6 +18,9 @@ SERIF_FAMILY = "Noto Serif CJK SC"
 SANS_FAMILY = "Noto Sans CJK SC"
 """Used where a style asks for sans-serif or monospace; its collection also holds Noto Sans Mono CJK."""
 
+MONO_FAMILY = "Noto Sans Mono CJK SC"
+"""Code's face in the EPUB (embedded as a subset of the characters code holds)."""
+
 LATIN_SERIF_FAMILY = "TeX Gyre Termes"
 """The PDF's face for Latin runs (styles/pdf.css), from Debian's fonts-texgyre."""
 

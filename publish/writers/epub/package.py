@@ -23,7 +23,7 @@ from publish.writers.page_templates import render_page
 from publish.xhtml import classes, inner_markup, parse_body
 
 FONT_MEDIA_TYPE = "application/vnd.ms-opentype"
-ALWAYS_IN_FONT = "".join(chr(c) for c in range(0x20, 0x7F)) + "“”‘’—…·、，。：；！？（）《》〈〉「」『』【】"
+ALWAYS_IN_FONT = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u3000“”‘’—…·、，。：；！？（）《》〈〉「」『』【】"
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class EpubFonts:
     regular: FontFace
     bold: FontFace
     cache: Cache | None
+    mono: FontFace | None = None
+    """Code's face, embedded too: a reading system with no CJK fonts of its own (many Android readers,
+    MuPDF-based apps) would otherwise draw the Chinese in code, and a directory tree's ├│└, as boxes."""
 
 
 def _page_list_nav(content: bytes, page_list: list[tuple[str, str, str]], language: str) -> bytes:
@@ -122,6 +125,15 @@ def _flatten_leaves(node: tuple[epub.Link, list]) -> tuple[epub.Link, list] | ep
 def _document_text(markup: str) -> str:
     root = etree.fromstring(markup.encode("utf-8"))
     return "".join(root.itertext())
+
+
+_CODE_TAGS = {f"{{http://www.w3.org/1999/xhtml}}{tag}" for tag in ("code", "kbd", "samp", "pre")}
+
+
+def _code_text(markup: str) -> str:
+    """The characters set in code's face (code, kbd, samp, pre)."""
+    root = etree.fromstring(markup.encode("utf-8"))
+    return "".join(text for element in root.iter(*_CODE_TAGS) for text in element.itertext())
 
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -269,7 +281,9 @@ def build_epub(
         ebook.add_metadata(None, "meta", printed, {"property": "pageBreakSource"})
         ebook.add_metadata("DC", "source", printed)
     spine = []
-    texts = [ALWAYS_IN_FONT, meta.title, meta.series]
+    # The navigation document's own words (landmarks, the page list's heading) are drawn in the embedded faces too.
+    texts = [ALWAYS_IN_FONT, meta.title, meta.series, t("目录"), t("导览"), t("版权信息"), "封面正文", t("印刷版页码")]
+    code_texts = [ALWAYS_IN_FONT]
     for uid, file_name, markup in documents:
         item = epub.EpubItem(
             uid=uid, file_name=file_name, media_type="application/xhtml+xml", content=markup.encode("utf-8")
@@ -277,6 +291,7 @@ def build_epub(
         ebook.add_item(item)
         spine.append(item)
         texts.append(_document_text(markup))
+        code_texts.append(_code_text(markup))
     text = "".join(texts)
 
     ebook.add_item(
@@ -284,13 +299,16 @@ def build_epub(
             uid="style", file_name="styles/book.css", media_type="text/css", content=stylesheet.encode("utf-8")
         )
     )
-    for face in (fonts.regular, fonts.bold):
+    faces = [("font-400", fonts.regular, text), ("font-700", fonts.bold, text)]
+    if fonts.mono is not None:
+        faces.append(("font-mono", fonts.mono, "".join(code_texts)))
+    for uid, face, characters in faces:
         ebook.add_item(
             epub.EpubItem(
-                uid=f"font-{face.weight}",
+                uid=uid,
                 file_name=f"fonts/{face.file_stem}.otf",
                 media_type=FONT_MEDIA_TYPE,
-                content=subset_face(face, text, fonts.cache),
+                content=subset_face(face, characters, fonts.cache),
             )
         )
     for index, (href, data) in enumerate(sorted(image_files.items())):
@@ -306,6 +324,7 @@ def build_epub(
     ]
     ebook.add_item(epub.EpubNcx())
     nav = epub.EpubNav(title=t("目录"))
+    nav.add_link(href="styles/book.css", rel="stylesheet", type="text/css")  # its text in the embedded faces too
     ebook.add_item(nav)
     ebook.spine = spine
 

@@ -1,0 +1,149 @@
+"""Debian's Chromium driven through the DevTools protocol, to look at EPUB chapters at exact phone widths.
+
+Headless Chromium widens `--window-size` below 500 px; `Emulation.setDeviceMetricsOverride` gives the exact
+width. The protocol runs over a pipe (`--remote-debugging-pipe`: commands on fd 3, answers on fd 4, each a
+JSON message ended by a NUL), so no WebSocket library is needed. `CSS.getPlatformFontsForNode` says which
+face drew each node's text and whether it is the book's own (`isCustomFont`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...testing_utils import ROOT
+
+CHROMIUM = ROOT / "tools" / "ace" / "chromium"
+
+_OVERFLOW = """(() => {
+  const width = document.documentElement.clientWidth, found = [];
+  for (const element of document.body.querySelectorAll('*')) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (box.right > width + 0.5 || box.left < -0.5) {
+      found.push(element.tagName.toLowerCase() + ': ' + (element.textContent || element.getAttribute('src') || '')
+        .trim().slice(0, 40) + ' (' + Math.round(box.left) + '–' + Math.round(box.right) + ' of ' + width + ')');
+    }
+  }
+  return found;
+})()"""
+
+
+@dataclass
+class PageReport:
+    """What one chapter looks like at one width."""
+
+    overflowing: list[str] = field(default_factory=list)
+    glyphs: int = 0
+    glyphs_not_embedded: dict[str, int] = field(default_factory=dict)
+
+
+class Phone:
+    """One headless Chromium, one tab, set to a phone's width."""
+
+    def __init__(self, profile: Path) -> None:
+        commands_read, self._commands = os.pipe()
+        self._answers, answers_write = os.pipe()
+
+        def connect() -> None:  # in the child: the protocol's file descriptors are 3 and 4
+            os.dup2(commands_read, 3)
+            os.dup2(answers_write, 4)
+
+        self.process = subprocess.Popen(
+            [str(CHROMIUM), "--headless", "--remote-debugging-pipe", f"--user-data-dir={profile}", "about:blank"],
+            pass_fds=(3, 4),
+            preexec_fn=connect,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(commands_read)
+        os.close(answers_write)
+        self._buffer = b""
+        self._last_id = 0
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Page", "DOM", "CSS"):
+            self.send(f"{domain}.enable", session=True)
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+        os.close(self._commands)
+        os.close(self._answers)
+
+    def send(self, method: str, params: dict | None = None, *, session: bool = False) -> dict:
+        self._last_id += 1
+        message = {"id": self._last_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = self.session
+        os.write(self._commands, json.dumps(message).encode() + b"\0")
+        while True:
+            answer = self._receive()
+            if answer.get("id") == self._last_id:
+                if "error" in answer:
+                    raise RuntimeError(f"{method}: {answer['error']}")
+                return answer.get("result", {})
+
+    def _receive(self) -> dict:
+        while b"\0" not in self._buffer:
+            chunk = os.read(self._answers, 1 << 16)
+            if not chunk:
+                raise EOFError("Chromium closed the DevTools pipe")
+            self._buffer += chunk
+        raw, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(raw)
+
+    def look_at(self, page: Path, width: int) -> PageReport:
+        """Open the page at `width` CSS px and report what sticks out and which faces drew its glyphs."""
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": 640, "deviceScaleFactor": 1, "mobile": False},
+            session=True,
+        )
+        self.send("Page.navigate", {"url": page.as_uri()}, session=True)
+        self._wait_until_loaded()
+        report = PageReport()
+        result = self.send("Runtime.evaluate", {"expression": _OVERFLOW, "returnByValue": True}, session=True)
+        report.overflowing = result["result"]["value"]
+        root = self.send("DOM.getDocument", {"depth": -1}, session=True)["root"]
+        for node_id in _elements_with_text(root):
+            fonts = self.send("CSS.getPlatformFontsForNode", {"nodeId": node_id}, session=True)["fonts"]
+            for font in fonts:
+                report.glyphs += font["glyphCount"]
+                if not font["isCustomFont"]:
+                    name = font["familyName"]
+                    report.glyphs_not_embedded[name] = report.glyphs_not_embedded.get(name, 0) + font["glyphCount"]
+        return report
+
+    def _wait_until_loaded(self) -> None:
+        expression = "document.readyState === 'complete' && document.fonts.status === 'loaded'"
+        for _ in range(200):
+            done = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=True)
+            if done["result"].get("value"):
+                return
+            self.send(
+                "Runtime.evaluate",
+                {"expression": "new Promise(r => setTimeout(r, 50))", "awaitPromise": True},
+                session=True,
+            )
+        raise TimeoutError("the page did not finish loading")
+
+
+def _elements_with_text(node: dict) -> list[int]:
+    """The elements that hold text directly (their text nodes are what getPlatformFontsForNode reports)."""
+    found = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        children = current.get("children", [])
+        if current.get("nodeType") == 1 and any(
+            child.get("nodeType") == 3 and child.get("nodeValue", "").strip() for child in children
+        ):
+            found.append(current["nodeId"])
+        stack.extend(children)
+        if "contentDocument" in current:
+            stack.append(current["contentDocument"])
+    return found
