@@ -129,7 +129,11 @@ def test_local_image_is_packaged(epub: Epub) -> None:
 
 def test_fonts_are_sc_subsets_covering_the_text(epub: Epub) -> None:
     fonts = [i for i in epub.manifest().values() if i.get("href").startswith("fonts/")]
-    assert sorted(f.get("href") for f in fonts) == ["fonts/NotoSerifCJKSC-Bold.otf", "fonts/NotoSerifCJKSC-Regular.otf"]
+    assert sorted(f.get("href") for f in fonts) == [
+        "fonts/NotoSansMonoCJKSC-Regular.otf",
+        "fonts/NotoSerifCJKSC-Bold.otf",
+        "fonts/NotoSerifCJKSC-Regular.otf",
+    ]
     assert {f.get("media-type") for f in fonts} == {"application/vnd.ms-opentype"}
     regular = TTFont(io.BytesIO(epub.read("fonts/NotoSerifCJKSC-Regular.otf")))
     assert "CFF " in regular and regular["name"].getDebugName(1).startswith("Noto Serif CJK SC")
@@ -146,3 +150,8 @@ def test_fonts_are_sc_subsets_covering_the_text(epub: Epub) -> None:
     differing = [c for c in set(text) if ord(c) in sc and sc[ord(c)] != jp.get(ord(c))]
     assert len(differing) > 20
     assert all(cmap[ord(c)] == sc[ord(c)] for c in differing)
+    # Code's face holds every character set in code, and little else.
+    mono = TTFont(io.BytesIO(epub.read("fonts/NotoSansMonoCJKSC-Regular.otf"))).getBestCmap()
+    code = "".join("".join(e.itertext()) for h in epub.spine_hrefs() for e in epub.xhtml(h).iter("{*}code", "{*}pre"))
+    assert code and {c for c in code if not c.isspace() and ord(c) not in mono} - invisible == set()
+    assert len(mono) < len(cmap)
