@@ -138,7 +138,8 @@ def edition_meta(meta: BookMeta, edition: Edition) -> BookMeta:
     names += ["直排本"] if edition.vertical else []
     return replace(
         meta,
-        title=plain(meta.title),
+        # A reading system lists both editions: the vertical one says so in its title.
+        title=plain(meta.title) + ("（直排本）" if edition.vertical else ""),
         subtitle=plain(meta.subtitle),
         creator=plain(meta.creator),
         publisher=plain(meta.publisher),

@@ -103,6 +103,12 @@ def test_vertical_edition_runs_right_to_left_with_upright_short_numbers(editions
     text = "".join(chapter.itertext())
     assert "「年度回顾」" in text and "“" not in text
     assert vertical.metadata("dc:language") == ["zh-Hans"]
+    # calibre's Kindle conversion reads the writing mode from the OPF; a library lists both editions apart.
+    modes = [m.get("content") for m in vertical.opf.iter("{*}meta") if m.get("name") == "primary-writing-mode"]
+    assert modes == ["vertical-rl"]
+    horizontal = Epub(editions["default.epub"])
+    assert vertical.metadata("dc:title") == [horizontal.metadata("dc:title")[0] + "（直排本）"]
+    assert re.search(r'\.halt\s*{[^}]*"vhal"', css)  # punctuation compressed down the column
 
 
 def test_footnotes_are_pop_up_asides_with_links_back(editions: dict[str, Path]) -> None:

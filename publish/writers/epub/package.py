@@ -248,6 +248,8 @@ def build_epub(
     ebook = epub.EpubBook()
     if vertical:
         ebook.set_direction("rtl")
+        # calibre (and its Kindle conversion) reads the writing mode from this OPF 2 meta, not from the CSS.
+        ebook.add_metadata(None, "meta", "", {"name": "primary-writing-mode", "content": "vertical-rl"})
     ebook.FOLDER_NAME = "EPUB"
     ebook.set_identifier(meta.identifier)
     ebook.set_title(meta.title)
