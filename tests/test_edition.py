@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from publish.edition import corner_quotes
 
@@ -198,6 +199,10 @@ def test_epub_marks_where_each_printed_page_begins(editions: dict[str, Path]) ->
             checked += 1
     assert [label for _, label in entries] == sorted((label for _, label in entries), key=int)
     assert len(entries) >= 12 and checked >= 10
+    # The NCX lists the same pages, for EPUB 2 reading systems.
+    ncx = etree.fromstring(epub.read("toc.ncx"))
+    targets = [(t.find("{*}content").get("src"), t.findtext("{*}navLabel/{*}text")) for t in ncx.iter("{*}pageTarget")]
+    assert targets == entries
     assert "printPageNumbers" in epub.meta_property("schema:accessibilityFeature")
     assert epub.meta_property("pageBreakSource")
 

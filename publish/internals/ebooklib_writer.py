@@ -1,5 +1,6 @@
-"""ebooklib's writer with two hooks it has no option for, reached through its private methods: `xml:lang`
-on <package> (epubcheck 5 wants it), and a last word on the navigation document (our own page list)."""
+"""ebooklib's writer with hooks it has no option for, reached through its private methods: `xml:lang` on
+<package> (epubcheck 5 wants it), and a last word on the navigation document and on the NCX (our own page
+lists: EPUB 3's, and EPUB 2's for older reading systems)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from lxml import etree
 from publish.errors import PublishError
 
 SUPPORTED = (0, 20)
-"""The ebooklib version whose `_write_opf_file` and `_get_nav` these overrides match (pyproject pins it)."""
+"""The ebooklib version whose `_write_opf_file`, `_get_nav` and `_get_ncx` these overrides match (pyproject
+pins it)."""
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -27,9 +29,17 @@ def check_version() -> None:
 
 
 class _HookedWriter(epub.EpubWriter):
-    def __init__(self, name: object, book: epub.EpubBook, options: dict, nav_hook: Callable[[bytes], bytes]):
+    def __init__(
+        self,
+        name: object,
+        book: epub.EpubBook,
+        options: dict,
+        nav_hook: Callable[[bytes], bytes],
+        ncx_hook: Callable[[bytes], bytes],
+    ):
         super().__init__(name, book, options)
         self.nav_hook = nav_hook
+        self.ncx_hook = ncx_hook
 
     def _write_opf_file(self, root: etree._Element) -> None:
         root.set(_XML_LANG, self.book.language)
@@ -38,13 +48,22 @@ class _HookedWriter(epub.EpubWriter):
     def _get_nav(self, item: epub.EpubNav) -> bytes:
         return self.nav_hook(super()._get_nav(item))
 
+    def _get_ncx(self) -> bytes:
+        return self.ncx_hook(super()._get_ncx())
 
-def write_epub_bytes(book: epub.EpubBook, options: dict, nav_hook: Callable[[bytes], bytes]) -> bytes:
+
+def write_epub_bytes(
+    book: epub.EpubBook,
+    options: dict,
+    nav_hook: Callable[[bytes], bytes],
+    ncx_hook: Callable[[bytes], bytes] = lambda ncx: ncx,
+) -> bytes:
     """The EPUB as ebooklib writes it (with `xml:lang` on <package>), its nav document passed through
-    `nav_hook`; errors raised, not swallowed (ebooklib's `write_epub` swallows OSError)."""
+    `nav_hook` and its NCX through `ncx_hook`; errors raised, not swallowed (ebooklib's `write_epub` swallows
+    OSError)."""
     check_version()
     raw = io.BytesIO()
-    writer = _HookedWriter(raw, book, options, nav_hook)
+    writer = _HookedWriter(raw, book, options, nav_hook, ncx_hook)
     writer.process()
     writer.write()
     return raw.getvalue()

@@ -55,6 +55,29 @@ def _page_list_nav(content: bytes, page_list: list[tuple[str, str, str]], langua
     return etree.tostring(root, pretty_print=True, encoding="utf-8", xml_declaration=True)
 
 
+_NCX = "{http://www.daisy.org/z3986/2005/ncx/}"
+
+
+def _page_list_ncx(content: bytes, page_list: list[tuple[str, str, str]], language: str) -> bytes:
+    """The NCX with the same page list, for EPUB 2 reading systems (older Kindles and Kobos, Adobe's engine):
+    they read print pages from its <pageList> and not from the navigation document."""
+    if not page_list:
+        return content
+    root = etree.fromstring(content)
+    pages = etree.SubElement(root, f"{_NCX}pageList")
+    label = etree.SubElement(etree.SubElement(pages, f"{_NCX}navLabel"), f"{_NCX}text")
+    label.text = label_in("印刷版页码", language)
+    for index, (document, marker, folio) in enumerate(page_list, start=1):
+        kind = "normal" if folio.isdigit() else "front"
+        target = etree.SubElement(pages, f"{_NCX}pageTarget", {"id": f"pt-{index}", "type": kind, "value": folio})
+        if not folio.isdigit():
+            del target.attrib["value"]  # value is a number; a roman front-matter folio is the label alone
+        text = etree.SubElement(etree.SubElement(target, f"{_NCX}navLabel"), f"{_NCX}text")
+        text.text = folio
+        etree.SubElement(target, f"{_NCX}content", {"src": f"{document}#{marker}"})
+    return etree.tostring(root, pretty_print=True, encoding="utf-8", xml_declaration=True)
+
+
 def print_page_markers(markup: str, pages: Sequence[PrintPage]) -> tuple[str, list[tuple[str, str]]]:
     """The chapter document with a page-break marker where each printed page begins, and (id, folio) of
     each marker. A page that begins inside a block shares the place of the marker before it."""
@@ -340,7 +363,12 @@ def build_epub(
         "package_direction": False,  # dir="rtl" on the package would make the metadata right-to-left text
         "compresslevel": 0,  # _repack compresses every entry once
     }
-    data = write_epub_bytes(ebook, options, lambda nav: _page_list_nav(nav, page_list, ebook.language))
+    data = write_epub_bytes(
+        ebook,
+        options,
+        lambda nav: _page_list_nav(nav, page_list, ebook.language),
+        lambda ncx: _page_list_ncx(ncx, page_list, ebook.language),
+    )
     return _repack(data, meta.modified)
 
 
