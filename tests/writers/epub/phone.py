@@ -32,11 +32,31 @@ _OVERFLOW = """(() => {
 })()"""
 
 
+_EDGE_GAPS = """(() => {
+  const found = [];
+  for (const span of document.querySelectorAll('.gap-before, .gap-after')) {
+    const style = getComputedStyle(span), rects = span.getClientRects();
+    if (!rects.length) continue;
+    let block = span.parentElement;
+    while (block && getComputedStyle(block).display.startsWith('inline')) block = block.parentElement;
+    const area = block.getBoundingClientRect(), first = rects[0], last = rects[rects.length - 1];
+    const left = parseFloat(style.marginLeft), right = parseFloat(style.marginRight);
+    if (left > 0 && first.left - left <= area.left + parseFloat(getComputedStyle(block).paddingLeft) + 1)
+      found.push('line starts with a gap: ' + span.textContent.slice(0, 20));
+    if (right > 0 && last.right + right >= area.right - parseFloat(getComputedStyle(block).paddingRight) - 1)
+      found.push('line ends with a gap: ' + span.textContent.slice(0, 20));
+  }
+  return found;
+})()"""
+
+
 @dataclass
 class PageReport:
     """What one chapter looks like at one width."""
 
     overflowing: list[str] = field(default_factory=list)
+    edge_gaps: list[str] = field(default_factory=list)
+    """CJK–Latin gaps (margins) left at a line's start or end, where a typesetter has none."""
     glyphs: int = 0
     glyphs_not_embedded: dict[str, int] = field(default_factory=dict)
 
@@ -108,6 +128,8 @@ class Phone:
         report = PageReport()
         result = self.send("Runtime.evaluate", {"expression": _OVERFLOW, "returnByValue": True}, session=True)
         report.overflowing = result["result"]["value"]
+        result = self.send("Runtime.evaluate", {"expression": _EDGE_GAPS, "returnByValue": True}, session=True)
+        report.edge_gaps = result["result"]["value"]
         root = self.send("DOM.getDocument", {"depth": -1}, session=True)["root"]
         for node_id in _elements_with_text(root):
             fonts = self.send("CSS.getPlatformFontsForNode", {"nodeId": node_id}, session=True)["fonts"]

@@ -1,6 +1,6 @@
 """The EPUB on a phone (issue 16), measured in Debian's Chromium at exact widths: nothing wider than the
-screen, and every glyph drawn with a face the book embeds (a reader without CJK fonts shows the rest as
-boxes)."""
+screen, no CJK–Latin gap left at a line's edge, and every glyph drawn with a face the book embeds (a reader
+without CJK fonts shows the rest as boxes)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def _look(phone: Phone, pages: list[Path], *, horizontal: bool = True) -> tuple[
         for width in WIDTHS:
             report = phone.look_at(page, width)
             if horizontal:
-                overflowing += [f"{page.name} at {width} px: {what}" for what in report.overflowing]
+                overflowing += [f"{page.name} at {width} px: {what}" for what in report.overflowing + report.edge_gaps]
             for face, count in report.glyphs_not_embedded.items():
                 missing[f"{page.name}: {face}"] = missing.get(f"{page.name}: {face}", 0) + count
     return overflowing, missing
