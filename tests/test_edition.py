@@ -110,6 +110,19 @@ def test_vertical_edition_runs_right_to_left_with_upright_short_numbers(editions
     horizontal = Epub(editions["default.epub"])
     assert vertical.metadata("dc:title") == [horizontal.metadata("dc:title")[0] + "（直排本）"]
     assert re.search(r'\.halt\s*{[^}]*"vhal"', css)  # punctuation compressed down the column
+    # No one- or two-digit number lies on its side anywhere: openings (第 3 期, dates), contents, colophon.
+    sideways = []
+    loose_text = (
+        "//text()[not(ancestor::x:code or ancestor::x:pre or ancestor::x:head or ancestor::x:span[@class='tcy'])]"
+    )
+    for href in vertical.spine_hrefs():
+        for text in vertical.xhtml(href).xpath(loose_text, namespaces={"x": "http://www.w3.org/1999/xhtml"}):
+            if "latin" in (text.getparent().get("class") or "").split() and text.is_text:
+                found = re.fullmatch(r"\d{1,2}", text)  # a Latin run lies on its side whole, a short number not
+                sideways += [(href, text)] if found else []
+                continue
+            sideways += [(href, text) for _ in re.findall(r"(?<![\w.:/%-])\d{1,2}(?![\w.:/%])", text)]
+    assert sideways == []
 
 
 def test_footnotes_are_pop_up_asides_with_links_back(editions: dict[str, Path]) -> None:

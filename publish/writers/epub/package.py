@@ -17,6 +17,7 @@ from publish.edition import label_in
 from publish.internals.ebooklib_writer import write_epub_bytes
 from publish.model import Book, Chapter, PrintPage
 from publish.writers.epub.cover_image import draw_cover
+from publish.writers.epub.vertical import upright_numbers_in_document
 from publish.writers.fonts import FontFace, subset_face
 from publish.writers.page_map import find_issue, issue_blocks
 from publish.writers.page_templates import render_page
@@ -310,6 +311,8 @@ def build_epub(
     texts = [ALWAYS_IN_FONT, meta.title, meta.series, t("目录"), t("导览"), t("版权信息"), "封面正文", t("印刷版页码")]
     code_texts = [ALWAYS_IN_FONT]
     for uid, file_name, markup in documents:
+        if vertical:
+            markup = upright_numbers_in_document(markup)
         item = epub.EpubItem(
             uid=uid, file_name=file_name, media_type="application/xhtml+xml", content=markup.encode("utf-8")
         )
