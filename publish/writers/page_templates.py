@@ -13,7 +13,8 @@ from markupsafe import Markup
 
 def cjk_date(value: dt.date) -> Markup:
     """A date as Chinese text sets it, with the same markup the typography stage gives numbers in running
-    text (`spacing.py`): each number a Latin run with a quarter-em gap beside the hanzi."""
+    text (`spacing.py`): each number a Latin run with a quarter-em gap beside the hanzi; the day's 日 is joined
+    to its number (a word joiner), so a date at the end of a block never leaves 日 alone on the last line."""
     year, month, day = (
         Markup('<span class="latin {}">{}</span>').format(gaps, number)
         for gaps, number in (
@@ -22,7 +23,7 @@ def cjk_date(value: dt.date) -> Markup:
             ("gap-before gap-after", value.day),
         )
     )
-    return Markup("{}年{}月{}日").format(year, month, day)
+    return Markup("{}年{}月{}\u2060日").format(year, month, day)  # never 日 alone at a line's start
 
 
 RUNNING_HEAD_EMS = 30.0

@@ -50,6 +50,37 @@ _EDGE_GAPS = """(() => {
 })()"""
 
 
+_LONELY_LAST_CHARACTERS = r"""(() => {
+  const found = [], blocks = 'p, li, h1, h2, h3, h4, h5, h6, td, th, dd, dt, figcaption, .toc-title, .toc-description';
+  const hanzi = /[\u3400-\u9fff\uf900-\ufaff]/, mark = /[\s\u2060\u200b，。、；：？！）」』》〉】〕”’…—.,;:!?)\]]/;
+  for (const block of document.querySelectorAll(blocks)) {
+    if (block.querySelector('p, li, div, table, pre')) continue;
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT), chars = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest('code, pre, rt')) continue;
+      for (let i = 0; i < node.data.length; i++) chars.push([node, i]);
+    }
+    // Lines from the glyphs' positions: a line starts where a glyph stands left of the one before (the
+    // writing went back to the left edge); superscripts and ruby keep their line.
+    let lineStart = 0, previous = null, lines = 1;
+    const range = document.createRange();
+    chars.forEach(([node, i], k) => {
+      range.setStart(node, i); range.setEnd(node, i + 1);
+      const box = range.getBoundingClientRect();
+      if (!box.width && !box.height) return;
+      if (previous !== null && box.left < previous - 1) { lineStart = k; lines++; }
+      previous = box.left;
+    });
+    if (lines < 2) continue;
+    const text = chars.slice(lineStart).map(([node, i]) => node.data[i]).join('');
+    const content = [...text].filter(c => !mark.test(c));
+    if (content.length === 1 && hanzi.test(content[0]))
+      found.push(block.tagName.toLowerCase() + ': …' + block.textContent.trim().slice(-12));
+  }
+  return found;
+})()"""
+
+
 @dataclass
 class PageReport:
     """What one chapter looks like at one width."""
@@ -57,6 +88,8 @@ class PageReport:
     overflowing: list[str] = field(default_factory=list)
     edge_gaps: list[str] = field(default_factory=list)
     """CJK–Latin gaps (margins) left at a line's start or end, where a typesetter has none."""
+    lonely_last_characters: list[str] = field(default_factory=list)
+    """Blocks whose last line holds one hanzi (and punctuation) alone."""
     glyphs: int = 0
     glyphs_not_embedded: dict[str, int] = field(default_factory=dict)
 
@@ -130,6 +163,9 @@ class Phone:
         report.overflowing = result["result"]["value"]
         result = self.send("Runtime.evaluate", {"expression": _EDGE_GAPS, "returnByValue": True}, session=True)
         report.edge_gaps = result["result"]["value"]
+        expression = _LONELY_LAST_CHARACTERS
+        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=True)
+        report.lonely_last_characters = result["result"]["value"]
         root = self.send("DOM.getDocument", {"depth": -1}, session=True)["root"]
         for node_id in _elements_with_text(root):
             fonts = self.send("CSS.getPlatformFontsForNode", {"nodeId": node_id}, session=True)["fonts"]
