@@ -10,8 +10,9 @@ STAMP := $(VENV)/.installed
 DEBIAN_PACKAGES := fontconfig fonts-dejavu-core fonts-noto-cjk fonts-texgyre libgs-common libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 
 # DAISY Ace (accessibility checker) from npm for the tests, run in Debian's Chromium: no browser download.
+# calibre converts each EPUB to AZW3, as Kindle readers do, for the tests to read back.
 ACE := tools/ace/node_modules/.bin/ace-cli
-TEST_PACKAGES := chromium
+TEST_PACKAGES := chromium calibre
 
 .PHONY: book test system test-system lint bench pictures clean
 

@@ -286,6 +286,10 @@ def build_epub(
         ebook.add_metadata("DC", "rights", meta.license)
     ebook.add_metadata(None, "meta", meta.series, {"property": "belongs-to-collection", "id": "series"})
     ebook.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
+    # Its place in the series, for calibre and Apple Books: the number of its first issue (volumes of one
+    # newsletter sort in order, and no two share it).
+    first = str(book.chapters[0].issue.number) if book.chapters else "1"
+    ebook.add_metadata(None, "meta", first, {"refines": "#series", "property": "group-position"})
     _accessibility(ebook, has_images=bool(image_files), language=meta.language)
     t = partial(label_in, language=meta.language)
 
