@@ -20,6 +20,10 @@ NOT_IN_URL = re.compile(f"[{HAN}{KANA_BOPOMOFO}\u3000-\u303f\uff00-\uffef\u2018-
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 """Characters that XML 1.0 does not allow in a document."""
 
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+"""What a title, a description or a book setting may not hold: XML's forbidden characters, and the control
+characters XML allows but no printed line shows (carriage return, DEL); tab and line feed are let through."""
+
 
 def is_cjk(char: str) -> bool:
     return bool(char) and CJK_CHAR.match(char) is not None

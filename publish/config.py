@@ -9,6 +9,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from publish.cjk import CONTROL
 from publish.errors import Problem
 from publish.limits import MAX_CONFIG_BYTES, MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS, too_large
 
@@ -17,7 +18,6 @@ LINK_MODES = ("endnotes", "footnotes", "none")
 PAGE_SIZES = {"A5": (148, 210), "B6": (125, 176), "大32开": (140, 203), "小32开": (130, 184)}
 TRIM_RANGE_MM = (70.0, 500.0)
 """Each side of a page size given as W×H: from a pocket booklet (A7 is 74 mm wide) to a broadsheet."""
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _TEXT_LIMITS = {"title": MAX_TITLE_CHARS, "description": MAX_DESCRIPTION_CHARS}
 _OTHER_TEXT_LIMIT = 500
 
@@ -276,7 +276,7 @@ def load_config(path: Path | None, project_root: Path) -> tuple[Config, list[Pro
 def _text_problem(key: str, value: str) -> tuple[str, str] | None:
     """What makes a setting's text unprintable: a control character (no XML document may hold it), or a length
     no title page has room for."""
-    control = _CONTROL.search(value)
+    control = CONTROL.search(value)
     if control is not None:
         return f"holds the control character U+{ord(control[0]):04X}", "delete it"
     limit = _TEXT_LIMITS.get(key, _OTHER_TEXT_LIMIT)

@@ -11,6 +11,7 @@ from types import MappingProxyType
 import frontmatter
 import yaml
 
+from publish.cjk import CONTROL
 from publish.errors import Problem, Severity
 from publish.limits import (
     MAX_DESCRIPTION_CHARS,
@@ -60,7 +61,6 @@ def _looks_like_gb(raw: bytes) -> bool:
 
 
 _DECIMAL = re.compile(r"[-+]?[0-9]+")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
 class FrontmatterLoader(yaml.SafeLoader):
@@ -281,7 +281,7 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
 def _text_field_ok(problem: Callable[[str, str, str], None], key: str, value: str, limit: int) -> bool:
     """A title or description a book can print: no control characters (an XML document cannot hold
     them), and not longer than `limit` characters."""
-    control = _CONTROL.search(value)
+    control = CONTROL.search(value)
     if control is not None:
         problem(key, f"holds the control character U+{ord(control[0]):04X}", "delete it (often pasted with the text)")
         return False

@@ -20,7 +20,7 @@ _IDENTIFIER = re.compile(r"(?=\S*[0-9_/.:@])(?=\S*[A-Za-z])\S{8,}|[0-9][0-9,.]{9
 """A token with no word structure to hyphenate: an identifier, an accession number, an address, a long
 number. It may break anywhere, without a hyphen, as Chinese typesetting allows for what cannot move whole."""
 
-_UNBROKEN_RUN = re.compile(rf"[^\s{IDEOGRAPHIC}{CLOSING}{OPENING}\u3000-\u303f\u200b]{{{40},}}")
+_UNBROKEN_RUN = re.compile(rf"[^\s{IDEOGRAPHIC}{CLOSING}{OPENING}\u3000-\u303f\u200b]{{40,}}")
 """A run of 40 characters or more with nothing a line may break at (a hash, a pasted blob, a row of
 symbols): the line breaker would try it whole on every line, and it would stick out of the text block."""
 _RUN_PIECE = 20
