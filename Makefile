@@ -7,7 +7,7 @@ PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) python3)
 VENV := .venv
 STAMP := $(VENV)/.installed
 # Fonts and the libraries WeasyPrint needs, poppler for the tests; a JRE is checked separately (epubcheck).
-DEBIAN_PACKAGES := fontconfig fonts-dejavu-core fonts-noto-cjk fonts-texgyre libgs-common libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+DEBIAN_PACKAGES := fontconfig fonts-dejavu-core fonts-noto-cjk fonts-symbola fonts-texgyre libgs-common libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 
 # DAISY Ace (accessibility checker) from npm for the tests, run in Debian's Chromium: no browser download.
 # calibre converts each EPUB to AZW3, as Kindle readers do, for the tests to read back.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,10 @@ SANS_FAMILY = "Noto Sans CJK SC"
 
 MONO_FAMILY = "Noto Sans Mono CJK SC"
 """Code's face in the EPUB (embedded as a subset of the characters code holds)."""
+
+SYMBOL_FAMILY = "Symbola"
+"""Emoji and symbols the CJK faces lack (🌏 🔧 ☯ …), from Debian's fonts-symbola: outlines in one colour, which
+every reading system draws (colour-bitmap emoji faces are not drawn by Kindle or Apple Books)."""
 
 LATIN_SERIF_FAMILY = "TeX Gyre Termes"
 """The PDF's face for Latin runs (styles/pdf.css), from Debian's fonts-texgyre."""
@@ -64,6 +70,28 @@ def find_face(family: str = SERIF_FAMILY, weight: int = 400) -> FontFace:
             "Install it: `make book` does, or `apt-get install fonts-noto-cjk fonts-texgyre`."
         )
     return FontFace(family=family, weight=weight, path=Path(file), index=int(index))
+
+
+@functools.cache
+def _covered(path: Path, index: int) -> frozenset[int]:
+    import uharfbuzz as hb
+
+    return frozenset(hb.Face(hb.Blob.from_file_path(str(path)), index).unicodes)
+
+
+def characters_missing(face: FontFace, characters: str) -> str:
+    """The characters of `characters` that `face` has no glyph for, in code-point order; format characters
+    (joiners, zero-width spaces, variation selectors) are left out: they draw nothing in any face."""
+    covered = _covered(face.path, face.index)
+    return "".join(
+        sorted(
+            char
+            for char in set(characters)
+            if ord(char) not in covered
+            and unicodedata.category(char) not in ("Cf", "Cc", "Zl", "Zp")
+            and not 0xFE00 <= ord(char) <= 0xFE0F
+        )
+    )
 
 
 def _cache_key(path: Path, index: int, wanted: str) -> str:

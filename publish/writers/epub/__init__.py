@@ -19,7 +19,7 @@ class EpubWriter(Writer):
     def write(self, job: WriterInput) -> WriterOutput:
         from publish.pictures.convert import EPUB, fit_book_pictures
         from publish.writers.epub.package import EpubFonts, build_epub
-        from publish.writers.fonts import MONO_FAMILY, find_face
+        from publish.writers.fonts import MONO_FAMILY, SYMBOL_FAMILY, find_face
 
         vertical = job.request.reader_edition.vertical
         book = fit_book_pictures(job.book, EPUB, job.cache)
@@ -28,6 +28,7 @@ class EpubWriter(Writer):
             bold=find_face(weight=700),
             cache=job.cache,
             mono=find_face(MONO_FAMILY, 400),
+            symbols=find_face(SYMBOL_FAMILY, 400),
         )
         names = ["common.css", "epub.css", *(["vertical.css"] if vertical else [])]
         stylesheet = "\n".join(read_stylesheets(job.config, names))

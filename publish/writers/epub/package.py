@@ -18,7 +18,7 @@ from publish.internals.ebooklib_writer import write_epub_bytes
 from publish.model import Book, Chapter, PrintPage
 from publish.writers.epub.cover_image import draw_cover
 from publish.writers.epub.vertical import upright_numbers_in_document
-from publish.writers.fonts import FontFace, subset_face
+from publish.writers.fonts import FontFace, characters_missing, subset_face
 from publish.writers.page_map import find_issue, issue_blocks
 from publish.writers.page_templates import render_page
 from publish.xhtml import classes, inner_markup, parse_body
@@ -35,6 +35,20 @@ class EpubFonts:
     mono: FontFace | None = None
     """Code's face, embedded too: a reading system with no CJK fonts of its own (many Android readers,
     MuPDF-based apps) would otherwise draw the Chinese in code, and a directory tree's ├│└, as boxes."""
+    symbols: FontFace | None = None
+    """Emoji and symbols neither CJK face has: a subset of what the book uses is embedded when there are any."""
+
+
+SYMBOLS_FAMILY_CSS = "Book Symbols"
+"""The CSS name of the embedded symbol face; the stylesheets list it after the CJK faces, and the @font-face
+rule is added only when the book needs the face (a rule pointing at no file would fail epubcheck)."""
+
+
+def _symbols_rule(file_name: str) -> str:
+    return (
+        f'\n@font-face {{\n  font-family: "{SYMBOLS_FAMILY_CSS}";\n  font-weight: normal;\n  font-style: normal;\n'
+        f'  src: url("../{file_name}");\n}}\n'
+    )
 
 
 def _page_list_nav(content: bytes, page_list: list[tuple[str, str, str]], language: str) -> bytes:
@@ -325,15 +339,24 @@ def build_epub(
         texts.append(_document_text(markup))
         code_texts.append(_code_text(markup))
     text = "".join(texts)
+    code_text = "".join(code_texts)
 
+    faces = [("font-400", fonts.regular, text), ("font-700", fonts.bold, text)]
+    if fonts.mono is not None:
+        faces.append(("font-mono", fonts.mono, code_text))
+    if fonts.symbols is not None:
+        missing = characters_missing(fonts.regular, text)
+        if fonts.mono is not None:
+            missing += characters_missing(fonts.mono, code_text)
+        drawable = "".join(sorted(set(missing) - set(characters_missing(fonts.symbols, missing))))
+        if drawable:
+            faces.append(("font-symbols", fonts.symbols, drawable))
+            stylesheet += _symbols_rule(f"fonts/{fonts.symbols.file_stem}.otf")
     ebook.add_item(
         epub.EpubItem(
             uid="style", file_name="styles/book.css", media_type="text/css", content=stylesheet.encode("utf-8")
         )
     )
-    faces = [("font-400", fonts.regular, text), ("font-700", fonts.bold, text)]
-    if fonts.mono is not None:
-        faces.append(("font-mono", fonts.mono, "".join(code_texts)))
     for uid, face, characters in faces:
         ebook.add_item(
             epub.EpubItem(

@@ -15,7 +15,7 @@ from publish.model import Selection
 from publish.source import collect_issues
 from publish.writers.fonts import find_face
 
-from ...testing_utils import NS, SAMPLE_ISSUES, XML_LANG, Epub, epubcheck_findings
+from ...testing_utils import NS, SAMPLE_ISSUES, XML_LANG, Epub, epubcheck_findings, run_cli, write_issue
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +156,31 @@ def test_fonts_are_sc_subsets_covering_the_text(epub: Epub) -> None:
     code = "".join("".join(e.itertext()) for h in epub.spine_hrefs() for e in epub.xhtml(h).iter("{*}code", "{*}pre"))
     assert code and {c for c in code if not c.isspace() and ord(c) not in mono} - invisible == set()
     assert len(mono) < len(cmap)
+
+
+def test_emoji_and_symbols_come_from_an_embedded_symbol_face(tmp_path: Path) -> None:
+    """🌏 and ⚗ are in no CJK face: the book embeds a Symbola subset holding just them (in text and in code),
+    declares it, and names it in the stacks; a book without such characters (the sample) carries no such face."""
+    body = "新闻 🌏 一则，炼金 ⚗ 一则。\n\n```\n打印 🔧\n```\n"
+    write_issue(tmp_path / "issues", "a.md", body=body)
+    result = run_cli(
+        "build", "--source", str(tmp_path / "issues"), "--output", str(tmp_path / "out"), "--format", "epub"
+    )
+    assert result.exit_code == 0, result.output
+    path = next((tmp_path / "out").glob("*.epub"))
+    book = Epub(path)
+    hrefs = {item.get("href") for item in book.manifest().values()}
+    assert "fonts/Symbola-Regular.otf" in hrefs
+    symbols = TTFont(io.BytesIO(book.read("fonts/Symbola-Regular.otf"))).getBestCmap()
+    assert {ord("🌏"), ord("⚗"), ord("🔧")} <= set(symbols)
+    assert len(symbols) < 10  # a subset, not the 10,000-glyph face
+    css = book.read("styles/book.css").decode()
+    assert re.search(r'font-family: "Book Symbols";[^}]*url\("\.\./fonts/Symbola-Regular\.otf"\)', css)
+    assert '"Noto Serif CJK SC", "Book Symbols", serif' in css
+    assert '"Noto Sans Mono CJK SC", "Book Symbols", monospace' in css
+    assert epubcheck_findings(path) == []
+
+
+def test_a_book_without_symbols_embeds_no_symbol_face(epub: Epub) -> None:
+    assert not any("Symbola" in item.get("href") for item in epub.manifest().values())
+    assert 'Book Symbols";' not in epub.read("styles/book.css").decode()

@@ -80,10 +80,6 @@ def test_corpus_issues_fit_a_phone(phone: Phone, corpus_pages: list[Path]) -> No
     assert overflowing == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 16, open: emoji (🌏 📡 🔧 in issue 82) are in no embedded face; the system's DejaVu Sans draws two",
-)
 def test_corpus_issues_draw_every_glyph_in_embedded_faces(phone: Phone, corpus_pages: list[Path]) -> None:
     _, missing = _look(phone, corpus_pages)
     assert missing == {}
