@@ -10,11 +10,12 @@ STAMP := $(VENV)/.installed
 DEBIAN_PACKAGES := fontconfig fonts-dejavu-core fonts-noto-cjk fonts-symbola fonts-texgyre libgs-common libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 
 # DAISY Ace (accessibility checker) from npm for the tests, run in Debian's Chromium: no browser download.
-# calibre converts each EPUB to AZW3, as Kindle readers do, for the tests to read back.
+# calibre converts each EPUB to AZW3, as Kindle readers do, for the tests to read back; MuPDF (mutool) lays the
+# EPUB out as a second engine.
 ACE := tools/ace/node_modules/.bin/ace-cli
-TEST_PACKAGES := chromium calibre
+TEST_PACKAGES := chromium calibre mupdf-tools
 
-.PHONY: book test system test-system lint bench pictures clean
+.PHONY: book test system test-system lint bench pictures phone-picture clean
 
 book: system $(STAMP)
 	$(VENV)/bin/publish build
@@ -25,9 +26,12 @@ test: system $(STAMP) $(ACE)
 bench: system $(STAMP)
 	@command -v pandoc >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends pandoc; }
+	@[ -x bench/.venv/bin/python ] && [ bench/.venv/.installed -nt bench/requirements.txt ] || { \
+	  $(PYTHON) -m venv bench/.venv && bench/.venv/bin/pip install -q -r bench/requirements.txt && touch bench/.venv/.installed; }
 	$(VENV)/bin/python bench/run.py
 
-# The README's pictures, from the sample issues: the printed cover, the contents, an issue opening, a booklet sheet.
+# The README's pictures, from the sample issues: the printed cover, the contents, an issue opening, a booklet sheet,
+# the vertical edition, and issue 2 of each EPUB edition on a 320 px phone.
 pictures: system test-system $(STAMP)
 	$(VENV)/bin/publish build --quiet --format pdf --print-ready --booklet --output output/pictures
 	$(VENV)/bin/publish build --quiet --format pdf --output output/pictures
@@ -40,6 +44,17 @@ pictures: system test-system $(STAMP)
 	tools/ace/chromium --headless --hide-scrollbars --user-data-dir=$(CURDIR)/output/pictures/chromium --window-size=3000,600 \
 	  --screenshot=$(CURDIR)/output/pictures/vertical.png file://$(CURDIR)/output/pictures/vertical/EPUB/issue-0003.xhtml
 	$(VENV)/bin/python -c "from PIL import Image; i = Image.open('output/pictures/vertical.png'); i.crop((i.width - 1100, 0, i.width, i.height)).save('docs/vertical.png')"
+	$(VENV)/bin/publish build --quiet --format epub --output output/pictures
+	$(VENV)/bin/publish build --quiet --format epub --edition traditional --output output/pictures
+	$(MAKE) --no-print-directory phone-picture BOOK=output/pictures/shanhai-weekly-2026.epub PICTURE=docs/phone-simplified.png
+	$(MAKE) --no-print-directory phone-picture BOOK=output/pictures/shanhai-weekly-2026-traditional-tw.epub PICTURE=docs/phone-traditional.png
+	$(MAKE) --no-print-directory phone-picture BOOK=output/pictures/shanhai-weekly-2026-vertical.epub PICTURE=docs/phone-vertical.png
+
+# Issue 2 of one EPUB as a 320 px phone shows it, in Debian's Chromium (tests/writers/epub/phone.py).
+phone-picture:
+	rm -rf output/pictures/phone
+	$(VENV)/bin/python -c "import zipfile; zipfile.ZipFile('$(BOOK)').extractall('output/pictures/phone')"
+	$(VENV)/bin/python -m tests.writers.epub.phone output/pictures/phone/EPUB/issue-0002.xhtml 320 $(PICTURE)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check publish tests bench

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,19 @@ def corpus_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     result = run_cli("build", "--source", str(CORPUS), "--output", str(output), "--no-cache")
     assert result.exit_code == 0, result.output
     return {p.suffix[1:]: p for p in output.iterdir() if p.suffix in (".epub", ".pdf")}
+
+
+@pytest.fixture(scope="session")
+def corpus_phone_epub(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Issues 75–100 of the real corpus as an EPUB, remote pictures left out (the build never fetches), for the
+    reading-system tests (tests/writers/epub)."""
+    if not CORPUS.is_dir():
+        pytest.skip("the corpus is not beside the project")
+    folder = tmp_path_factory.mktemp("corpus-75-100")
+    source = folder / "issues"
+    source.mkdir()
+    for number in range(75, 101):
+        shutil.copy(CORPUS / f"issue-{number:03d}.md", source)
+    result = run_cli("build", "--source", str(source), "--output", str(folder / "out"), "--format", "epub")
+    assert result.exit_code == 0, result.output
+    return next((folder / "out").glob("*.epub"))

@@ -33,6 +33,32 @@ LATIN_SERIF_FAMILY = "TeX Gyre Termes"
 LATIN_SANS_FAMILY = "TeX Gyre Heros"
 """The PDF's face for Latin runs in sans-serif settings (quotations, issue descriptions)."""
 
+
+def cjk_region(language: str) -> str:
+    """The Noto CJK region whose faces draw this language's text by default: TC for Taiwan's Traditional
+    Chinese, HK for Hong Kong's, SC otherwise. Engines that ignore the `locl` feature (MuPDF, older e-readers)
+    draw each face's default forms, so Traditional text in an SC face gets mainland glyphs and punctuation
+    positions (centred marks in Taiwan, bottom-left on the mainland)."""
+    tag = language.lower()
+    if tag.endswith("-hk"):
+        return "HK"
+    if tag.startswith(("zh-hant", "zh-tw", "zh-mo")):
+        return "TC"
+    return "SC"
+
+
+def in_region(family: str, region: str) -> str:
+    """A Noto CJK SC family name moved to another region ("Noto Serif CJK SC" → "Noto Serif CJK TC")."""
+    return family.removesuffix(" SC") + f" {region}" if family.endswith(" CJK SC") else family
+
+
+def stylesheet_in_region(stylesheet: str, region: str) -> str:
+    """The stylesheet with every Noto CJK SC family, and the embedded subsets' files, in the given region's."""
+    if region == "SC":
+        return stylesheet
+    return stylesheet.replace(' CJK SC"', f' CJK {region}"').replace("CJKSC-", f"CJK{region}-")
+
+
 _EXTRA_FEATURES = ("halt", "vhal", "palt", "vpal", "vert", "vrt2", "locl", "fwid", "hwid", "pwid", "ruby")
 """Kept besides HarfBuzz's default feature list: the CJK ones the typography and the vertical edition use."""
 

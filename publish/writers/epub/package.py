@@ -17,6 +17,7 @@ from publish.edition import label_in
 from publish.internals.ebooklib_writer import write_epub_bytes
 from publish.model import Book, Chapter, PrintPage
 from publish.writers.epub.cover_image import draw_cover
+from publish.writers.epub.symbols import SYMBOL_CLASS, symbols_in_document
 from publish.writers.epub.vertical import upright_numbers_in_document
 from publish.writers.fonts import FontFace, characters_missing, subset_face
 from publish.writers.page_map import find_issue, issue_blocks
@@ -24,7 +25,8 @@ from publish.writers.page_templates import render_page
 from publish.xhtml import classes, inner_markup, parse_body
 
 FONT_MEDIA_TYPE = "application/vnd.ms-opentype"
-ALWAYS_IN_FONT = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u3000“”‘’—…·、，。：；！？（）《》〈〉「」『』【】"
+ALWAYS_IN_FONT = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u3000“”‘’—…·、，。：；！？（）《》〈〉「」『』【】•◦▪"
+"""Besides the book's text: ASCII, the common CJK marks, and the list bullets reading systems draw themselves."""
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,22 @@ SYMBOLS_FAMILY_CSS = "Book Symbols"
 rule is added only when the book needs the face (a rule pointing at no file would fail epubcheck)."""
 
 
-def _symbols_rule(file_name: str) -> str:
+def _symbols_rule(file_name: str, text_family: str) -> str:
     return (
         f'\n@font-face {{\n  font-family: "{SYMBOLS_FAMILY_CSS}";\n  font-weight: normal;\n  font-style: normal;\n'
         f'  src: url("../{file_name}");\n}}\n'
+        f'.{SYMBOL_CLASS} {{ font-family: "{SYMBOLS_FAMILY_CSS}", "{text_family}", serif; }}\n'
     )
+
+
+def _symbol_characters(fonts: EpubFonts, text: str, code_text: str) -> str:
+    """What the symbol face must draw: characters neither the text's nor code's face has, that it has."""
+    if fonts.symbols is None:
+        return ""
+    missing = characters_missing(fonts.regular, text)
+    if fonts.mono is not None:
+        missing += characters_missing(fonts.mono, code_text)
+    return "".join(sorted(set(missing) - set(characters_missing(fonts.symbols, missing))))
 
 
 def _page_list_nav(content: bytes, page_list: list[tuple[str, str, str]], language: str) -> bytes:
@@ -328,14 +341,11 @@ def build_epub(
     # The navigation document's own words (landmarks, the page list's heading) are drawn in the embedded faces too.
     texts = [ALWAYS_IN_FONT, meta.title, meta.series, t("目录"), t("导览"), t("版权信息"), "封面正文", t("印刷版页码")]
     code_texts = [ALWAYS_IN_FONT]
+    markups = []
     for uid, file_name, markup in documents:
         if vertical:
             markup = upright_numbers_in_document(markup)
-        item = epub.EpubItem(
-            uid=uid, file_name=file_name, media_type="application/xhtml+xml", content=markup.encode("utf-8")
-        )
-        ebook.add_item(item)
-        spine.append(item)
+        markups.append((uid, file_name, markup))
         texts.append(_document_text(markup))
         code_texts.append(_code_text(markup))
     text = "".join(texts)
@@ -344,14 +354,15 @@ def build_epub(
     faces = [("font-400", fonts.regular, text), ("font-700", fonts.bold, text)]
     if fonts.mono is not None:
         faces.append(("font-mono", fonts.mono, code_text))
-    if fonts.symbols is not None:
-        missing = characters_missing(fonts.regular, text)
-        if fonts.mono is not None:
-            missing += characters_missing(fonts.mono, code_text)
-        drawable = "".join(sorted(set(missing) - set(characters_missing(fonts.symbols, missing))))
-        if drawable:
-            faces.append(("font-symbols", fonts.symbols, drawable))
-            stylesheet += _symbols_rule(f"fonts/{fonts.symbols.file_stem}.otf")
+    symbols = _symbol_characters(fonts, text, code_text)
+    if symbols and fonts.symbols is not None:
+        faces.append(("font-symbols", fonts.symbols, symbols))
+        stylesheet += _symbols_rule(f"fonts/{fonts.symbols.file_stem}.otf", fonts.regular.family)
+    for uid, file_name, markup in markups:
+        content = symbols_in_document(markup, symbols).encode("utf-8")
+        item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml", content=content)
+        ebook.add_item(item)
+        spine.append(item)
     ebook.add_item(
         epub.EpubItem(
             uid="style", file_name="styles/book.css", media_type="text/css", content=stylesheet.encode("utf-8")

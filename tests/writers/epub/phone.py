@@ -8,6 +8,7 @@ face drew each node's text and whether it is the book's own (`isCustomFont`).
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -19,13 +20,25 @@ from ...testing_utils import ROOT
 CHROMIUM = ROOT / "tools" / "ace" / "chromium"
 
 _OVERFLOW = """(() => {
-  const width = document.documentElement.clientWidth, found = [];
+  // Horizontal pages: nothing wider than the screen. Vertical pages scroll sideways by design, so there the
+  // limit is the column's length, the screen's height.
+  const vertical = getComputedStyle(document.documentElement).writingMode.startsWith('vertical');
+  const root = document.documentElement, limit = vertical ? root.clientHeight : root.clientWidth, found = [];
+  const scrolls = e => ['auto', 'scroll', 'hidden'].includes(getComputedStyle(e).overflowY)
+    || ['auto', 'scroll', 'hidden'].includes(getComputedStyle(e).overflowX);
   for (const element of document.body.querySelectorAll('*')) {
     const box = element.getBoundingClientRect();
     if (box.width === 0 && box.height === 0) continue;
-    if (box.right > width + 0.5 || box.left < -0.5) {
+    // What a scrolling box holds stays inside it (the box itself is checked).
+    let inner = false;
+    for (let up = element.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (scrolls(up)) inner = true;
+    }
+    if (inner) continue;
+    const [start, end] = vertical ? [box.top, box.bottom] : [box.left, box.right];
+    if (end > limit + 0.5 || start < -0.5) {
       found.push(element.tagName.toLowerCase() + ': ' + (element.textContent || element.getAttribute('src') || '')
-        .trim().slice(0, 40) + ' (' + Math.round(box.left) + '–' + Math.round(box.right) + ' of ' + width + ')');
+        .trim().slice(0, 40) + ' (' + Math.round(start) + '–' + Math.round(end) + ' of ' + limit + ')');
     }
   }
   return found;
@@ -34,16 +47,20 @@ _OVERFLOW = """(() => {
 
 _EDGE_GAPS = """(() => {
   const found = [];
+  const vertical = getComputedStyle(document.documentElement).writingMode.startsWith('vertical');
+  const [start, end] = vertical ? ['top', 'bottom'] : ['left', 'right'];
+  const [Start, End] = vertical ? ['Top', 'Bottom'] : ['Left', 'Right'];
   for (const span of document.querySelectorAll('.gap-before, .gap-after')) {
     const style = getComputedStyle(span), rects = span.getClientRects();
     if (!rects.length) continue;
     let block = span.parentElement;
     while (block && getComputedStyle(block).display.startsWith('inline')) block = block.parentElement;
     const area = block.getBoundingClientRect(), first = rects[0], last = rects[rects.length - 1];
-    const left = parseFloat(style.marginLeft), right = parseFloat(style.marginRight);
-    if (left > 0 && first.left - left <= area.left + parseFloat(getComputedStyle(block).paddingLeft) + 1)
+    const blockStyle = getComputedStyle(block);
+    const before = parseFloat(style['margin' + Start]), after = parseFloat(style['margin' + End]);
+    if (before > 0 && first[start] - before <= area[start] + parseFloat(blockStyle['padding' + Start]) + 1)
       found.push('line starts with a gap: ' + span.textContent.slice(0, 20));
-    if (right > 0 && last.right + right >= area.right - parseFloat(getComputedStyle(block).paddingRight) - 1)
+    if (after > 0 && last[end] + after >= area[end] - parseFloat(blockStyle['padding' + End]) - 1)
       found.push('line ends with a gap: ' + span.textContent.slice(0, 20));
   }
   return found;
@@ -55,21 +72,24 @@ _LONELY_LAST_CHARACTERS = r"""(() => {
   const hanzi = /[\u3400-\u9fff\uf900-\ufaff]/, mark = /[\s\u2060\u200b，。、；：？！）」』》〉】〕”’…—.,;:!?)\]]/;
   for (const block of document.querySelectorAll(blocks)) {
     if (block.querySelector('p, li, div, table, pre')) continue;
+    const vertical = getComputedStyle(block).writingMode.startsWith('vertical');
     const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT), chars = [];
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       if (node.parentElement.closest('code, pre, rt')) continue;
       for (let i = 0; i < node.data.length; i++) chars.push([node, i]);
     }
     // Lines from the glyphs' positions: a line starts where a glyph stands left of the one before (the
-    // writing went back to the left edge); superscripts and ruby keep their line.
+    // writing went back to the left edge; in vertical text, back up to the top); superscripts and ruby keep
+    // their line.
     let lineStart = 0, previous = null, lines = 1;
     const range = document.createRange();
     chars.forEach(([node, i], k) => {
       range.setStart(node, i); range.setEnd(node, i + 1);
       const box = range.getBoundingClientRect();
       if (!box.width && !box.height) return;
-      if (previous !== null && box.left < previous - 1) { lineStart = k; lines++; }
-      previous = box.left;
+      const position = vertical ? box.top : box.left;
+      if (previous !== null && position < previous - 1) { lineStart = k; lines++; }
+      previous = position;
     });
     if (lines < 2) continue;
     const text = chars.slice(lineStart).map(([node, i]) => node.data[i]).join('');
@@ -176,6 +196,17 @@ class Phone:
                     report.glyphs_not_embedded[name] = report.glyphs_not_embedded.get(name, 0) + font["glyphCount"]
         return report
 
+    def screenshot(self, page: Path, width: int, height: int = 640) -> bytes:
+        """A PNG of the page's first screen at `width` × `height` CSS px (the README's phone pictures)."""
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            session=True,
+        )
+        self.send("Page.navigate", {"url": page.as_uri()}, session=True)
+        self._wait_until_loaded()
+        return base64.b64decode(self.send("Page.captureScreenshot", {"format": "png"}, session=True)["data"])
+
     def _wait_until_loaded(self) -> None:
         expression = "document.readyState === 'complete' && document.fonts.status === 'loaded'"
         for _ in range(200):
@@ -205,3 +236,16 @@ def _elements_with_text(node: dict) -> list[int]:
         if "contentDocument" in current:
             stack.append(current["contentDocument"])
     return found
+
+
+if __name__ == "__main__":  # `make pictures`: python -m tests.writers.epub.phone CHAPTER.xhtml WIDTH OUT.png
+    import sys
+    import tempfile
+
+    chapter, width, out = Path(sys.argv[1]).resolve(), int(sys.argv[2]), Path(sys.argv[3])
+    with tempfile.TemporaryDirectory() as profile:
+        phone = Phone(Path(profile))
+        try:
+            out.write_bytes(phone.screenshot(chapter, width))
+        finally:
+            phone.close()
