@@ -2,8 +2,9 @@
 
 WeasyPrint's public API (`HTML`, `CSS`, `write_pdf`, URL fetchers) is used anywhere; what reaches inside
 it lives here: the CJK justification (justify.py), line breaks inside earlier boxes that fit the line
-(line_breaks.py), one Pango context and font description per kind of text rather than per text box
-(pango_setup.py), the font handling that lets parts share fonts (fonts.py), reading the laid-out boxes
+(line_breaks.py), one Pango context and font description per kind of text and text shaped once rather than
+twice (pango_setup.py), used lengths remembered per style and containing block (percentages.py), the font
+handling that lets parts share fonts (fonts.py), reading the laid-out boxes
 (boxes.py), PDF/X output the same on every build (pdfx.py), PNGs embedded without being decoded and
 encoded again (images.py). `patched()` installs every patch and restores the originals on exit, the way
 Sphinx's `patch_docutils` does; the PDF's layout (writers/pdf/layout.py) enters it around each part, and
@@ -51,14 +52,17 @@ def patched(*, document_seed: str, shared_fonts: frozenset = frozenset()) -> Ite
     from publish.internals.weasy.images import png_data_as_is
     from publish.internals.weasy.justify import justification
     from publish.internals.weasy.line_breaks import breaks_that_fit
-    from publish.internals.weasy.pango_setup import shared_pango_setup
+    from publish.internals.weasy.pango_setup import layouts_kept_for_drawing, shared_pango_setup
     from publish.internals.weasy.pdfx import profiles_as_read, stable_document_id
+    from publish.internals.weasy.percentages import percentages_remembered
 
     left_out: dict = {}
     with ExitStack() as stack:
         stack.enter_context(justification())
         stack.enter_context(breaks_that_fit())
         stack.enter_context(shared_pango_setup())
+        stack.enter_context(layouts_kept_for_drawing())
+        stack.enter_context(percentages_remembered())
         stack.enter_context(font_bytes_copied_once())
         stack.enter_context(shared_fonts_left_out(shared_fonts, left_out))
         stack.enter_context(stable_document_id(document_seed))

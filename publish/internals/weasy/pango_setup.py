@@ -1,4 +1,4 @@
-"""Pango set-up shared between WeasyPrint's text layouts, for speed (issue 18).
+"""Pango set-up shared between WeasyPrint's text layouts, and text shaped once, for speed (issue 18).
 
 WeasyPrint 70 gives each text layout a Pango context and a font description of its own, made from the
 style: about 70,000 of each for a year's PDF, as every text box is set up once to be laid out and again to
@@ -8,6 +8,10 @@ font description into the layout, and nothing changes a context once made (Weasy
 language and glyph rounding only when making one), so the layouts, and the PDF, are the same as before.
 Styles with text decoration or a font language override keep WeasyPrint's own set-up (they read font
 metrics from the context as it is made); they are rare.
+
+WeasyPrint also frees each text box's Pango layout once the box is laid out and makes it again to draw the
+box: a second set-up and a second shaping of every line. A box drawn as it was laid out (no justification
+spacing added, one line of text) keeps its layout instead, and is drawn from it.
 """
 
 from __future__ import annotations
@@ -116,3 +120,40 @@ def shared_pango_setup() -> Iterator[None]:
         yield
     finally:
         line_break.Layout.setup = original_setup
+
+
+@contextmanager
+def layouts_kept_for_drawing() -> Iterator[None]:
+    """While entered, a text layout that needs no justification spacing and holds no line break is kept
+    after layout and drawn as it is, rather than freed, set up and shaped again; others as before."""
+    original_deactivate = line_break.Layout.deactivate
+    original_reactivate = line_break.Layout.reactivate
+    original_set_text = line_break.Layout.set_text
+
+    def set_text(self: line_break.Layout, text: str, justify: bool = False) -> None:
+        original_set_text(self, text, justify)
+        if "\n" not in self.text:
+            # What drawing sets: done now, it does not make Pango lay the text out again when drawn.
+            pango.pango_layout_set_single_paragraph_mode(self.layout, True)
+
+    def deactivate(self: line_break.Layout) -> None:
+        if self.justification_spacing or "\n" in self.text:
+            original_deactivate(self)
+        else:
+            self.kept = True
+
+    def reactivate(self: line_break.Layout, style: dict) -> None:
+        if getattr(self, "kept", False) and style is self.style and not self.justification_spacing:
+            return
+        self.kept = False
+        original_reactivate(self, style)
+
+    line_break.Layout.set_text = set_text
+    line_break.Layout.deactivate = deactivate
+    line_break.Layout.reactivate = reactivate
+    try:
+        yield
+    finally:
+        line_break.Layout.set_text = original_set_text
+        line_break.Layout.deactivate = original_deactivate
+        line_break.Layout.reactivate = original_reactivate
