@@ -14,6 +14,7 @@ Upgrading WeasyPrint means reading these modules against the new version, then c
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -39,6 +40,27 @@ def check_version() -> None:
             f"publish needs WeasyPrint {SUPPORTED}, and {'WeasyPrint ' + found if found else 'none'} is installed: "
             f"run `pip install weasyprint=={SUPPORTED}` (or `make book`, which installs the pinned version)"
         )
+
+
+def load_weasyprint() -> None:
+    """Import WeasyPrint without ctypes' library search. cffi tries each of WeasyPrint's names for a library
+    in turn, and for a name that is not a file it runs ctypes.util.find_library, which spawns ldconfig (and a
+    compiler): a quarter of the import, for names that never match on Linux, where the `.so.N` names
+    WeasyPrint also lists load directly. Where only the search finds the libraries, it runs as before."""
+    if "weasyprint" in sys.modules:
+        return
+    import ctypes.util
+
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint
+    except OSError:
+        for name in [name for name in sys.modules if name == "weasyprint" or name.startswith("weasyprint.")]:
+            del sys.modules[name]
+    finally:
+        ctypes.util.find_library = search
+    import weasyprint  # noqa: F401
 
 
 @contextmanager

@@ -126,6 +126,9 @@ _parsed_styles: dict[tuple[tuple[str, ...], bytes], tuple[list, dict]] = {}
 
 def lay_out(job: LayoutJob) -> LaidOutPart:
     """Render one part to PDF bytes. Runs in a worker process, or in the main one for a single part."""
+    from publish.internals.weasy import load_weasyprint
+
+    load_weasyprint()
     from weasyprint import CSS, HTML
 
     from publish.internals.weasy import patched
