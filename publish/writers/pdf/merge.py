@@ -282,6 +282,23 @@ def _install_shared_fonts(book: pikepdf.Pdf, programs: Mapping[str, bytes]) -> N
                 descriptor[key] = streams[tag]
 
 
+PARTS_HELD_OPEN = 64
+"""After this many parts the book so far is written out and read back, and the parts closed: QPDF keeps each
+part it copies pages from in memory until the book is saved (about 230 KB a page), so a 520-issue book
+held 1.2 GB at once; read back, the merged pages are read from the written copy as they are needed."""
+
+
+def _written_and_read_back(book: pikepdf.Pdf, parts: list[pikepdf.Pdf]) -> pikepdf.Pdf:
+    """The book as written so far, opened again, and the parts its pages came from closed."""
+    copy = io.BytesIO()
+    book.save(copy, deterministic_id=True, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    book.close()
+    for part in parts:
+        part.close()
+    parts.clear()
+    return pikepdf.open(copy)
+
+
 def merge_parts(
     front: bytes,
     bodies: Sequence[bytes],
@@ -312,8 +329,10 @@ def merge_parts(
     if front_pages % 2:
         book.pages.append(blank)
         front_pages += 1
-    opened = [template]
+    opened: list[pikepdf.Pdf] = []
     for body in bodies:
+        if len(opened) == PARTS_HELD_OPEN:
+            book = _written_and_read_back(book, opened)
         part = pikepdf.open(io.BytesIO(body))
         opened.append(part)
         offset = len(book.pages)
@@ -381,6 +400,6 @@ def merge_parts(
         min_version=book.pdf_version,
         object_stream_mode=pikepdf.ObjectStreamMode.preserve,
     )
-    for part in opened:
+    for part in [*opened, template]:
         part.close()
     return out.getvalue()

@@ -297,3 +297,37 @@ def test_cache_entries_unused_for_a_month_are_removed(tmp_path: Path) -> None:
     for kind in kinds:
         assert not (output / ".cache" / kind / ("0" * 64)).exists(), kind
     assert all(p.exists() for p in entries)  # used by this build: kept
+
+
+def _outline_pages(pdf: pikepdf.Pdf) -> list[tuple[str, int]]:
+    pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+    with pdf.open_outline() as outline:
+        found = []
+        stack = list(outline.root)
+        while stack:
+            item = stack.pop(0)
+            found.append((item.title, pages[item.destination[0].objgen]))
+            stack.extend(item.children)
+    return found
+
+
+def test_a_book_merged_a_few_parts_at_a_time_is_the_same_book(
+    sample_pdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long book is written out and read back every few parts while merging (memory stays bounded, issue
+    18): the same pages, text, folios, running heads, outline, named destinations, labels and fonts."""
+    from publish.writers.pdf import merge
+
+    monkeypatch.setattr(merge, "PARTS_HELD_OPEN", 2)
+    batched = _build(SAMPLE_ISSUES, tmp_path, "--no-cache")
+    assert pdf_pages_text(batched) == pdf_pages_text(sample_pdf)
+    assert _folio_boxes(batched) == _folio_boxes(sample_pdf)
+    with pikepdf.open(batched) as one, pikepdf.open(sample_pdf) as other:
+        assert len(one.pages) == len(other.pages)
+        assert _destinations(one) == _destinations(other)
+        assert _outline_pages(one) == _outline_pages(other)
+        assert repr(one.Root.PageLabels) == repr(other.Root.PageLabels)
+        fonts = [{str(font.BaseFont) for font in page.Resources.get("/Font", {}).values()} for page in one.pages]
+        assert fonts == [
+            {str(font.BaseFont) for font in page.Resources.get("/Font", {}).values()} for page in other.pages
+        ]
