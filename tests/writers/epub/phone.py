@@ -67,9 +67,11 @@ _EDGE_GAPS = """(() => {
 })()"""
 
 
-_LONELY_LAST_CHARACTERS = r"""(() => {
-  const found = [], blocks = 'p, li, h1, h2, h3, h4, h5, h6, td, th, dd, dt, figcaption, .toc-title, .toc-description';
+_LINE_EDGES = r"""(() => {
+  const found = [], closing = [];
+  const blocks = 'p, li, h1, h2, h3, h4, h5, h6, td, th, dd, dt, figcaption, .toc-title, .toc-description';
   const hanzi = /[\u3400-\u9fff\uf900-\ufaff]/, mark = /[\s\u2060\u200b，。、；：？！）」』》〉】〕”’…—.,;:!?)\]]/;
+  const closes = /[，。、；：？！）」』》〉】〕”’]/;
   for (const block of document.querySelectorAll(blocks)) {
     if (block.querySelector('p, li, div, table, pre')) continue;
     const vertical = getComputedStyle(block).writingMode.startsWith('vertical');
@@ -88,7 +90,12 @@ _LONELY_LAST_CHARACTERS = r"""(() => {
       const box = range.getBoundingClientRect();
       if (!box.width && !box.height) return;
       const position = vertical ? box.top : box.left;
-      if (previous !== null && position < previous - 1) { lineStart = k; lines++; }
+      if (previous !== null && position < previous - 1) {
+        lineStart = k; lines++;
+        if (closes.test(node.data[i]))
+          closing.push(block.tagName.toLowerCase() + ': line starts with ' + node.data[i] + ' in …'
+            + block.textContent.trim().slice(0, 16));
+      }
       previous = position;
     });
     if (lines < 2) continue;
@@ -97,7 +104,7 @@ _LONELY_LAST_CHARACTERS = r"""(() => {
     if (content.length === 1 && hanzi.test(content[0]))
       found.push(block.tagName.toLowerCase() + ': …' + block.textContent.trim().slice(-12));
   }
-  return found;
+  return {lonely: found, closing: closing};
 })()"""
 
 
@@ -110,6 +117,8 @@ class PageReport:
     """CJK–Latin gaps (margins) left at a line's start or end, where a typesetter has none."""
     lonely_last_characters: list[str] = field(default_factory=list)
     """Blocks whose last line holds one hanzi (and punctuation) alone."""
+    closing_at_line_start: list[str] = field(default_factory=list)
+    """Lines that start with closing punctuation (，。」 …), which Chinese typesetting never allows."""
     glyphs: int = 0
     glyphs_not_embedded: dict[str, int] = field(default_factory=dict)
 
@@ -183,9 +192,9 @@ class Phone:
         report.overflowing = result["result"]["value"]
         result = self.send("Runtime.evaluate", {"expression": _EDGE_GAPS, "returnByValue": True}, session=True)
         report.edge_gaps = result["result"]["value"]
-        expression = _LONELY_LAST_CHARACTERS
-        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=True)
-        report.lonely_last_characters = result["result"]["value"]
+        result = self.send("Runtime.evaluate", {"expression": _LINE_EDGES, "returnByValue": True}, session=True)
+        report.lonely_last_characters = result["result"]["value"]["lonely"]
+        report.closing_at_line_start = result["result"]["value"]["closing"]
         root = self.send("DOM.getDocument", {"depth": -1}, session=True)["root"]
         for node_id in _elements_with_text(root):
             fonts = self.send("CSS.getPlatformFontsForNode", {"nodeId": node_id}, session=True)["fonts"]

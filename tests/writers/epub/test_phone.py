@@ -1,6 +1,7 @@
 """The EPUB on a phone (issue 16), measured in Debian's Chromium at exact widths: nothing wider than the
-screen, no CJK–Latin gap left at a line's edge, no block ending with one hanzi alone on its last line, and
-every glyph drawn with a face the book embeds (a reader without CJK fonts shows the rest as boxes)."""
+screen, no CJK–Latin gap left at a line's edge, no line starting with closing punctuation, no block ending
+with one hanzi alone on its last line, and every glyph drawn with a face the book embeds (a reader without
+CJK fonts shows the rest as boxes)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def _look(phone: Phone, pages: list[Path], widths: tuple[int, ...] = WIDTHS) -> 
     for page in pages:
         for width in widths:
             report = phone.look_at(page, width)
-            found = report.overflowing + report.edge_gaps
+            found = report.overflowing + report.edge_gaps + report.closing_at_line_start
             if page.name != "nav.xhtml":  # its labels are shown in the reading system's own menus
                 found += report.lonely_last_characters
             overflowing += [f"{page.name} at {width} px: {what}" for what in found]
