@@ -16,6 +16,7 @@ spacing added, one line of text) keeps its layout instead, and is drawn from it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -122,6 +123,10 @@ def shared_pango_setup() -> Iterator[None]:
         line_break.Layout.setup = original_setup
 
 
+_PARAGRAPH_BREAK = re.compile("[\n\r\u2029]")
+"""What Pango takes for the end of a paragraph (and lays out on a new line) unless in single-paragraph mode."""
+
+
 @contextmanager
 def layouts_kept_for_drawing() -> Iterator[None]:
     """While entered, a text layout that needs no justification spacing and holds no line break is kept
@@ -132,12 +137,12 @@ def layouts_kept_for_drawing() -> Iterator[None]:
 
     def set_text(self: line_break.Layout, text: str, justify: bool = False) -> None:
         original_set_text(self, text, justify)
-        if "\n" not in self.text:
+        if not _PARAGRAPH_BREAK.search(self.text):
             # What drawing sets: done now, it does not make Pango lay the text out again when drawn.
             pango.pango_layout_set_single_paragraph_mode(self.layout, True)
 
     def deactivate(self: line_break.Layout) -> None:
-        if self.justification_spacing or "\n" in self.text:
+        if self.justification_spacing or _PARAGRAPH_BREAK.search(self.text):
             original_deactivate(self)
         else:
             self.kept = True
