@@ -22,7 +22,7 @@ from publish.typography.latin_breaks import latin_breaks
 from publish.typography.orphans import orphan_binding
 from publish.typography.page_breaks import short_blocks_kept
 from publish.typography.profiles import EPUB_RULES, PDF_RULES, PROFILES
-from publish.typography.punctuation import punctuation_compression
+from publish.typography.punctuation import code_punctuation_binding, punctuation_compression
 from publish.typography.ruler import Ruler
 from publish.typography.spacing import cjk_latin_spacing
 from publish.typography.vertical import upright_numbers
@@ -37,6 +37,7 @@ RULER.push("latin_breaks", latin_breaks)
 RULER.push("upright_numbers", upright_numbers)
 RULER.push("emphasis_dots", emphasis_dots)
 RULER.push("orphan_binding", orphan_binding)
+RULER.push("code_punctuation_binding", code_punctuation_binding)
 RULER.push("footnote_binding", footnote_binding, blocks_only=True)
 RULER.push("short_blocks_kept", short_blocks_kept, blocks_only=True)
 RULER.push("code_cells", code_cells, blocks_only=True)

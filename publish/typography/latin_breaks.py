@@ -46,7 +46,8 @@ def latin_breaks(root: etree._Element) -> None:
         if "latin" not in classes(span) or "break-anywhere" in classes(span) or span.get("lang") is not None:
             continue
         text = span.text or ""
-        if " " not in text.strip() and _IDENTIFIER.fullmatch(text.strip()):
+        plain = text.replace(ZERO_WIDTH_SPACE, "").strip()  # break points this rule put in count for nothing
+        if " " not in plain and _IDENTIFIER.fullmatch(plain):
             span.set("class", span.get("class", "") + " break-anywhere")
         elif _HYPHENATABLE_WORD.search(text):
             span.set("lang", "en")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from publish.typography import RULER, typeset_markup
+from publish.typography import EPUB_RULES, PDF_RULES, RULER, typeset_markup
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -59,3 +59,14 @@ def test_a_rule_added_by_someone_else_runs_in_its_place() -> None:
         ruler.select(["nope"])
     with pytest.raises(ValueError, match="already in the chain"):
         ruler.push("first", lambda root: None)
+
+
+def test_closing_punctuation_after_inline_code_is_joined_to_it_in_the_epub() -> None:
+    """Chromium put 。 and 、 at the start of a line after `<code>` at 320 px; a word joiner binds them."""
+    joined = typeset_markup("<p>框架库<code>Solara</code>。首先（用<code>最终版.docx</code>）。</p>", EPUB_RULES)
+    assert "</code>\u2060。" in joined
+    assert '</code>\u2060<span class="halt">）' in joined  # ）。 compressed: the mark is in a halt span
+    block = typeset_markup("<pre><code>print(1)</code></pre><p><code>x</code> 之后。</p>", EPUB_RULES)
+    assert "\u2060" not in block.split("<p>")[0]  # a program, and code followed by a space, are left alone
+    assert "</code> " in block
+    assert "\u2060" not in typeset_markup("<p>框架库<code>Solara</code>。</p>", PDF_RULES).split("</code>")[1][:1]
