@@ -7,10 +7,11 @@ import re
 
 from lxml import etree
 
+from publish.writers.epub.runs import XHTML, wrap_runs_in_tail, wrap_runs_in_text
+
 _SHORT_NUMBER = re.compile(r"\d{1,2}")
 
-_XHTML = "{http://www.w3.org/1999/xhtml}"
-_LEFT_SIDEWAYS = frozenset(f"{_XHTML}{tag}" for tag in ("head", "code", "pre", "kbd", "samp", "var", "script", "style"))
+_LEFT_SIDEWAYS = frozenset(f"{XHTML}{tag}" for tag in ("head", "code", "pre", "kbd", "samp", "var", "script", "style"))
 _BARE_SHORT_NUMBER = re.compile(r"(?<![0-9A-Za-z.,:/%-])[0-9]{1,2}(?![0-9A-Za-z.,:/%])")
 
 
@@ -27,52 +28,17 @@ def upright_numbers_in_document(markup: str) -> str:
 def _upright_below(element: etree._Element) -> None:
     for child in list(element):
         if not isinstance(child.tag, str) or child.tag in _LEFT_SIDEWAYS:
-            _upright_tail(child)
+            wrap_runs_in_tail(child, _BARE_SHORT_NUMBER, "tcy")
             continue
         classes = (child.get("class") or "").split()
-        if child.tag == f"{_XHTML}span" and "tcy" in classes:
-            _upright_tail(child)
+        if child.tag == f"{XHTML}span" and "tcy" in classes:
+            wrap_runs_in_tail(child, _BARE_SHORT_NUMBER, "tcy")
             continue
-        if child.tag == f"{_XHTML}span" and "latin" in classes and len(child) == 0:
+        if child.tag == f"{XHTML}span" and "latin" in classes and len(child) == 0:
             if _SHORT_NUMBER.fullmatch(child.text or ""):
                 child.set("class", "tcy")
-            _upright_tail(child)
+            wrap_runs_in_tail(child, _BARE_SHORT_NUMBER, "tcy")
             continue
-        _upright_text(child)
+        wrap_runs_in_text(child, _BARE_SHORT_NUMBER, "tcy")
         _upright_below(child)
-        _upright_tail(child)
-
-
-def _upright_text(element: etree._Element) -> None:
-    pieces = _split(element.text or "")
-    if pieces is None:
-        return
-    element.text = pieces[0]
-    for position, (span, tail) in enumerate(pieces[1]):
-        span.tail = tail
-        element.insert(position, span)
-
-
-def _upright_tail(element: etree._Element) -> None:
-    pieces = _split(element.tail or "")
-    if pieces is None:
-        return
-    element.tail = pieces[0]
-    anchor = element
-    for span, tail in pieces[1]:
-        span.tail = tail
-        anchor.addnext(span)
-        anchor = span
-
-
-def _split(text: str) -> tuple[str, list[tuple[etree._Element, str]]] | None:
-    matches = list(_BARE_SHORT_NUMBER.finditer(text))
-    if not matches:
-        return None
-    spans = []
-    for index, match in enumerate(matches):
-        span = etree.Element(f"{_XHTML}span", {"class": "tcy"})
-        span.text = match[0]
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        spans.append((span, text[match.end() : end]))
-    return text[: matches[0].start()], spans
+        wrap_runs_in_tail(child, _BARE_SHORT_NUMBER, "tcy")
