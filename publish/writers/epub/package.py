@@ -173,18 +173,14 @@ def _flatten_leaves(node: tuple[epub.Link, list]) -> tuple[epub.Link, list] | ep
     return (link, [_flatten_leaves(child) for child in children])
 
 
-def _document_text(markup: str) -> str:
-    root = etree.fromstring(markup.encode("utf-8"))
-    return "".join(root.itertext())
-
-
 _CODE_TAGS = {f"{{http://www.w3.org/1999/xhtml}}{tag}" for tag in ("code", "kbd", "samp", "pre")}
 
 
-def _code_text(markup: str) -> str:
-    """The characters set in code's face (code, kbd, samp, pre)."""
+def _document_texts(markup: str) -> tuple[str, str]:
+    """The document's whole text, and the characters set in code's face (code, kbd, samp, pre), from one parse."""
     root = etree.fromstring(markup.encode("utf-8"))
-    return "".join(text for element in root.iter(*_CODE_TAGS) for text in element.itertext())
+    code = "".join(text for element in root.iter(*_CODE_TAGS) for text in element.itertext())
+    return "".join(root.itertext()), code
 
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -346,8 +342,9 @@ def build_epub(
         if vertical:
             markup = upright_numbers_in_document(markup)
         markups.append((uid, file_name, markup))
-        texts.append(_document_text(markup))
-        code_texts.append(_code_text(markup))
+        document_text, in_code = _document_texts(markup)
+        texts.append(document_text)
+        code_texts.append(in_code)
     text = "".join(texts)
     code_text = "".join(code_texts)
 
@@ -355,7 +352,7 @@ def build_epub(
     if fonts.mono is not None:
         faces.append(("font-mono", fonts.mono, code_text))
     symbols = _symbol_characters(fonts, text, code_text)
-    if symbols and fonts.symbols is not None:
+    if fonts.symbols is not None and symbols:
         faces.append(("font-symbols", fonts.symbols, symbols))
         stylesheet += _symbols_rule(f"fonts/{fonts.symbols.file_stem}.otf", fonts.regular.family)
     for uid, file_name, markup in markups:
