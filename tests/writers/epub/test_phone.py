@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ...testing_utils import REQUIRE_TOOLS, build_sample, run_cli
+from ...testing_utils import REQUIRE_TOOLS, build_sample, run_cli, tiny_png, write_issue
 from .phone import CHROMIUM, Phone
 
 WIDTHS = (320, 400)
@@ -54,7 +54,8 @@ def _look(phone: Phone, pages: list[Path], widths: tuple[int, ...] = WIDTHS) -> 
 
 @pytest.mark.parametrize("edition", [(), ("--edition", "traditional"), ("--vertical",)], ids=str)
 def test_sample_editions_fit_a_phone_in_embedded_faces(phone: Phone, tmp_path: Path, edition: tuple) -> None:
-    assert build_sample(tmp_path / "out", "--format", "epub", *edition).exit_code == 0
+    # Both formats: the EPUB then marks the printed pages, and a marker before a picture must not unsettle it.
+    assert build_sample(tmp_path / "out", *edition).exit_code == 0
     pages = _chapters(next((tmp_path / "out").glob("*.epub")), tmp_path / "book")
     overflowing, missing = _look(phone, pages)
     assert overflowing == []
@@ -91,5 +92,20 @@ def test_corpus_issues_fit_a_phone_set_vertically(phone: Phone, tmp_path: Path, 
     # A column's length is the screen's height, the same at every width: one width tells all.
     pages = _chapters(next(tmp_path.glob("*.epub")), tmp_path / "book")
     overflowing, missing = _look(phone, pages, widths=WIDTHS[:1])
+    assert overflowing == []
+    assert missing == {}
+
+
+def test_a_picture_opening_a_paragraph_fits_a_phone(phone: Phone, tmp_path: Path) -> None:
+    """The usual newsletter picture: a wide screenshot with its source linked after it in the same paragraph
+    (CommonMark keeps them in one `<p>`, which the first line's indent pushed 2 em past a 320 px screen)."""
+    source = tmp_path / "issues"
+    write_issue(
+        source, "a.md", body="开头的一段话。\n\n![第一张截图](wide.png)\n[图片来源：某网站](https://example.org/a)\n"
+    )
+    (source / "wide.png").write_bytes(tiny_png(size=(1200, 600)))
+    result = run_cli("build", "--source", str(source), "--output", str(tmp_path / "out"), "--format", "epub")
+    assert result.exit_code == 0, result.output
+    overflowing, missing = _look(phone, _chapters(next((tmp_path / "out").glob("*.epub")), tmp_path / "book"))
     assert overflowing == []
     assert missing == {}
