@@ -11,16 +11,16 @@ DEBIAN_PACKAGES := fontconfig fonts-dejavu-core fonts-noto-cjk fonts-symbola fon
 
 # DAISY Ace (accessibility checker) from npm for the tests, run in Debian's Chromium: no browser download.
 # calibre converts each EPUB to AZW3, as Kindle readers do, for the tests to read back; MuPDF (mutool) lays the
-# EPUB out as a second engine.
+# EPUB out as a second engine, WebKitGTK (driven by Debian's Python through python3-gi, in Xvfb) as a third.
 ACE := tools/ace/node_modules/.bin/ace-cli
-TEST_PACKAGES := chromium calibre mupdf-tools
+TEST_PACKAGES := chromium calibre mupdf-tools xvfb xauth python3-gi gir1.2-webkit2-4.1
 
 .PHONY: book test system test-system lint bench pictures phone-picture clean
 
 book: system $(STAMP)
 	$(VENV)/bin/publish build
 
-test: system $(STAMP) $(ACE)
+test: system test-system $(STAMP) $(ACE)
 	$(VENV)/bin/pytest
 
 bench: system $(STAMP)

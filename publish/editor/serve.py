@@ -58,7 +58,12 @@ class Preview:
             "", (styles / "epub.css").read_text(encoding="utf-8")
         )
         page = render_page(
-            "preview.html", book=book, stylesheet=stylesheet, version=version, href=lambda chapter: f"#{chapter.anchor}"
+            "preview.html",
+            book=book,
+            stylesheet=stylesheet,
+            version=version,
+            href=lambda chapter: f"#{chapter.anchor}",
+            cjk_latin_gap="space",  # typeset as the EPUB is: dates too
         )
         images = {href: data for chapter in chapters for href, data in chapter.images.items()}
         return page.encode("utf-8"), images

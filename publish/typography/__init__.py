@@ -1,7 +1,8 @@
 """Typeset: the CJK pass over each rendered chapter — spacing, punctuation, emphasis, breaks.
 
-The pass adds markup only (spans with classes the stylesheets style, and invisible joiners), never
-characters a reader would copy, and never touches code, preformatted text, keyboard input, ruby readings,
+The pass adds markup (spans with classes the stylesheets style, and invisible joiners) and, in the EPUB only,
+one visible character: the space between Chinese and Latin that reading systems drop at a line's edges
+(spacing.py). It never touches code, preformatted text, keyboard input, ruby readings,
 link texts that are URLs, or attributes (slots.py). Each rule is a module of its own, in a chain (`RULER`,
 ruler.py) that others can extend: `RULER.after("punctuation_compression", "my_rule", my_rule)`. A profile
 (profiles.py) says which rules an output's engine needs. `typeset_cached` remembers each result in the
@@ -24,7 +25,7 @@ from publish.typography.page_breaks import short_blocks_kept
 from publish.typography.profiles import EPUB_RULES, PDF_RULES, PROFILES
 from publish.typography.punctuation import code_punctuation_binding, punctuation_compression
 from publish.typography.ruler import Ruler
-from publish.typography.spacing import cjk_latin_spacing
+from publish.typography.spacing import cjk_latin_spaces, cjk_latin_spacing
 from publish.typography.vertical import upright_numbers
 from publish.xhtml import inner_markup, parse_body
 
@@ -32,6 +33,7 @@ __all__ = ["EPUB_RULES", "PDF_RULES", "PROFILES", "RULER", "typeset_cached", "ty
 
 RULER = Ruler()
 RULER.push("cjk_latin_spacing", cjk_latin_spacing)
+RULER.push("cjk_latin_spaces", cjk_latin_spaces)
 RULER.push("punctuation_compression", punctuation_compression)
 RULER.push("latin_breaks", latin_breaks)
 RULER.push("upright_numbers", upright_numbers)

@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from publish.typography.slots import IDEOGRAPH, WORD_JOINER, Slot, block_slots, blocks
+from publish.typography.slots import IDEOGRAPH, NO_BREAK_SPACE, WORD_JOINER, Slot, block_slots, blocks
 
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
 
@@ -18,8 +18,9 @@ _BOUND_BLOCKS = frozenset(
 def orphan_binding(root: etree._Element) -> None:
     """No paragraph, list item, heading, table cell or caption (nor a title or description, typeset as a
     paragraph) ends with one character alone on its line: a word joiner binds its last ideograph to
-    whatever precedes it — another ideograph, a number, a Latin word, even a space (UAX #14 breaks
-    neither before a space nor on either side of a joiner), so the break falls earlier."""
+    whatever precedes it — another ideograph, a number, a Latin word — so the break falls earlier. A space
+    just before it becomes a no-break space instead: UAX #14 forbids a break between a space and a joiner,
+    but Chromium breaks after any space (measured: `用 R ⁠包` left 包 alone at 320 px)."""
     for block in blocks(root):
         if block.tag not in _BOUND_BLOCKS or block.find("p") is not None:
             continue
@@ -35,9 +36,13 @@ def orphan_binding(root: etree._Element) -> None:
         preceding = "".join(s.value for s in slots[: slots.index(slot)]) + slot.value[:index]
         if _LATIN_OR_DIGIT.search(following) or IDEOGRAPH.search(following):
             continue
-        if not preceding.strip() or preceding.endswith(WORD_JOINER):
+        if not preceding.strip() or preceding.endswith((WORD_JOINER, NO_BREAK_SPACE)):
             continue
-        setattr(slot.element, slot.attribute, slot.value[:index] + WORD_JOINER + slot.value[index:])
+        value = slot.value
+        if index > 0 and value[index - 1] == " ":
+            setattr(slot.element, slot.attribute, value[: index - 1] + NO_BREAK_SPACE + value[index:])
+        else:
+            setattr(slot.element, slot.attribute, value[:index] + WORD_JOINER + value[index:])
 
 
 def _last_ideograph(slots: list[Slot]) -> tuple[Slot, int] | None:

@@ -14,6 +14,8 @@ from publish.cjk import HAN, KANA_BOPOMOFO
 
 WORD_JOINER = "\u2060"
 """Forbids a line break on either side; invisible, and not extracted from the PDF."""
+NO_BREAK_SPACE = "\u00a0"
+"""A space no engine breaks beside (Chromium breaks after a space even before a word joiner)."""
 
 SKIPPED_ELEMENTS = frozenset({"code", "pre", "kbd", "samp", "var", "rt", "rp", "script", "style"})
 BLOCK_ELEMENTS = frozenset(

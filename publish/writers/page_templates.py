@@ -11,10 +11,17 @@ import jinja2
 from markupsafe import Markup
 
 
-def cjk_date(value: dt.date) -> Markup:
-    """A date as Chinese text sets it, with the same markup the typography stage gives numbers in running
-    text (`spacing.py`): each number a Latin run with a quarter-em gap beside the hanzi; the day's 日 is joined
-    to its number (a word joiner), so a date at the end of a block never leaves 日 alone on the last line."""
+@jinja2.pass_context
+def cjk_date(context: jinja2.runtime.Context, value: dt.date) -> Markup:
+    """A date as Chinese text sets it, with the markup the typography stage gives numbers in running text
+    (`spacing.py`): each number a Latin run with a quarter-em gap beside the hanzi — a margin in the PDF, a
+    space where the page sets `cjk_latin_gap="space"` (the EPUB's). The day's 日 is joined to its number (a
+    word joiner), so a date at the end of a block never leaves 日 alone on the last line."""
+    if context.get("cjk_latin_gap") == "space":
+        year, month, day = (
+            Markup('<span class="latin">{}</span>').format(n) for n in (value.year, value.month, value.day)
+        )
+        return Markup("{} 年 {} 月 {}\u00a0日").format(year, month, day)  # a space no engine breaks at
     year, month, day = (
         Markup('<span class="latin {}">{}</span>').format(gaps, number)
         for gaps, number in (

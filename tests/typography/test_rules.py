@@ -1,7 +1,7 @@
 """Each typography rule on its own, from its fixture file (tests/typography/fixtures/<rule>.txt): cases of
 a title, the input markup and the expected markup, each followed by a line holding a dot, as in
 markdown-it-py's fixtures. `{WJ}` stands for the invisible word joiner U+2060, `{ZWSP}` for the zero-width
-space U+200B."""
+space U+200B, `{NBSP}` for the no-break space U+00A0."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _cases() -> list:
                 pytest.param(
                     path.stem,
                     given,
-                    expected.replace("{WJ}", "\u2060").replace("{ZWSP}", "\u200b"),
+                    expected.replace("{WJ}", "\u2060").replace("{ZWSP}", "\u200b").replace("{NBSP}", "\u00a0"),
                     id=f"{path.stem}: {title}",
                 )
             )

@@ -228,7 +228,8 @@ def _documents(
     book: Book, cover_href: str, print_pages: Mapping[str, Sequence[PrintPage]], page_list: list
 ) -> Iterator[tuple[str, str, str]]:
     """(id, file name, XHTML) of every content document, in reading order."""
-    common = {"book": book, "lang": book.meta.language}
+    # Dates in the pages' templates take the EPUB's CJK–Latin gap, a space (typography/spacing.py).
+    common = {"book": book, "lang": book.meta.language, "cjk_latin_gap": "space"}
     t = partial(label_in, language=book.meta.language)
     pages = [
         ("cover", "cover.xhtml", "epub_cover.xhtml", "封面", "cover-page", "", {"cover_href": cover_href}),
@@ -248,6 +249,7 @@ def _documents(
             chapter=chapter,
             book=book,
             lang=chapter.issue.lang,
+            cjk_latin_gap="space",
         )
         if chapter.anchor in print_pages:
             markup, markers = print_page_markers(markup, print_pages[chapter.anchor])

@@ -4,9 +4,11 @@ contents and the colophon come from templates after the typography stage, which 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from lxml import etree
 
+from publish.typography.slots import URL_TEXT
 from publish.writers.epub.runs import XHTML, wrap_runs_in_tail, wrap_runs_in_text
 
 _SHORT_NUMBER = re.compile(r"\d{1,2}")
@@ -18,16 +20,20 @@ _BARE_SHORT_NUMBER = re.compile(r"(?<![0-9A-Za-z.,:/%-])[0-9]{1,2}(?![0-9A-Za-z.
 def upright_numbers_in_document(markup: str) -> str:
     """Every short number of a vertical XHTML document upright, not only the body's: the issue openings'
     第 N 期 and dates, the contents and the colophon come from templates the typography stage never sees.
-    Code, preformatted text and numbers that are part of a longer token (3.5, 10:30, v2) stay as they are."""
+    Code, preformatted text and numbers that are part of a longer token (3.5, 10:30, v2) stay as they are.
+    An upright number takes one character's cell like a hanzi, so the CJK–Latin space beside it goes."""
     prologue = markup[: markup.index("<html")]  # the XML declaration and doctype, kept as they were
     root = etree.fromstring(markup.encode("utf-8"))
     _upright_below(root)
+    for upright in root.iter(f"{XHTML}span"):
+        if "tcy" in (upright.get("class") or "").split():
+            _close_up(upright)
     return prologue + etree.tostring(root, encoding="unicode")
 
 
 def _upright_below(element: etree._Element) -> None:
     for child in list(element):
-        if not isinstance(child.tag, str) or child.tag in _LEFT_SIDEWAYS:
+        if not isinstance(child.tag, str) or child.tag in _LEFT_SIDEWAYS or _shows_an_address(child):
             wrap_runs_in_tail(child, _BARE_SHORT_NUMBER, "tcy")
             continue
         classes = (child.get("class") or "").split()
@@ -42,3 +48,32 @@ def _upright_below(element: etree._Element) -> None:
         wrap_runs_in_text(child, _BARE_SHORT_NUMBER, "tcy")
         _upright_below(child)
         wrap_runs_in_tail(child, _BARE_SHORT_NUMBER, "tcy")
+
+
+def _shows_an_address(element: etree._Element) -> bool:
+    """A link whose text is its address (…/S0092-8674(23)00137-X, ?page=1): its numbers are not counts."""
+    return element.tag == f"{XHTML}a" and bool(URL_TEXT.match("".join(element.itertext()).strip()))
+
+
+_SPACES = (" ", "\u00a0")  # the CJK–Latin space, and the no-break one that binds a last hanzi or 日
+
+
+def _is_wide(char: str) -> bool:
+    return bool(char) and unicodedata.east_asian_width(char) in "WF"
+
+
+def _close_up(upright: etree._Element) -> None:
+    """Drop a space between an upright number and a hanzi or full-width mark on either side (第 5 期 → 第5期)."""
+    previous = upright.getprevious()
+    holder, attribute = (previous, "tail") if previous is not None else (upright.getparent(), "text")
+    before = getattr(holder, attribute) or ""
+    if before.endswith(_SPACES):
+        char = before[-2:-1] or ("".join(previous.itertext())[-1:] if previous is not None else "")
+        if _is_wide(char):
+            setattr(holder, attribute, before[:-1] or None)
+    after = upright.tail or ""
+    if after.startswith(_SPACES):
+        following = upright.getnext()
+        char = after[1:2] or ("".join(following.itertext())[:1] if following is not None else "")
+        if _is_wide(char):
+            upright.tail = after[1:] or None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from ...testing_utils import ROOT
 
 CHROMIUM = ROOT / "tools" / "ace" / "chromium"
 
-_OVERFLOW = """(() => {
+OVERFLOW_SCRIPT = """(() => {
   // Horizontal pages: nothing wider than the screen. Vertical pages scroll sideways by design, so there the
   // limit is the column's length, the screen's height.
   const vertical = getComputedStyle(document.documentElement).writingMode.startsWith('vertical');
@@ -45,36 +46,36 @@ _OVERFLOW = """(() => {
 })()"""
 
 
-_EDGE_GAPS = """(() => {
-  const found = [];
-  const vertical = getComputedStyle(document.documentElement).writingMode.startsWith('vertical');
-  const [start, end] = vertical ? ['top', 'bottom'] : ['left', 'right'];
-  const [Start, End] = vertical ? ['Top', 'Bottom'] : ['Left', 'Right'];
-  for (const span of document.querySelectorAll('.gap-before, .gap-after')) {
-    const style = getComputedStyle(span), rects = span.getClientRects();
-    if (!rects.length) continue;
-    let block = span.parentElement;
-    while (block && getComputedStyle(block).display.startsWith('inline')) block = block.parentElement;
-    const area = block.getBoundingClientRect(), first = rects[0], last = rects[rects.length - 1];
-    const blockStyle = getComputedStyle(block);
-    const before = parseFloat(style['margin' + Start]), after = parseFloat(style['margin' + End]);
-    if (before > 0 && first[start] - before <= area[start] + parseFloat(blockStyle['padding' + Start]) + 1)
-      found.push('line starts with a gap: ' + span.textContent.slice(0, 20));
-    if (after > 0 && last[end] + after >= area[end] - parseFloat(blockStyle['padding' + End]) - 1)
-      found.push('line ends with a gap: ' + span.textContent.slice(0, 20));
-  }
-  return found;
+_NO_AUTOSPACE = """(() => {
+  if (!CSS.supports('text-autospace', 'no-autospace')) throw new Error('this Chromium has no text-autospace');
+  const style = document.createElement('style');
+  style.textContent = '* { text-autospace: no-autospace !important; }';
+  document.head.appendChild(style);
+  return getComputedStyle(document.body).textAutospace;
 })()"""
 
+_AUTOSPACE_SUPPORTS = re.compile(r"@supports[^{]*text-autospace[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}")
 
-_LINE_EDGES = r"""(() => {
-  const found = [], closing = [];
+
+def as_without_autospace(book: Path) -> None:
+    """Rewrite an unpacked book's stylesheets as an engine without `text-autospace` reads them (Kindle, Kobo,
+    MuPDF, WebKit before Safari 18.4): the `@supports` blocks that ask for it go. `look_at(autospace=False)` then
+    turns Chromium's own spacing off."""
+    for sheet in book.rglob("*.css"):
+        css = sheet.read_text(encoding="utf-8")
+        stripped = _AUTOSPACE_SUPPORTS.sub("", css)
+        if stripped != css:
+            sheet.write_text(stripped, encoding="utf-8")
+
+
+LINE_EDGES_SCRIPT = r"""(() => {
+  const found = [], closing = [], gaps = [];
   const blocks = 'p, li, h1, h2, h3, h4, h5, h6, td, th, dd, dt, figcaption, .toc-title, .toc-description';
   const hanzi = /[\u3400-\u9fff\uf900-\ufaff]/, mark = /[\s\u2060\u200b，。、；：？！）」』》〉】〕”’…—.,;:!?)\]]/;
-  const closes = /[，。、；：？！）」』》〉】〕”’]/;
+  const closes = /[，。、；：？！）」』》〉】〕”’]/, latin = /[A-Za-z0-9]/, invisible = /[\s\u2060\u200b\u00ad]/;
   for (const block of document.querySelectorAll(blocks)) {
     if (block.querySelector('p, li, div, table, pre')) continue;
-    const vertical = getComputedStyle(block).writingMode.startsWith('vertical');
+    const style = getComputedStyle(block), vertical = style.writingMode.startsWith('vertical');
     const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT), chars = [];
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       if (node.parentElement.closest('code, pre, rt')) continue;
@@ -82,29 +83,58 @@ _LINE_EDGES = r"""(() => {
     }
     // Lines from the glyphs' positions: a line starts where a glyph stands left of the one before (the
     // writing went back to the left edge; in vertical text, back up to the top); superscripts and ruby keep
-    // their line.
-    let lineStart = 0, previous = null, lines = 1;
-    const range = document.createRange();
+    // their line. Each line keeps its first and last visible glyph, for the CJK–Latin gaps at its edges.
+    let lineStart = 0, previous = null;
+    const lines = [], range = document.createRange();
     chars.forEach(([node, i], k) => {
       range.setStart(node, i); range.setEnd(node, i + 1);
       const box = range.getBoundingClientRect();
       if (!box.width && !box.height) return;
-      const position = vertical ? box.top : box.left;
-      if (previous !== null && position < previous - 1) {
-        lineStart = k; lines++;
-        if (closes.test(node.data[i]))
-          closing.push(block.tagName.toLowerCase() + ': line starts with ' + node.data[i] + ' in …'
-            + block.textContent.trim().slice(0, 16));
+      const position = vertical ? box.top : box.left, c = node.data[i];
+      if (previous === null || position < previous - 1) {
+        if (previous !== null) {
+          lineStart = k;
+          if (closes.test(c))
+            closing.push(block.tagName.toLowerCase() + ': line starts with ' + c + ' in …'
+              + block.textContent.trim().slice(0, 16));
+        }
+        lines.push({first: null, last: null});
       }
       previous = position;
+      if (!invisible.test(c)) {
+        const line = lines[lines.length - 1];
+        if (!line.first) line.first = [c, box];
+        line.last = [c, box];
+      }
     });
-    if (lines < 2) continue;
+    // A CJK–Latin pair split by a line break must leave no gap: the next line starts at the block's edge, and
+    // a justified line ends at its other edge.
+    const area = block.getBoundingClientRect(), px = name => parseFloat(style[name]);
+    const [Start, End] = vertical ? ['Top', 'Bottom'] : ['Left', 'Right'];
+    const head = area[Start.toLowerCase()] + px('padding' + Start) + px('border' + Start + 'Width');
+    const foot = area[End.toLowerCase()] - px('padding' + End) - px('border' + End + 'Width');
+    const justified = style.textAlign === 'justify';
+    for (let n = 1; n < lines.length; n++) {
+      const before = lines[n - 1].last, after = lines[n].first;
+      if (!before || !after) continue;
+      if (!((hanzi.test(before[0]) && latin.test(after[0])) || (latin.test(before[0]) && hanzi.test(after[0]))))
+        continue;
+      const text = before[0] + '|' + after[0] + ' in …' + block.textContent.trim().slice(0, 16);
+      const start = vertical ? after[1].top : after[1].left, end = vertical ? before[1].bottom : before[1].right;
+      // A gap is a quarter em; a line far shorter has no room to justify (one long word), which is not this.
+      const em = parseFloat(style.fontSize);
+      if (start > head + 1 && start <= head + em / 2)
+        gaps.push('line starts ' + Math.round(start - head) + ' px in: ' + text);
+      if (justified && end < foot - 1 && end >= foot - em / 2)
+        gaps.push('justified line ends ' + Math.round(foot - end) + ' px short: ' + text);
+    }
+    if (lines.length < 2) continue;
     const text = chars.slice(lineStart).map(([node, i]) => node.data[i]).join('');
     const content = [...text].filter(c => !mark.test(c));
     if (content.length === 1 && hanzi.test(content[0]))
       found.push(block.tagName.toLowerCase() + ': …' + block.textContent.trim().slice(-12));
   }
-  return {lonely: found, closing: closing};
+  return {lonely: found, closing: closing, gaps: gaps};
 })()"""
 
 
@@ -114,7 +144,8 @@ class PageReport:
 
     overflowing: list[str] = field(default_factory=list)
     edge_gaps: list[str] = field(default_factory=list)
-    """CJK–Latin gaps (margins) left at a line's start or end, where a typesetter has none."""
+    """Line breaks between Chinese and Latin whose next line starts in from the block's edge, or whose justified
+    line ends short of it: a gap left at a line's edge, where a typesetter has none."""
     lonely_last_characters: list[str] = field(default_factory=list)
     """Blocks whose last line holds one hanzi (and punctuation) alone."""
     closing_at_line_start: list[str] = field(default_factory=list)
@@ -178,8 +209,10 @@ class Phone:
         raw, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(raw)
 
-    def look_at(self, page: Path, width: int) -> PageReport:
-        """Open the page at `width` CSS px and report what sticks out and which faces drew its glyphs."""
+    def look_at(self, page: Path, width: int, *, autospace: bool = True) -> PageReport:
+        """Open the page at `width` CSS px and report what sticks out and which faces drew its glyphs. Without
+        `autospace` (and with `as_without_autospace` applied to the book), the page is laid out as an engine
+        without `text-autospace` would: whatever CJK–Latin gap the book relies on must come from the book."""
         self.send(
             "Emulation.setDeviceMetricsOverride",
             {"width": width, "height": 640, "deviceScaleFactor": 1, "mobile": False},
@@ -187,14 +220,17 @@ class Phone:
         )
         self.send("Page.navigate", {"url": page.as_uri()}, session=True)
         self._wait_until_loaded()
+        if not autospace:
+            result = self.send("Runtime.evaluate", {"expression": _NO_AUTOSPACE, "returnByValue": True}, session=True)
+            if result["result"].get("value") != "no-autospace":
+                raise RuntimeError(f"text-autospace could not be turned off: {result}")
         report = PageReport()
-        result = self.send("Runtime.evaluate", {"expression": _OVERFLOW, "returnByValue": True}, session=True)
+        result = self.send("Runtime.evaluate", {"expression": OVERFLOW_SCRIPT, "returnByValue": True}, session=True)
         report.overflowing = result["result"]["value"]
-        result = self.send("Runtime.evaluate", {"expression": _EDGE_GAPS, "returnByValue": True}, session=True)
-        report.edge_gaps = result["result"]["value"]
-        result = self.send("Runtime.evaluate", {"expression": _LINE_EDGES, "returnByValue": True}, session=True)
+        result = self.send("Runtime.evaluate", {"expression": LINE_EDGES_SCRIPT, "returnByValue": True}, session=True)
         report.lonely_last_characters = result["result"]["value"]["lonely"]
         report.closing_at_line_start = result["result"]["value"]["closing"]
+        report.edge_gaps = result["result"]["value"]["gaps"]
         root = self.send("DOM.getDocument", {"depth": -1}, session=True)["root"]
         for node_id in _elements_with_text(root):
             fonts = self.send("CSS.getPlatformFontsForNode", {"nodeId": node_id}, session=True)["fonts"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ...testing_utils import REQUIRE_TOOLS, build_sample, run_cli, tiny_png, write_issue
-from .phone import CHROMIUM, Phone
+from .phone import CHROMIUM, Phone, as_without_autospace
 
 WIDTHS = (320, 400)
 
@@ -35,14 +35,23 @@ def _chapters(epub: Path, into: Path) -> list[Path]:
     return sorted(into.rglob("*.xhtml"))
 
 
-def _look(phone: Phone, pages: list[Path], widths: tuple[int, ...] = WIDTHS) -> tuple[list[str], dict[str, int]]:
+def _plain_chapters(epub: Path, into: Path) -> list[Path]:
+    """The chapters as an engine without `text-autospace` reads them (Kindle, Kobo, MuPDF, older WebKit)."""
+    pages = _chapters(epub, into)
+    as_without_autospace(into)
+    return pages
+
+
+def _look(
+    phone: Phone, pages: list[Path], widths: tuple[int, ...] = WIDTHS, *, autospace: bool = True
+) -> tuple[list[str], dict[str, int]]:
     """What sticks out (past the screen's width, or in a vertical book past the column's length), gaps at line
     edges and lonely last characters, at each width; and the glyphs drawn in faces the book does not embed."""
     overflowing: list[str] = []
     missing: dict[str, int] = {}
     for page in pages:
         for width in widths:
-            report = phone.look_at(page, width)
+            report = phone.look_at(page, width, autospace=autospace)
             found = report.overflowing + report.edge_gaps + report.closing_at_line_start
             if page.name != "nav.xhtml":  # its labels are shown in the reading system's own menus
                 found += report.lonely_last_characters
@@ -56,10 +65,13 @@ def _look(phone: Phone, pages: list[Path], widths: tuple[int, ...] = WIDTHS) -> 
 def test_sample_editions_fit_a_phone_in_embedded_faces(phone: Phone, tmp_path: Path, edition: tuple) -> None:
     # Both formats: the EPUB then marks the printed pages, and a marker before a picture must not unsettle it.
     assert build_sample(tmp_path / "out", *edition).exit_code == 0
-    pages = _chapters(next((tmp_path / "out").glob("*.epub")), tmp_path / "book")
-    overflowing, missing = _look(phone, pages)
+    epub = next((tmp_path / "out").glob("*.epub"))
+    overflowing, missing = _look(phone, _chapters(epub, tmp_path / "book"))
     assert overflowing == []
     assert missing == {}
+    # In an engine without text-autospace the gaps are the book's own spaces: none left at a line's edge.
+    overflowing, _ = _look(phone, _plain_chapters(epub, tmp_path / "plain"), WIDTHS[:1], autospace=False)
+    assert overflowing == []
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +85,33 @@ def test_corpus_issues_fit_a_phone_in_embedded_faces(phone: Phone, corpus_pages:
     overflowing, missing = _look(phone, corpus_pages)
     assert overflowing == []
     assert missing == {}
+
+
+def test_corpus_issues_keep_line_edges_clean_without_autospace(
+    phone: Phone, corpus_phone_epub: Path, tmp_path: Path
+) -> None:
+    """Issues 75–100 as an engine without `text-autospace` lays them out (with the ¼-em gap as a margin, 286
+    lines at 320 px started indented or ended short there): no CJK–Latin gap at a line's edge."""
+    overflowing, _ = _look(phone, _plain_chapters(corpus_phone_epub, tmp_path / "plain"), WIDTHS[:1], autospace=False)
+    assert overflowing == []
+
+
+def test_the_edge_check_sees_a_gap_left_at_a_line_start(phone: Phone, tmp_path: Path) -> None:
+    """The check itself: 19 hanzi fill a 320 px line (16 px text, 8 px margins), so the Latin word after them
+    starts the next line. As a margin, its gap stays there and is reported; as a space, it goes."""
+    page = tmp_path / "gaps.html"
+    hanzi = "这是一行刚好排满十九个汉字的中文长句子"
+    assert len(hanzi) == 19
+    page.write_text(
+        '<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"/><style>'
+        "body { margin: 0 8px; font: 16px/1.75 'Noto Serif CJK SC'; text-autospace: no-autospace; }"
+        "p { text-align: justify; margin: 0 0 1em; }</style></head><body>"
+        f'<p id="margin">{hanzi}<span style="margin-left: 0.25em">Python</span>是一种语言。</p>'
+        f'<p id="space">{hanzi} <span>Python</span> 是一种语言。</p></body></html>',
+        encoding="utf-8",
+    )
+    gaps = phone.look_at(page, 320, autospace=False).edge_gaps
+    assert len(gaps) == 1 and gaps[0].startswith("line starts 4 px in: 子|P"), gaps
 
 
 def test_corpus_issues_fit_a_phone_set_vertically(phone: Phone, tmp_path: Path, corpus_phone_epub: Path) -> None:
