@@ -14,7 +14,7 @@ def punctuation_compression(root: etree._Element) -> None:
     for block in blocks(root):
         slots = block_slots(block)
         targets: list[list[int]] = []
-        for slot, (before, after) in zip(slots, neighbours(slots), strict=True):
+        for slot, (before, after) in zip(slots, neighbours(block, slots), strict=True):
             text = slot.value
             context = (before or " ") + text + (after or " ")
             found = []

@@ -113,17 +113,43 @@ def blocks(root: etree._Element) -> Iterator[etree._Element]:
             yield element
 
 
-def neighbours(slots: list[Slot]) -> list[tuple[str, str]]:
-    """For each slot, the character just before it and just after it within the same block."""
+def neighbours(block: etree._Element, slots: list[Slot]) -> list[tuple[str, str]]:
+    """For each of the block's slots, the character just before it and just after it in the block's text. Text
+    typography leaves alone (code, an address shown as a link's text) still stands there: a Latin word before
+    `<code>` touches the code, not the Chinese after it. Ruby readings do not (the base does), and a nested
+    block (a list inside a list item) is a break."""
+    sequence: list[Slot | str] = []
+
+    def visit(element: etree._Element, skipped: bool) -> None:
+        if element.text:
+            sequence.append(element.text if skipped else Slot(element, "text"))
+        for child in element:
+            if isinstance(child.tag, str) and child.tag in ("rt", "rp"):
+                pass
+            elif isinstance(child.tag, str) and child.tag in BLOCK_ELEMENTS:
+                sequence.append("\n")
+            elif isinstance(child.tag, str):
+                visit(child, skipped or skips(child))
+            if child.tail:
+                sequence.append(child.tail if skipped else Slot(child, "tail"))
+
+    visit(block, False)
+    values = [item if isinstance(item, str) else item.value for item in sequence]
     before, last = [], ""
-    for slot in slots:
+    for value in values:
         before.append(last)
-        last = slot.value[-1] if slot.value else last
+        last = value[-1] if value else last
     after, first = [], ""
-    for slot in reversed(slots):
+    for value in reversed(values):
         after.append(first)
-        first = slot.value[0] if slot.value else first
-    return list(zip(before, reversed(after), strict=True))
+        first = value[0] if value else first
+    after.reverse()
+    around = {
+        (id(item.element), item.attribute): (before[index], after[index])
+        for index, item in enumerate(sequence)
+        if isinstance(item, Slot)
+    }
+    return [around.get((id(slot.element), slot.attribute), ("", "")) for slot in slots]
 
 
 def block_slots(block: etree._Element) -> list[Slot]:

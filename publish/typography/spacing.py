@@ -75,7 +75,7 @@ def _latin_runs(root: etree._Element) -> Iterator[tuple[Slot, list[tuple[int, in
     after (in the slot, or across an inline element's edge). Slots are read before any is changed."""
     for block in blocks(root):
         slots = block_slots(block)
-        for slot, (before, after) in zip(slots, neighbours(slots), strict=True):
+        for slot, (before, after) in zip(slots, neighbours(block, slots), strict=True):
             text = slot.value
             if not LATIN_RUN.search(text) or slot.owner.get("class", "").startswith("latin"):
                 continue
