@@ -62,8 +62,16 @@ def _is_wide(char: str) -> bool:
     return bool(char) and unicodedata.east_asian_width(char) in "WF"
 
 
+_INLINE = frozenset(f"{XHTML}{tag}" for tag in ("a", "span", "strong", "em", "b", "i", "small", "sup", "sub"))
+
+
 def _close_up(upright: etree._Element) -> None:
-    """Drop a space between an upright number and a hanzi or full-width mark on either side (第 5 期 → 第5期)."""
+    """Drop a space between an upright number and a hanzi or full-width mark on either side (第 5 期 → 第5期),
+    also outside an inline element the number fills (第 <strong>5</strong> 期)."""
+    while (parent := upright.getparent()) is not None and parent.tag in _INLINE:
+        if parent.text or len(parent) != 1 or upright.tail:
+            break
+        upright = parent
     previous = upright.getprevious()
     holder, attribute = (previous, "tail") if previous is not None else (upright.getparent(), "text")
     before = getattr(holder, attribute) or ""
