@@ -19,7 +19,7 @@ from publish.model import Chapter
 from publish.typography.code import code_cells
 from publish.typography.emphasis import emphasis_dots
 from publish.typography.footnotes import footnote_binding
-from publish.typography.latin_breaks import latin_breaks
+from publish.typography.latin_breaks import break_anywhere, latin_breaks
 from publish.typography.orphans import orphan_binding
 from publish.typography.page_breaks import short_blocks_kept
 from publish.typography.profiles import EPUB_RULES, PDF_RULES, PROFILES
@@ -35,6 +35,7 @@ RULER = Ruler()
 RULER.push("cjk_latin_spacing", cjk_latin_spacing)
 RULER.push("cjk_latin_spaces", cjk_latin_spaces)
 RULER.push("punctuation_compression", punctuation_compression)
+RULER.push("break_anywhere", break_anywhere)
 RULER.push("latin_breaks", latin_breaks)
 RULER.push("upright_numbers", upright_numbers)
 RULER.push("emphasis_dots", emphasis_dots)

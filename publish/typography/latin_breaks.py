@@ -32,28 +32,35 @@ _CURLY_OPENING = "“‘"
 _CURLY_CLOSING = "”’"
 
 
-def latin_breaks(root: etree._Element) -> None:
-    """Open break points where Pango's line breaker has none a Chinese typesetter would use.
-
-    A Latin run (span from cjk_latin_spacing) holding a long word is marked English, which the PDF hyphenates
-    (`hyphens: auto` needs a language; the Latin in Chinese prose is overwhelmingly English, and an odd break
-    in a name costs less than a line of spaced-out hanzi). An identifier-like run, and a link whose text is
-    its address, break anywhere (class `break-anywhere`): they fill their line rather than move whole to the
-    next and leave the line before loose. Straight quotes beside Chinese, which UAX #14 before Unicode 15.1
-    (and Pango) never breaks around (`格式：'JSON'、'INI'` is otherwise one word), and curly quotes, get a
-    break before the opening and after the closing one."""
+def break_anywhere(root: etree._Element) -> None:
+    """An identifier-like Latin run (span from the spacing rule) and a link whose text is its address break
+    anywhere (class `break-anywhere`, `word-break: break-all` in both formats): they fill their line rather than
+    move whole to the next and leave the line before loose — in Chromium at 320 px, `链接：` alone on a line
+    stretched over the screen, above its address."""
     for span in root.iter("span"):
-        if "latin" not in classes(span) or "break-anywhere" in classes(span) or span.get("lang") is not None:
+        if "latin" not in classes(span) or "break-anywhere" in classes(span):
             continue
-        text = span.text or ""
-        plain = text.replace(ZERO_WIDTH_SPACE, "").strip()  # break points this rule put in count for nothing
+        plain = (span.text or "").replace(ZERO_WIDTH_SPACE, "").strip()  # break points count for nothing
         if " " not in plain and _IDENTIFIER.fullmatch(plain):
             span.set("class", span.get("class", "") + " break-anywhere")
-        elif _HYPHENATABLE_WORD.search(text):
-            span.set("lang", "en")
     for link in root.iter("a"):
         if URL_TEXT.match("".join(link.itertext()).strip()) and "break-anywhere" not in classes(link):
             link.set("class", " ".join([*classes(link), "break-anywhere"]))
+
+
+def latin_breaks(root: etree._Element) -> None:
+    """Open break points where Pango's line breaker has none a Chinese typesetter would use.
+
+    A Latin run (span from cjk_latin_spacing) holding a long word, and not one that breaks anywhere, is marked
+    English, which the PDF hyphenates (`hyphens: auto` needs a language; the Latin in Chinese prose is
+    overwhelmingly English, and an odd break in a name costs less than a line of spaced-out hanzi). Straight
+    quotes beside Chinese, which UAX #14 before Unicode 15.1 (and Pango) never breaks around (`格式：'JSON'、'INI'`
+    is otherwise one word), and curly quotes, get a break before the opening and after the closing one."""
+    for span in root.iter("span"):
+        if "latin" not in classes(span) or "break-anywhere" in classes(span) or span.get("lang") is not None:
+            continue
+        if _HYPHENATABLE_WORD.search(span.text or ""):
+            span.set("lang", "en")
     for block in blocks(root):
         _open_breaks(block)
 

@@ -9,6 +9,7 @@ PROFILES: dict[str, tuple[str, ...]] = {
     "epub": (
         "cjk_latin_spaces",
         "punctuation_compression",
+        "break_anywhere",
         "orphan_binding",
         "code_punctuation_binding",
         "footnote_binding",
@@ -16,6 +17,7 @@ PROFILES: dict[str, tuple[str, ...]] = {
     "epub-vertical": (
         "cjk_latin_spaces",
         "punctuation_compression",
+        "break_anywhere",
         "orphan_binding",
         "code_punctuation_binding",
         "footnote_binding",
@@ -26,6 +28,7 @@ PROFILES: dict[str, tuple[str, ...]] = {
     "pdf": (
         "cjk_latin_spacing",
         "punctuation_compression",
+        "break_anywhere",
         "latin_breaks",
         "emphasis_dots",
         "orphan_binding",

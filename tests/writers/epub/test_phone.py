@@ -148,3 +148,34 @@ def test_a_picture_opening_a_paragraph_fits_a_phone(phone: Phone, tmp_path: Path
     overflowing, missing = _look(phone, _chapters(next((tmp_path / "out").glob("*.epub")), tmp_path / "book"))
     assert overflowing == []
     assert missing == {}
+
+
+def test_an_address_after_its_label_starts_on_the_label_line(phone: Phone, tmp_path: Path) -> None:
+    """The newsletter's `论文链接：https://…`: the address breaks anywhere, so it starts beside its label instead
+    of moving whole to the next line and leaving `论文链接：` alone, stretched across a 320 px screen; a long
+    repository name likewise."""
+    source = tmp_path / "issues"
+    address = "https://aacrjournals.org/cancerdiscovery/article/11/10/2506/665617/Resolving-the-Spatial"
+    write_issue(
+        source, "a.md", body=f"- 论文链接：{address}\n- 代码：见 openbiox/weekly-archive-2023-and-2024-issues 仓库\n"
+    )
+    result = run_cli("build", "--source", str(source), "--output", str(tmp_path / "out"), "--format", "epub")
+    assert result.exit_code == 0, result.output
+    page = next(p for p in _chapters(next((tmp_path / "out").glob("*.epub")), tmp_path / "book") if "issue" in p.name)
+    phone.look_at(page, 320)
+    lines = phone.send(
+        "Runtime.evaluate",
+        {
+            "expression": """[...document.querySelectorAll('li')].map(item => {
+              const label = document.createRange();
+              label.setStart(item.firstChild, 0); label.setEnd(item.firstChild, 1);
+              const address = item.querySelector('a') || item.querySelector('span.latin');
+              return [label.getBoundingClientRect().top, address.getClientRects()[0].top];
+            })""",
+            "returnByValue": True,
+        },
+        session=True,
+    )["result"]["value"]
+    assert len(lines) == 2
+    for label_top, address_top in lines:
+        assert abs(label_top - address_top) < 2
