@@ -14,15 +14,6 @@ PROFILES: dict[str, tuple[str, ...]] = {
         "code_punctuation_binding",
         "footnote_binding",
     ),
-    "epub-vertical": (
-        "cjk_latin_spaces",
-        "punctuation_compression",
-        "break_anywhere",
-        "orphan_binding",
-        "code_punctuation_binding",
-        "footnote_binding",
-        "upright_numbers",
-    ),
     # WeasyPrint has no `text-emphasis`: the dots are spans. Its justification needs break points inside long
     # Latin words (hyphenation) to keep lines tight.
     "pdf": (
@@ -36,5 +27,7 @@ PROFILES: dict[str, tuple[str, ...]] = {
         "code_cells",
     ),
 }
+# The vertical edition: the same, and short numbers upright (縦中横).
+PROFILES["epub-vertical"] = (*PROFILES["epub"], "upright_numbers")
 EPUB_RULES = PROFILES["epub"]
 PDF_RULES = PROFILES["pdf"]

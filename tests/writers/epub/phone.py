@@ -13,6 +13,7 @@ import json
 import os
 import re
 import subprocess
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +56,13 @@ _NO_AUTOSPACE = """(() => {
 })()"""
 
 _AUTOSPACE_SUPPORTS = re.compile(r"@supports[^{]*text-autospace[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}")
+
+
+def unpack_chapters(epub: Path, into: Path) -> list[Path]:
+    """The EPUB unpacked into a folder, and its XHTML documents, for an engine to open."""
+    with zipfile.ZipFile(epub) as archive:
+        archive.extractall(into)
+    return sorted(into.rglob("*.xhtml"))
 
 
 def as_without_autospace(book: Path) -> None:

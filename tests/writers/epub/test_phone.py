@@ -6,13 +6,12 @@ CJK fonts shows the rest as boxes)."""
 from __future__ import annotations
 
 import shutil
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from ...testing_utils import REQUIRE_TOOLS, build_sample, run_cli, tiny_png, write_issue
-from .phone import CHROMIUM, Phone, as_without_autospace
+from .phone import CHROMIUM, Phone, as_without_autospace, unpack_chapters
 
 WIDTHS = (320, 400)
 
@@ -29,15 +28,9 @@ def phone(tmp_path_factory: pytest.TempPathFactory) -> Phone:
     device.close()
 
 
-def _chapters(epub: Path, into: Path) -> list[Path]:
-    with zipfile.ZipFile(epub) as archive:
-        archive.extractall(into)
-    return sorted(into.rglob("*.xhtml"))
-
-
 def _plain_chapters(epub: Path, into: Path) -> list[Path]:
     """The chapters as an engine without `text-autospace` reads them (Kindle, Kobo, MuPDF, older WebKit)."""
-    pages = _chapters(epub, into)
+    pages = unpack_chapters(epub, into)
     as_without_autospace(into)
     return pages
 
@@ -66,7 +59,7 @@ def test_sample_editions_fit_a_phone_in_embedded_faces(phone: Phone, tmp_path: P
     # Both formats: the EPUB then marks the printed pages, and a marker before a picture must not unsettle it.
     assert build_sample(tmp_path / "out", *edition).exit_code == 0
     epub = next((tmp_path / "out").glob("*.epub"))
-    overflowing, missing = _look(phone, _chapters(epub, tmp_path / "book"))
+    overflowing, missing = _look(phone, unpack_chapters(epub, tmp_path / "book"))
     assert overflowing == []
     assert missing == {}
     # In an engine without text-autospace the gaps are the book's own spaces: none left at a line's edge.
@@ -80,7 +73,7 @@ def test_corpus_issues_fit_a_phone_in_embedded_faces(phone: Phone, corpus_phone_
     `text-autospace` does (with the ¼-em gap as a margin, 286 lines at 320 px started indented or ended short
     there). Measured on this corpus: the same findings (none) in either mode at either width; the corpus is
     the suite's longest look, so it is taken once per width."""
-    overflowing, missing = _look(phone, _chapters(corpus_phone_epub, tmp_path / "book"), WIDTHS[1:])
+    overflowing, missing = _look(phone, unpack_chapters(corpus_phone_epub, tmp_path / "book"), WIDTHS[1:])
     assert overflowing == []
     assert missing == {}
     plain = _plain_chapters(corpus_phone_epub, tmp_path / "plain")
@@ -122,7 +115,7 @@ def test_corpus_issues_fit_a_phone_set_vertically(phone: Phone, tmp_path: Path, 
     )
     assert result.exit_code == 0, result.output
     # A column's length is the screen's height, the same at every width: one width tells all.
-    pages = _chapters(next(tmp_path.glob("*.epub")), tmp_path / "book")
+    pages = unpack_chapters(next(tmp_path.glob("*.epub")), tmp_path / "book")
     overflowing, missing = _look(phone, pages, widths=WIDTHS[:1])
     assert overflowing == []
     assert missing == {}
@@ -138,7 +131,7 @@ def test_a_picture_opening_a_paragraph_fits_a_phone(phone: Phone, tmp_path: Path
     (source / "wide.png").write_bytes(tiny_png(size=(1200, 600)))
     result = run_cli("build", "--source", str(source), "--output", str(tmp_path / "out"), "--format", "epub")
     assert result.exit_code == 0, result.output
-    overflowing, missing = _look(phone, _chapters(next((tmp_path / "out").glob("*.epub")), tmp_path / "book"))
+    overflowing, missing = _look(phone, unpack_chapters(next((tmp_path / "out").glob("*.epub")), tmp_path / "book"))
     assert overflowing == []
     assert missing == {}
 
@@ -154,7 +147,9 @@ def test_an_address_after_its_label_starts_on_the_label_line(phone: Phone, tmp_p
     )
     result = run_cli("build", "--source", str(source), "--output", str(tmp_path / "out"), "--format", "epub")
     assert result.exit_code == 0, result.output
-    page = next(p for p in _chapters(next((tmp_path / "out").glob("*.epub")), tmp_path / "book") if "issue" in p.name)
+    page = next(
+        p for p in unpack_chapters(next((tmp_path / "out").glob("*.epub")), tmp_path / "book") if "issue" in p.name
+    )
     phone.look_at(page, 320)
     lines = phone.send(
         "Runtime.evaluate",

@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from ...testing_utils import REQUIRE_TOOLS, build_sample
-from .phone import LINE_EDGES_SCRIPT, OVERFLOW_SCRIPT
+from .phone import LINE_EDGES_SCRIPT, OVERFLOW_SCRIPT, unpack_chapters
 
 pytestmark = pytest.mark.slow
 
@@ -71,17 +70,11 @@ def _look_in_webkit(pages: list[Path]) -> list[str]:
     return found
 
 
-def _chapters(epub: Path, into: Path) -> list[Path]:
-    with zipfile.ZipFile(epub) as archive:
-        archive.extractall(into)
-    return sorted(into.rglob("*.xhtml"))
-
-
 @pytest.mark.parametrize("edition", [(), ("--edition", "traditional"), ("--vertical",)], ids=str)
 def test_sample_editions_in_webkit(webkit: None, tmp_path: Path, edition: tuple) -> None:
     assert build_sample(tmp_path / "out", "--format", "epub", *edition).exit_code == 0
-    assert _look_in_webkit(_chapters(next((tmp_path / "out").glob("*.epub")), tmp_path / "book")) == []
+    assert _look_in_webkit(unpack_chapters(next((tmp_path / "out").glob("*.epub")), tmp_path / "book")) == []
 
 
 def test_corpus_in_webkit(webkit: None, corpus_phone_epub: Path, tmp_path: Path) -> None:
-    assert _look_in_webkit(_chapters(corpus_phone_epub, tmp_path / "book")) == []
+    assert _look_in_webkit(unpack_chapters(corpus_phone_epub, tmp_path / "book")) == []
