@@ -6,7 +6,6 @@ import logging
 import os
 import shutil
 import tempfile
-from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -16,13 +15,14 @@ from publish.assemble import assemble_book
 from publish.cache import Cache
 from publish.config import Config
 from publish.edition import edition_chapter, edition_meta
-from publish.errors import ContentErrors, Problem, PublishError, Severity, errors_in
+from publish.errors import ContentErrors, Diagnostic, PathLoopError, PublishError, Severity, errors_in, safe_resolve
 from publish.model import BuildRequest, Chapter, Selection
+from publish.registry import Registry
 from publish.render import render_cached, tree_fingerprint
 from publish.render.markdown import make_parser, render_issue
 from publish.source import collect_issues
-from publish.typography import PROFILES, typeset_cached, typeset_chapter
-from publish.writers import Writer, WriterInput, writers_in_order
+from publish.typography import typeset_cached, typeset_chapter
+from publish.writers import StagingFolder, Writer, WriterInput, writers_in_order
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class BuildResult:
     files: tuple[Path, ...]
-    warnings: tuple[Problem, ...]
+    """What was published into the output folder: files, and folders (the HTML edition's site)."""
+    warnings: tuple[Diagnostic, ...]
     chapters: tuple[Chapter, ...]
     remote_images: int
     pages: dict[Path, int]
@@ -39,7 +40,7 @@ class BuildResult:
 
 def prepare_chapters(
     source: Path, selection: Selection, image_dir: Path | None = None, cache: Cache | None = None
-) -> tuple[list[Chapter], list[Problem]]:
+) -> tuple[list[Chapter], list[Diagnostic]]:
     """Collect and render every issue; no chapters when any file has an error. With a cache, an issue
     whose file, neighbouring files and rendering code are unchanged is not rendered again."""
     issues, problems = collect_issues(source, selection)
@@ -58,7 +59,10 @@ def prepare_chapters(
 
 
 def _check_output_folder(request: BuildRequest) -> None:
-    output, source = request.output.resolve(), request.source.resolve()
+    try:
+        output, source = safe_resolve(request.output), safe_resolve(request.source)
+    except PathLoopError as exc:
+        raise PublishError(f"{exc}; nothing was written — pass a real folder") from None
     if output == source or output.is_relative_to(source):
         raise PublishError(
             f"the output folder {request.output} is inside the source folder {request.source}; "
@@ -101,19 +105,43 @@ def _write_failure(output: Path, exc: OSError, written: list[Path], targets: lis
     )
 
 
-def build(config: Config, request: BuildRequest) -> BuildResult:
+def build(config: Config, request: BuildRequest, registry: Registry) -> BuildResult:
     """Validate everything first; write nothing unless all sources are sound; replace outputs atomically.
     Each writer prepares first (the PDF's layout workers start), so that it gets ready while the issues
     are read; a build that fails or is interrupted stops what they started."""
     _check_output_folder(request)
-    writers = writers_in_order(request.formats)
+    writers = writers_in_order(registry.writers, request.formats)
     with ExitStack() as prepared:
         for writer in writers:
             prepared.enter_context(writer.prepare(request))
-        return _build(config, request, writers)
+        return _build(config, request, writers, registry)
 
 
-def _build(config: Config, request: BuildRequest, writers: list[Writer]) -> BuildResult:
+def _open_staging(output: Path) -> Path:
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned_staging(output)
+        return Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=output))
+    except OSError as exc:
+        raise PublishError(
+            f"cannot write into the output folder {output}: {exc.strerror or exc}; nothing was written — "
+            "pass an --output folder you can write to"
+        ) from exc
+
+
+def _publish(folders: list[StagingFolder], output: Path, aside: Path, written: list[Path]) -> None:
+    """Move every writer's output into place: a file by one atomic rename, a folder (the HTML site) by
+    moving the previous one aside first. Every writer has finished before the first is moved."""
+    for folder in folders:
+        for entry in folder.entries():
+            target = output / entry.name
+            if entry.is_dir() and (target.is_dir() or target.is_file()) and not target.is_symlink():
+                os.replace(target, aside / entry.name)
+            os.replace(entry, target)
+            written.append(target)
+
+
+def _build(config: Config, request: BuildRequest, writers: list[Writer], registry: Registry) -> BuildResult:
     cache = Cache(request.output / ".cache") if request.use_cache else None
     chapters, problems = prepare_chapters(request.source, request.selection, request.image_dir, cache)
     if not chapters:
@@ -121,50 +149,37 @@ def _build(config: Config, request: BuildRequest, writers: list[Writer]) -> Buil
     if not request.reader_edition.is_default:
         chapters = [edition_chapter(chapter, request.reader_edition) for chapter in chapters]
     cover = config.cover_path.read_bytes() if config.cover_path else None
+    plugin_code = registry.code_digest("typography")
 
     output = request.output
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        _remove_abandoned_staging(output)
-        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=output))
-    except OSError as exc:
-        raise PublishError(
-            f"cannot write into the output folder {output}: {exc.strerror or exc}; nothing was written — "
-            "pass an --output folder you can write to"
-        ) from exc
+    staging = _open_staging(output)
     written: list[Path] = []
     targets: list[Path] = []
     pages: dict[Path, int] = {}
     try:
-        pending: list[tuple[bytes | Future[bytes], Path]] = []
+        folders: list[StagingFolder] = []
         provided: dict[str, object] = {}
-        for writer in writers:
-            rules = PROFILES[writer.typography_profile(request)]
-            typeset = [typeset_cached(chapter, rules, typeset_chapter, cache) for chapter in chapters]
+        for index, writer in enumerate(writers):
+            rules = registry.rules_for(writer.typography_profile(request))
+            typeset = [typeset_cached(chapter, rules, typeset_chapter, cache, plugin_code) for chapter in chapters]
             book = assemble_book(
                 config, typeset, request.selection, source_date_epoch=request.source_date_epoch, cover_image=cover
             )
             book = replace(book, meta=edition_meta(book.meta, request.reader_edition))
-            result = writer.write(WriterInput(config, book, request, cache, provided))
+            folder = StagingFolder(staging / "writers" / writer.name)
+            folder.path.mkdir(parents=True)
+            folders.append(folder)
+            job = WriterInput(config, book, request, cache, folder, provided, work_follows=index < len(writers) - 1)
+            result = writer.write(job)
             problems.extend(result.warnings)
             provided.update(result.provides)
-            for suffix, data in result.files.items():
-                target = output / f"{book.meta.slug}{suffix}"
-                pending.append((data, target))
-                if suffix in result.pages:
-                    pages[target] = result.pages[suffix]
-        staged: list[tuple[Path, Path]] = []
-        for data, target in pending:  # a PDF merge may have run in a worker while the EPUB was made
-            temporary = staging / target.name
-            with open(temporary, "wb") as handle:
-                handle.write(data.result() if isinstance(data, Future) else data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            staged.append((temporary, target))
-        targets = [target for _, target in staged]
-        for temporary, target in staged:  # every book is complete on disk before the first is replaced
-            os.replace(temporary, target)
-            written.append(target)
+            pages.update({output / name: count for name, count in result.pages.items()})
+        for folder in folders:  # a PDF merge may have run in a worker while the EPUB was made
+            folder.finish()
+        targets = [output / entry.name for folder in folders for entry in folder.entries()]
+        aside = staging / "previous"
+        aside.mkdir()
+        _publish(folders, output, aside, written)
         if cache is not None:
             cache.prune()
     except OSError as exc:

@@ -166,10 +166,8 @@ class BuildRequest:
     use_cache: bool = True
     source_date_epoch: int | None = None
     image_dir: Path | None = None
-    print_ready: bool = False
-    """PDF with bleed, crop marks and PDF/X-4, plus the cover sheet."""
-    booklet: bool = False
-    signature: int | None = None
+    writer_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """The values of the writers' own command-line options, by name (`print_ready`: publish/writers/)."""
     reader_edition: Edition = field(default_factory=Edition)
     """Traditional Chinese for Taiwan or Hong Kong, and/or a vertical EPUB (publish/edition.py)."""
     show_progress: bool = False

@@ -12,7 +12,7 @@ import frontmatter
 import yaml
 
 from publish.cjk import CONTROL
-from publish.errors import Problem, Severity
+from publish.errors import Diagnostic, Severity
 from publish.limits import (
     MAX_DESCRIPTION_CHARS,
     MAX_FRONTMATTER_BYTES,
@@ -36,7 +36,7 @@ def issue_files(source: Path) -> list[Path]:
     )
 
 
-def decode_source(path: Path, raw: bytes) -> tuple[str | None, list[Problem]]:
+def decode_source(path: Path, raw: bytes) -> tuple[str | None, list[Diagnostic]]:
     """UTF-8 with or without BOM, any line endings; anything else is refused, never guessed."""
     try:
         text = raw.decode("utf-8")
@@ -47,7 +47,7 @@ def decode_source(path: Path, raw: bytes) -> tuple[str | None, list[Problem]]:
             if _looks_like_gb(raw)
             else f"find its encoding (file -i {path.name}) and convert it with iconv -t UTF-8"
         )
-        return None, [Problem(path, line, "encoding", f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})", hint)]
+        return None, [Diagnostic(path, line, "encoding", f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})", hint)]
     text = text.removeprefix(_BOM)
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
@@ -117,17 +117,17 @@ def _field_line(frontmatter_text: str, key: str) -> int | None:
     return frontmatter_text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
+def read_issue(path: Path) -> tuple[Issue | None, list[Diagnostic]]:
     """Parse one file; return the issue, or None with every problem found in it."""
     try:
         with path.open("rb") as file:
             raw = file.read(MAX_ISSUE_BYTES + 1)
     except OSError as exc:
-        return None, [Problem(path, None, "file", f"cannot read it ({exc.strerror})", "check its permissions")]
+        return None, [Diagnostic(path, None, "file", f"cannot read it ({exc.strerror})", "check its permissions")]
     if len(raw) > MAX_ISSUE_BYTES:
         size = path.stat().st_size
         return None, [
-            Problem(
+            Diagnostic(
                 path,
                 None,
                 "file",
@@ -142,7 +142,7 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
     handler = frontmatter.YAMLHandler()
     if not text.startswith("---\n") or not handler.detect(text):
         return None, [
-            Problem(
+            Diagnostic(
                 path,
                 1,
                 "frontmatter",
@@ -154,7 +154,7 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
         fm_text, body = handler.split(text)
     except ValueError:
         return None, [
-            Problem(
+            Diagnostic(
                 path,
                 1,
                 "frontmatter",
@@ -166,7 +166,7 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
     body_first_line = text.count("\n", 0, body_start) + 1
     if len(fm_text.encode()) > MAX_FRONTMATTER_BYTES:
         return None, [
-            Problem(
+            Diagnostic(
                 path,
                 1,
                 "frontmatter",
@@ -178,7 +178,7 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
         meta = handler.load(fm_text, Loader=FrontmatterLoader)
     except RecursionError:
         return None, [
-            Problem(path, 1, "frontmatter", "the YAML is nested too deeply", "write one plain field per line")
+            Diagnostic(path, 1, "frontmatter", "the YAML is nested too deeply", "write one plain field per line")
         ]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -189,10 +189,10 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
             hint = "write each value out in full"
         elif "given twice" in reason:
             hint = "keep one of the two lines"
-        return None, [Problem(path, line, "frontmatter", f"broken YAML: {reason}", hint)]
+        return None, [Diagnostic(path, line, "frontmatter", f"broken YAML: {reason}", hint)]
     if not isinstance(meta, dict):
         return None, [
-            Problem(
+            Diagnostic(
                 path,
                 2,
                 "frontmatter",
@@ -202,7 +202,7 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Problem]]:
         ]
 
     def problem(key: str, message: str, hint: str, severity: Severity = Severity.ERROR) -> None:
-        problems.append(Problem(path, _field_line(fm_text, key) or 2, key, message, hint, severity))
+        problems.append(Diagnostic(path, _field_line(fm_text, key) or 2, key, message, hint, severity))
 
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -304,20 +304,20 @@ def _parse_date(value: object) -> dt.date | None:
     return None
 
 
-def collect_issues(source: Path, selection: Selection) -> tuple[list[Issue], list[Problem]]:
+def collect_issues(source: Path, selection: Selection) -> tuple[list[Issue], list[Diagnostic]]:
     """Read every issue of the folder, report all problems at once, and return the selected ones in order."""
-    problems: list[Problem] = []
+    problems: list[Diagnostic] = []
     if not source.is_dir():
-        return [], [Problem(source, None, "source", "no such folder", "pass --source DIR with your issue files")]
+        return [], [Diagnostic(source, None, "source", "no such folder", "pass --source DIR with your issue files")]
     files = issue_files(source)
     if not files:
-        return [], [Problem(source, None, "source", "no issue files (*.md) found", "add issues or pass --source")]
+        return [], [Diagnostic(source, None, "source", "no issue files (*.md) found", "add issues or pass --source")]
     issues: list[Issue] = []
     root = source.resolve()
     for path in files:
         if not path.resolve().is_relative_to(root):
             problems.append(
-                Problem(
+                Diagnostic(
                     path,
                     None,
                     "file",
@@ -336,7 +336,7 @@ def collect_issues(source: Path, selection: Selection) -> tuple[list[Issue], lis
         other = by_number.get(issue.number)
         if other is not None:
             problems.append(
-                Problem(
+                Diagnostic(
                     issue.path,
                     issue.number_line,
                     "issueNumber",
@@ -350,7 +350,7 @@ def collect_issues(source: Path, selection: Selection) -> tuple[list[Issue], lis
     selected = sorted((i for i in by_number.values() if selection.admits(i)), key=lambda i: i.number)
     if not selected and not [p for p in problems if p.severity is Severity.ERROR]:
         problems.append(
-            Problem(
+            Diagnostic(
                 source,
                 None,
                 "selection",

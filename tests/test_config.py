@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from publish.config import load_config
+from publish.writers.pdf.settings import PrintSettings
+
+SECTIONS = {"print": PrintSettings}
+"""What the built-in writers declare: the PDF writer's [print]."""
 
 
 def _load(tmp_path: Path, text: str):
     path = tmp_path / "book.toml"
     path.write_text(text, encoding="utf-8")
-    return load_config(path, tmp_path)
+    return load_config(path, tmp_path, SECTIONS)
 
 
 def test_defaults_then_file(tmp_path: Path) -> None:
@@ -19,8 +23,9 @@ def test_defaults_then_file(tmp_path: Path) -> None:
     )
     assert problems == []
     assert config.book.title == "测试合订本" and config.book.language == "zh-Hans"
-    assert config.page_size_mm == (130.0, 184.0)
-    assert (config.print.bleed_mm, config.print.crop_marks, config.print.paper_thickness_mm) == (5.0, False, 0.1)
+    printing = config.section("print", PrintSettings)
+    assert printing.page_size_mm == (130.0, 184.0)
+    assert (printing.bleed_mm, printing.crop_marks, printing.paper_thickness_mm) == (5.0, False, 0.1)
     assert config.project_root == tmp_path.resolve()
 
 
@@ -38,7 +43,7 @@ def test_cover_must_stay_inside_the_project(tmp_path: Path) -> None:
     (tmp_path / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     path = project / "book.toml"
     path.write_text('[book]\ncover = "../outside.png"\n', encoding="utf-8")
-    _, problems = load_config(path, project)
+    _, problems = load_config(path, project, SECTIONS)
     assert [(p.field, p.line) for p in problems] == [("book.cover", 2)]
     assert "outside the project" in problems[0].message
 

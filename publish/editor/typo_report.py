@@ -6,10 +6,11 @@ import itertools
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from publish.cjk import HAN_CHAR
+from publish.errors import Diagnostic, Severity
 
 CLOSING = set("，。、；：？！）」』》〉】〕”’．，")
 """Marks that must never begin a line."""
@@ -69,13 +70,10 @@ class Line:
         return "".join(g.text for g in self.glyphs)
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One place that misses a target: what, on which page, and the text there."""
-
-    check: str
-    page: int
-    text: str
+def finding(check: str, page: int, text: str) -> Diagnostic:
+    """One place that misses a target: a note naming the check, on its page, with the text there as its
+    message; the PDF's path is filled in by `typo_report`."""
+    return Diagnostic(Path(), None, "", text, severity=Severity.NOTE, page=page, rule=check)
 
 
 @dataclass(frozen=True)
@@ -114,7 +112,7 @@ class TypoReport:
     running_heads: int = 0
     running_heads_without_number: int = 0
     contents_entries_split: int = 0
-    findings: tuple[Finding, ...] = ()
+    findings: tuple[Diagnostic, ...] = ()
 
     @property
     def loose_percent(self) -> float:
@@ -348,7 +346,7 @@ def _ends_flush(line: Line, edge: float) -> bool:
 
 def measure(layout: PdfLayout) -> TypoReport:
     lines = [line for line in layout.lines if line.visible]
-    findings: list[Finding] = []
+    findings: list[Diagnostic] = []
     body_face = _body_face(lines)
     body_size = body_face[0]
     body = [line for line in lines if _is_body(line, body_face)]
@@ -388,7 +386,7 @@ def measure(layout: PdfLayout) -> TypoReport:
             spread = _hanzi_spread(line)
             loose.append(spread)
             if spread > _LOOSE:
-                findings.append(Finding(f"loose line ({spread:.2f} em)", line.page, line.text))
+                findings.append(finding(f"loose line ({spread:.2f} em)", line.page, line.text))
 
     single = _single_character_last_lines(lines, findings)
 
@@ -397,7 +395,7 @@ def measure(layout: PdfLayout) -> TypoReport:
     for line in lines:
         if line.visible[0].text in CLOSING:
             closing_starts += 1
-            findings.append(Finding("closing punctuation at a line start", line.page, line.text))
+            findings.append(finding("closing punctuation at a line start", line.page, line.text))
     for line in body:
         glyphs = line.glyphs
         # A glyph's advance as laid out is the distance to the next glyph's origin (a `halt` glyph
@@ -451,7 +449,7 @@ def measure(layout: PdfLayout) -> TypoReport:
         running_heads=heads,
         running_heads_without_number=heads_without,
         contents_entries_split=split,
-        findings=tuple(sorted(findings, key=lambda finding: (finding.check.split(" (")[0], finding.page))),
+        findings=tuple(sorted(findings, key=lambda found: (found.rule.split(" (")[0], found.page or 0))),
     )
 
 
@@ -507,7 +505,7 @@ def _segments(line: Line) -> list[_Segment]:
 _TRAILING_MARKS = CLOSING | set("!?.,;:)]}'\"…—·")
 
 
-def _single_character_last_lines(lines: list[Line], findings: list[Finding]) -> int:
+def _single_character_last_lines(lines: list[Line], findings: list[Diagnostic]) -> int:
     """Lines holding one hanzi (and closing marks) under a longer line of the same block: in paragraphs,
     list items, headings, contents entries and table cells alike, whatever precedes the hanzi."""
     by_page: dict[int, list[_Segment]] = defaultdict(list)
@@ -537,12 +535,12 @@ def _single_character_last_lines(lines: list[Line], findings: list[Finding]) -> 
             if previous.x1 - previous.x0 >= 5 * size and (abs(previous.x0 - segment.x0) < 0.5 * size or centred):
                 count += 1
                 findings.append(
-                    Finding("single-character last line", segment.page, previous.text + " / " + segment.text)
+                    finding("single-character last line", segment.page, previous.text + " / " + segment.text)
                 )
     return count
 
 
-def _code(lines: list[Line], right_edge: dict[int, float], findings: list[Finding]) -> tuple[int, int, int]:
+def _code(lines: list[Line], right_edge: dict[int, float], findings: list[Diagnostic]) -> tuple[int, int, int]:
     """Code lines running past the text block, and a code block's glyphs whose advance is not their cells:
     one half-em cell for narrow characters (box drawing too, as `tree` and terminals count them), two for
     wide ones. (Measured on each glyph: PDF text loses runs of spaces, so neighbours may be cells apart.)"""
@@ -560,7 +558,7 @@ def _code(lines: list[Line], right_edge: dict[int, float], findings: list[Findin
         edge = right_edge.get(line.page % 2)
         if edge is not None and mono[-1].x1 > edge + 1.0:
             past += 1
-            findings.append(Finding("code past the text block", line.page, line.text))
+            findings.append(finding("code past the text block", line.page, line.text))
         if len(mono) < len(line.glyphs):
             continue  # code inside a line of text: only a code block's lines have cells
         # A glyph's box is its advance in its face: a cell is half the code's em, whatever face drew it (the
@@ -574,11 +572,11 @@ def _code(lines: list[Line], right_edge: dict[int, float], findings: list[Findin
             cells = 2 if unicodedata.east_asian_width(glyph.text[0]) in "WF" else 1
             if abs((glyph.x1 - glyph.x0) - cells * cell) > 0.1 * cell:
                 off += 1
-                findings.append(Finding(f"code glyph off its cell ({glyph.text})", line.page, line.text))
+                findings.append(finding(f"code glyph off its cell ({glyph.text})", line.page, line.text))
     return past, glyph_count, off
 
 
-def _numbers_with_gaps(lines: list[Line], findings: list[Finding]) -> int:
+def _numbers_with_gaps(lines: list[Line], findings: list[Diagnostic]) -> int:
     """Digits of one number set apart (letter-spacing): a reader's copy gets "2 80" for 280."""
     count = 0
     for line in lines:
@@ -590,7 +588,7 @@ def _numbers_with_gaps(lines: list[Line], findings: list[Finding]) -> int:
                 and 0.04 * a.size < b.x0 - a.x1 < 0.3 * a.size
             ):
                 count += 1
-                findings.append(Finding("number with a gap between its digits", line.page, line.text))
+                findings.append(finding("number with a gap between its digits", line.page, line.text))
     return count
 
 
@@ -613,7 +611,7 @@ def _issue_starts(layout: PdfLayout) -> list[Bookmark]:
     return [mark for mark in top if mark.page > after]
 
 
-def _holes(layout: PdfLayout, lines: list[Line], body: list[Line], findings: list[Finding]) -> tuple[int, int]:
+def _holes(layout: PdfLayout, lines: list[Line], body: list[Line], findings: list[Diagnostic]) -> tuple[int, int]:
     """Pages inside an issue whose text and pictures stop more than a quarter of the text block above its
     foot; an issue's last page may end anywhere."""
     starts = sorted({mark.page for mark in _issue_starts(layout)})
@@ -642,7 +640,7 @@ def _holes(layout: PdfLayout, lines: list[Line], body: list[Line], findings: lis
         if short > _HOLE:
             holes += 1
             text = " ".join(line.text for line in lines if line.page == page)[-40:]
-            findings.append(Finding(f"hole ({short:.0%} of the text block left empty)", page, text))
+            findings.append(finding(f"hole ({short:.0%} of the text block left empty)", page, text))
     return holes, pages
 
 
@@ -651,16 +649,18 @@ def _has_text_between(by_page: dict[int, list[float]], page: int, start: int, to
     return any(by_page.get(other) and max(by_page[other]) >= top for other in range(page + 1, start))
 
 
-def _issue_bookmarks(layout: PdfLayout, findings: list[Finding]) -> tuple[int, int]:
+def _issue_bookmarks(layout: PdfLayout, findings: list[Diagnostic]) -> tuple[int, int]:
     import re
 
     marks = _issue_starts(layout)
     without = [mark for mark in marks if not re.search(r"第\s*\d+\s*期", mark.title)]
-    findings.extend(Finding("issue bookmark without 第 N 期", mark.page, mark.title) for mark in without)
+    findings.extend(finding("issue bookmark without 第 N 期", mark.page, mark.title) for mark in without)
     return len(marks), len(without)
 
 
-def _running_heads(layout: PdfLayout, lines: list[Line], body: list[Line], findings: list[Finding]) -> tuple[int, int]:
+def _running_heads(
+    layout: PdfLayout, lines: list[Line], body: list[Line], findings: list[Diagnostic]
+) -> tuple[int, int]:
     """The heads of recto pages inside issues (small text above the first body line) must name the issue."""
     import re
 
@@ -677,11 +677,11 @@ def _running_heads(layout: PdfLayout, lines: list[Line], body: list[Line], findi
             heads += 1
             if not re.search(r"第\s*\d+\s*期", line.text):
                 without += 1
-                findings.append(Finding("running head without 第 N 期", line.page, line.text))
+                findings.append(finding("running head without 第 N 期", line.page, line.text))
     return heads, without
 
 
-def _contents_split(layout: PdfLayout, lines: list[Line], findings: list[Finding]) -> int:
+def _contents_split(layout: PdfLayout, lines: list[Line], findings: list[Diagnostic]) -> int:
     """A contents page after the first that does not open with an entry's number: an entry ran over."""
     import re
 
@@ -698,9 +698,37 @@ def _contents_split(layout: PdfLayout, lines: list[Line], findings: list[Finding
         first = min(page_lines, key=lambda line: line.baseline)
         if not re.match(r"\s*第\s*\d+\s*期", first.text):
             split += 1
-            findings.append(Finding("contents entry split across pages", page, first.text))
+            findings.append(finding("contents entry split across pages", page, first.text))
     return split
 
 
 def typo_report(pdf_path: Path) -> TypoReport:
-    return measure(read_layout(pdf_path))
+    report = measure(read_layout(pdf_path))
+    return replace(report, findings=tuple(replace(f, path=pdf_path) for f in report.findings))
+
+
+def report_table(pdf: Path, report: TypoReport, shown: int) -> str:
+    """The report as `publish typo-report` prints it: each figure against its target (✗ where missed), then
+    up to `shown` findings of each check with their pages."""
+    from collections import defaultdict
+
+    out: list[str] = []
+    rows = report.rows()
+    width = max(len(row.name) for row in rows)
+    out.append(f"{pdf}: {report.lines} lines, {report.body_lines} of body text")
+    for row in rows:
+        mark = "  " if row.met else "✗ "
+        out.append(f"{mark}{row.name:<{width}}  {row.value:>9}   target {row.target}")
+    by_check: dict[str, list[Diagnostic]] = defaultdict(list)
+    for found in report.findings:
+        by_check[found.rule.split(" (")[0]].append(found)
+    for check, findings in by_check.items():
+        if shown <= 0:
+            break
+        out.append(f"\n{check}: {len(findings)}")
+        for found in findings[:shown]:
+            detail = found.rule[len(check) :].strip()
+            out.append(f"  p. {found.page}{' ' + detail if detail else ''}: {found.message.strip()[:80]}")
+        if len(findings) > shown:
+            out.append(f"  … {len(findings) - shown} more (--findings N)")
+    return "\n".join(out)

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from publish.cache import Cache, code_digest, entry_key
-from publish.errors import Problem, Severity
+from publish.errors import Diagnostic, Severity
 from publish.model import Chapter, Issue, Section
 
 PICTURE_KIND = "rendered-pictures"
@@ -37,10 +37,10 @@ def tree_fingerprint(*folders: Path | None) -> str:
 
 def render_cached(
     issue: Issue,
-    render: Callable[[Issue], tuple[Chapter, list[Problem]]],
+    render: Callable[[Issue], tuple[Chapter, list[Diagnostic]]],
     cache: Cache | None,
     fingerprint: str,
-) -> tuple[Chapter, list[Problem]]:
+) -> tuple[Chapter, list[Diagnostic]]:
     """render(issue), or what it gave before for the same file, files beside it and rendering code.
     Renders with errors are not remembered (the build stops; the editor fixes the file)."""
     if cache is None:
@@ -62,7 +62,7 @@ def render_cached(
     return chapter, problems
 
 
-def _chapter_to(chapter: Chapter, problems: list[Problem]) -> dict:
+def _chapter_to(chapter: Chapter, problems: list[Diagnostic]) -> dict:
     return {
         "anchor": chapter.anchor,
         "body": chapter.body,
@@ -98,7 +98,7 @@ def _chapter_from(entry: dict, issue: Issue, cache: Cache) -> Chapter:
     )
 
 
-def _problem_from(fields: list, issue: Issue) -> Problem:
+def _problem_from(fields: list, issue: Issue) -> Diagnostic:
     line, field, message, hint, severity = fields
     line = None if line is None else int(line)
-    return Problem(issue.path, line, str(field), str(message), str(hint), Severity(severity))
+    return Diagnostic(issue.path, line, str(field), str(message), str(hint), Severity(severity))

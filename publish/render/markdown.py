@@ -18,7 +18,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from publish.cjk import XML_INVALID
-from publish.errors import Problem, Severity
+from publish.errors import Diagnostic, Severity
 from publish.limits import MAX_ELEMENTS, MAX_NESTING, MAX_TABLE_SPAN
 from publish.model import Chapter, Issue, Section
 from publish.pictures.inspect import PictureError, inspect_picture
@@ -138,7 +138,7 @@ class _ChapterRenderer:
         self.source_root = source_root.resolve()
         self.image_dir = image_dir.resolve() if image_dir is not None else None
         self.md = md
-        self.problems: list[Problem] = []
+        self.problems: list[Diagnostic] = []
         self.images: dict[str, bytes] = {}
         self.image_lines: dict[str, int | None] = {}
         self.image_hrefs: dict[str, str] = {}
@@ -150,7 +150,7 @@ class _ChapterRenderer:
         self, line: int | None, field: str, message: str, hint: str, severity: Severity = Severity.ERROR
     ) -> None:
         file_line = self.issue.body_first_line + line if line is not None else None
-        self.problems.append(Problem(self.issue.path, file_line, field, message, hint, severity))
+        self.problems.append(Diagnostic(self.issue.path, file_line, field, message, hint, severity))
 
     def render(self) -> Chapter:
         body = self._strip_invalid_characters(self.issue.body)
@@ -494,7 +494,7 @@ class _ChapterRenderer:
 
 def render_issue(
     issue: Issue, source_root: Path, md: MarkdownIt | None = None, *, image_dir: Path | None = None
-) -> tuple[Chapter, list[Problem]]:
+) -> tuple[Chapter, list[Diagnostic]]:
     """Render one issue; problems found on the way come back with file lines. Remote images are never
     fetched: with `image_dir`, one mirrored there as <host>/<path> is used instead."""
     renderer = _ChapterRenderer(issue, source_root, md or make_parser(), image_dir)

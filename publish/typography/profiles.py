@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-PROFILES: dict[str, tuple[str, ...]] = {
+from types import MappingProxyType
+
+_PROFILES: dict[str, tuple[str, ...]] = {
     # Reading systems justify CJK and draw `text-emphasis` themselves; the CJK–Latin gap is a space, the one
     # gap every engine drops at a line's edges (spacing.py).
     # Chromium breaks between inline code and a closing mark after it: the mark is joined to the code.
@@ -28,6 +30,8 @@ PROFILES: dict[str, tuple[str, ...]] = {
     ),
 }
 # The vertical edition: the same, and short numbers upright (縦中横).
-PROFILES["epub-vertical"] = (*PROFILES["epub"], "upright_numbers")
-EPUB_RULES = PROFILES["epub"]
-PDF_RULES = PROFILES["pdf"]
+_PROFILES["epub-vertical"] = (*_PROFILES["epub"], "upright_numbers")
+BUILTIN_PROFILES = MappingProxyType(_PROFILES)
+"""Read only: a build's profiles live in its registry (publish/registry.py), which starts from these."""
+EPUB_RULES = BUILTIN_PROFILES["epub"]
+PDF_RULES = BUILTIN_PROFILES["pdf"]

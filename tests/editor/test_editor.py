@@ -10,9 +10,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from publish.editor.lint import RULES
+from publish.editor.lint_rules import BUILTIN_LINT_RULES
 
 from ..testing_utils import publish_command, run_cli, tiny_png, write_issue
+
+
+RULES = [rule.name for rule in BUILTIN_LINT_RULES]
 
 
 def _source(folder: Path) -> Path:
@@ -140,8 +143,10 @@ def test_serve_previews_and_reloads_on_change(tmp_path: Path) -> None:
         line = server.stdout.readline()
         url = line.split(" on ", 1)[1].split(" ", 1)[0]
         assert url.startswith("http://127.0.0.1:")
-        page = _get(url)
-        assert "第1期：开篇" in page and "第2期：续篇" in page and 'lang="zh-Hans"' in page
+        page = _get(url)  # the HTML edition's index: the contents, each issue a page of its own
+        assert 'href="issue-0001.html"' in page and 'href="issue-0002.html"' in page and 'lang="zh-Hans"' in page
+        assert "<title>第1期：开篇</title>" in _get(url + "issue-0001.html")
+        assert "<title>第2期：续篇</title>" in _get(url + "issue-0002.html")
         version = _get(url + "__version")
         time.sleep(0.05)
         write_issue(
@@ -156,9 +161,13 @@ def test_serve_previews_and_reloads_on_change(tmp_path: Path) -> None:
         while _get(url + "__version") == version and time.monotonic() < deadline:
             time.sleep(0.1)
         assert _get(url + "__version") != version
-        page = _get(url)
-        assert "改过的标" in page and '含 <span class="latin">English</span> 混' in page
+        page = _get(url + "issue-0002.html")
+        assert "改过的标" in page and '含 <span class="latin">English</span> 混' in page  # the EPUB's typography
+        version = _get(url + "__version")
         write_issue(source, "c.md", number=3, title='""')
+        deadline = time.monotonic() + 10  # the watcher rebuilds; requests answer from the last build meanwhile
+        while _get(url + "__version") == version and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert "书没有建成" in _get(url) and "c.md:2: title" in _get(url)
     finally:
         server.send_signal(signal.SIGINT)

@@ -71,7 +71,7 @@ def test_each_defect_is_found_on_its_page(tmp_path: Path) -> None:
     report = typo_report(_defective_pdf(tmp_path))
     pages: dict[str, set[int]] = {}
     for finding in report.findings:
-        pages.setdefault(finding.check.split(" (")[0], set()).add(finding.page)
+        pages.setdefault(finding.rule.split(" (")[0], set()).add(finding.page)
     assert pages.get("hole") == {2}, pages
     assert 3 in pages.get("loose line", set()) and report.loose_lines_over_quarter >= 1
     assert pages.get("single-character last line") == {3}

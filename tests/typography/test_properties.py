@@ -12,7 +12,7 @@ from lxml import etree
 
 from publish.render.markdown import make_parser, render_issue
 from publish.source import read_issue
-from publish.typography import EPUB_RULES, PDF_RULES, typeset_markup
+from publish.typography import EPUB_RULES, PDF_RULES, builtin_rules, typeset_markup
 
 from ..testing_utils import write_issue
 from .copied_text import copied_text, only_gap_spaces_added
@@ -96,10 +96,10 @@ def test_render_and_typeset_any_input(tmp_path: Path, body: str) -> None:
     assert again == chapter  # deterministic
     assert "<script" not in chapter.body
     for rules in (EPUB_RULES, PDF_RULES):
-        typeset = typeset_markup(chapter.body, rules)
+        typeset = typeset_markup(chapter.body, builtin_rules(rules))
         etree.fromstring(f"<div>{typeset}</div>".encode())
         if rules == EPUB_RULES:  # the only characters added: the CJK–Latin spaces
             assert only_gap_spaces_added(copied_text(chapter.body), copied_text(typeset))
         else:
             assert copied_text(typeset) == copied_text(chapter.body)
-        assert typeset_markup(typeset, rules) == typeset  # idempotent
+        assert typeset_markup(typeset, builtin_rules(rules)) == typeset  # idempotent

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from publish.typography import EPUB_RULES, PDF_RULES, RULER, typeset_markup
+from publish.typography import BUILTIN_RULES, EPUB_RULES, PDF_RULES, builtin_rules, typeset_markup
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -34,12 +34,12 @@ def _cases() -> list:
 
 
 def test_every_rule_has_a_fixture_file() -> None:
-    assert sorted(p.stem for p in FIXTURES.glob("*.txt")) == sorted(RULER.names())
+    assert sorted(p.stem for p in FIXTURES.glob("*.txt")) == sorted(rule.name for rule in BUILTIN_RULES)
 
 
 @pytest.mark.parametrize(("rule", "given", "expected"), _cases())
 def test_rule(rule: str, given: str, expected: str) -> None:
-    assert typeset_markup(given, (rule,)) == expected
+    assert typeset_markup(given, builtin_rules((rule,))) == expected
 
 
 def test_a_rule_added_by_someone_else_runs_in_its_place() -> None:
@@ -63,10 +63,15 @@ def test_a_rule_added_by_someone_else_runs_in_its_place() -> None:
 
 def test_closing_punctuation_after_inline_code_is_joined_to_it_in_the_epub() -> None:
     """Chromium put 。 and 、 at the start of a line after `<code>` at 320 px; a word joiner binds them."""
-    joined = typeset_markup("<p>框架库<code>Solara</code>。首先（用<code>最终版.docx</code>）。</p>", EPUB_RULES)
+    joined = typeset_markup(
+        "<p>框架库<code>Solara</code>。首先（用<code>最终版.docx</code>）。</p>", builtin_rules(EPUB_RULES)
+    )
     assert "</code>\u2060。" in joined
     assert '</code>\u2060<span class="halt">）' in joined  # ）。 compressed: the mark is in a halt span
-    block = typeset_markup("<pre><code>print(1)</code></pre><p><code>x</code> 之后。</p>", EPUB_RULES)
+    block = typeset_markup("<pre><code>print(1)</code></pre><p><code>x</code> 之后。</p>", builtin_rules(EPUB_RULES))
     assert "\u2060" not in block.split("<p>")[0]  # a program, and code followed by a space, are left alone
     assert "</code> " in block
-    assert "\u2060" not in typeset_markup("<p>框架库<code>Solara</code>。</p>", PDF_RULES).split("</code>")[1][:1]
+    assert (
+        "\u2060"
+        not in typeset_markup("<p>框架库<code>Solara</code>。</p>", builtin_rules(PDF_RULES)).split("</code>")[1][:1]
+    )

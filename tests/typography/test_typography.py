@@ -7,7 +7,7 @@ import pytest
 
 from publish.build import prepare_chapters
 from publish.model import Selection
-from publish.typography import EPUB_RULES, PDF_RULES, typeset_markup
+from publish.typography import EPUB_RULES, PDF_RULES, builtin_rules, typeset_markup
 
 from ..testing_utils import SAMPLE_ISSUES
 from .copied_text import copied_text, only_gap_spaces_added
@@ -22,13 +22,13 @@ def sample_bodies() -> list[str]:
 
 def test_text_a_reader_copies_is_unchanged_in_the_pdf(sample_bodies: list[str]) -> None:
     for body in sample_bodies:
-        assert copied_text(typeset_markup(body, PDF_RULES)) == copied_text(body)
+        assert copied_text(typeset_markup(body, builtin_rules(PDF_RULES))) == copied_text(body)
 
 
 def test_the_epub_adds_only_cjk_latin_spaces(sample_bodies: list[str]) -> None:
     added = 0
     for body in sample_bodies:
-        typeset = copied_text(typeset_markup(body, EPUB_RULES))
+        typeset = copied_text(typeset_markup(body, builtin_rules(EPUB_RULES)))
         assert only_gap_spaces_added(copied_text(body), typeset)
         added += len(typeset) - len(copied_text(body))
     assert added >= 5  # issue 3 writes macOS, Linux, Windows and WSL glued to Chinese
@@ -37,10 +37,10 @@ def test_the_epub_adds_only_cjk_latin_spaces(sample_bodies: list[str]) -> None:
 @pytest.mark.parametrize("rules", [EPUB_RULES, PDF_RULES], ids=["epub", "pdf"])
 def test_typesetting_twice_changes_nothing(sample_bodies: list[str], rules) -> None:
     for body in sample_bodies:
-        once = typeset_markup(body, rules)
-        assert typeset_markup(once, rules) == once
+        once = typeset_markup(body, builtin_rules(rules))
+        assert typeset_markup(once, builtin_rules(rules)) == once
 
 
 def test_unknown_rule_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown typography rules: kerning"):
-        typeset_markup("<p>字</p>", ["kerning"])
+        typeset_markup("<p>字</p>", builtin_rules(["kerning"]))

@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 from publish.model import BuildRequest
-from publish.writers import Writer, WriterInput, WriterOutput, read_stylesheets, register_writer
+from publish.writers import Writer, WriterInput, WriterOutput, read_stylesheets
 
 
-@register_writer
 class EpubWriter(Writer):
     name = "epub"
     profile = "epub"
@@ -51,4 +50,5 @@ class EpubWriter(Writer):
             vertical=vertical,
             print_pages=job.provided.get("print_pages"),  # type: ignore[arg-type]
         )
-        return WriterOutput(files={".epub": epub})
+        job.staging.write_bytes(f"{book.meta.slug}.epub", epub)
+        return WriterOutput()

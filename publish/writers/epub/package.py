@@ -6,62 +6,28 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 
 from ebooklib import epub
 from lxml import etree
 
-from publish.cache import Cache
 from publish.edition import label_in
 from publish.internals.ebooklib_writer import write_epub_bytes
 from publish.model import Book, Chapter, PrintPage
+from publish.writers.embedded_fonts import (
+    ALWAYS_IN_FONT,
+    FONT_MEDIA_TYPE,
+    EpubFonts,
+    document_texts,
+    embedded_faces,
+)
 from publish.writers.epub.cover_image import draw_cover
-from publish.writers.epub.symbols import SYMBOL_CLASS, symbols_in_document
+from publish.writers.epub.symbols import symbols_in_document
 from publish.writers.epub.vertical import upright_numbers_in_document
-from publish.writers.fonts import FontFace, characters_missing, subset_face
 from publish.writers.page_map import find_issue, issue_blocks
 from publish.writers.page_templates import render_page
 from publish.xhtml import classes, inner_markup, parse_body
-
-FONT_MEDIA_TYPE = "application/vnd.ms-opentype"
-ALWAYS_IN_FONT = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u3000“”‘’—…·、，。：；！？（）《》〈〉「」『』【】•◦▪"
-"""Besides the book's text: ASCII, the common CJK marks, and the list bullets reading systems draw themselves."""
-
-
-@dataclass(frozen=True)
-class EpubFonts:
-    regular: FontFace
-    bold: FontFace
-    cache: Cache | None
-    mono: FontFace | None = None
-    """Code's face, embedded too: a reading system with no CJK fonts of its own (many Android readers,
-    MuPDF-based apps) would otherwise draw the Chinese in code, and a directory tree's ├│└, as boxes."""
-    symbols: FontFace | None = None
-    """Emoji and symbols neither CJK face has: a subset of what the book uses is embedded when there are any."""
-
-
-SYMBOLS_FAMILY_CSS = "Book Symbols"
-"""The CSS name of the embedded symbol face; the stylesheets list it after the CJK faces, and the @font-face
-rule is added only when the book needs the face (a rule pointing at no file would fail epubcheck)."""
-
-
-def _symbols_rule(file_name: str, text_family: str) -> str:
-    return (
-        f'\n@font-face {{\n  font-family: "{SYMBOLS_FAMILY_CSS}";\n  font-weight: normal;\n  font-style: normal;\n'
-        f'  src: url("../{file_name}");\n}}\n'
-        f'.{SYMBOL_CLASS} {{ font-family: "{SYMBOLS_FAMILY_CSS}", "{text_family}", serif; }}\n'
-    )
-
-
-def _symbol_characters(fonts: EpubFonts, text: str, code_text: str) -> str:
-    """What the symbol face must draw: characters neither the text's nor code's face has, that it has."""
-    if fonts.symbols is None:
-        return ""
-    missing = characters_missing(fonts.regular, text)
-    if fonts.mono is not None:
-        missing += characters_missing(fonts.mono, code_text)
-    return "".join(sorted(set(missing) - set(characters_missing(fonts.symbols, missing))))
 
 
 def _page_list_nav(content: bytes, page_list: list[tuple[str, str, str]], language: str) -> bytes:
@@ -171,16 +137,6 @@ def _flatten_leaves(node: tuple[epub.Link, list]) -> tuple[epub.Link, list] | ep
     if not children:
         return link
     return (link, [_flatten_leaves(child) for child in children])
-
-
-_CODE_TAGS = {f"{{http://www.w3.org/1999/xhtml}}{tag}" for tag in ("code", "kbd", "samp", "pre")}
-
-
-def _document_texts(markup: str) -> tuple[str, str]:
-    """The document's whole text, and the characters set in code's face (code, kbd, samp, pre), from one parse."""
-    root = etree.fromstring(markup.encode("utf-8"))
-    code = "".join(text for element in root.iter(*_CODE_TAGS) for text in element.itertext())
-    return "".join(root.itertext()), code
 
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -344,21 +300,13 @@ def build_epub(
         if vertical:
             markup = upright_numbers_in_document(markup)
         markups.append((uid, file_name, markup))
-        document_text, in_code = _document_texts(markup)
+        document_text, in_code = document_texts(markup)
         texts.append(document_text)
         code_texts.append(in_code)
-    text = "".join(texts)
-    code_text = "".join(code_texts)
-
-    faces = [("font-400", fonts.regular, text), ("font-700", fonts.bold, text)]
-    if fonts.mono is not None:
-        faces.append(("font-mono", fonts.mono, code_text))
-    symbols = _symbol_characters(fonts, text, code_text)
-    if fonts.symbols is not None and symbols:
-        faces.append(("font-symbols", fonts.symbols, symbols))
-        stylesheet += _symbols_rule(f"fonts/{fonts.symbols.file_stem}.otf", fonts.regular.family)
+    embedded = embedded_faces(fonts, "".join(texts), "".join(code_texts))
+    stylesheet += embedded.stylesheet
     for uid, file_name, markup in markups:
-        content = symbols_in_document(markup, symbols).encode("utf-8")
+        content = symbols_in_document(markup, embedded.symbols).encode("utf-8")
         item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml", content=content)
         ebook.add_item(item)
         spine.append(item)
@@ -367,15 +315,8 @@ def build_epub(
             uid="style", file_name="styles/book.css", media_type="text/css", content=stylesheet.encode("utf-8")
         )
     )
-    for uid, face, characters in faces:
-        ebook.add_item(
-            epub.EpubItem(
-                uid=uid,
-                file_name=f"fonts/{face.file_stem}.otf",
-                media_type=FONT_MEDIA_TYPE,
-                content=subset_face(face, characters, fonts.cache),
-            )
-        )
+    for uid, file_name, content in embedded.files():
+        ebook.add_item(epub.EpubItem(uid=uid, file_name=file_name, media_type=FONT_MEDIA_TYPE, content=content))
     for index, (href, data) in enumerate(sorted(image_files.items())):
         media_type = "image/jpeg" if href.endswith(".jpg") else f"image/{href.rsplit('.', 1)[1]}"
         ebook.add_item(epub.EpubItem(uid=f"image-{index}", file_name=href, media_type=media_type, content=data))

@@ -1,26 +1,54 @@
 """The PDF writer: each issue, the front matter and a folio template laid out as parts of their own by
 WeasyPrint in worker processes (layout.py), then merged into one book (merge.py); document.py makes the
 parts' HTML and runs both. With --print-ready the press version and its cover, with --booklet the imposed
-booklet (press/). It provides the page map of the printed book (page_map.py) to the EPUB."""
+booklet (press/). It provides the page map of the printed book (page_map.py) to the EPUB, and declares its
+settings (`[print]`, settings.py) and options here."""
 
 from __future__ import annotations
 
 import contextlib
 import sys
 from collections.abc import Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 
-from publish.errors import PublishError
+from publish.errors import PublishError, UsageError
 from publish.model import BuildRequest
-from publish.writers import Writer, WriterInput, WriterOutput, read_stylesheets, register_writer
+from publish.writers import Writer, WriterInput, WriterOption, WriterOutput, read_stylesheets
+from publish.writers.pdf.settings import PrintSettings
 
 
-@register_writer
+def _signature(value: int | None) -> int | None:
+    if value is not None and value % 4:
+        raise UsageError(f"{value} is not a multiple of 4", option="--signature")
+    return value
+
+
 class PdfWriter(Writer):
     name = "pdf"
     profile = "pdf"
+    makes = "PDFs"
     provides = ("print_pages",)
+    settings_section = "print"
+    settings = PrintSettings
+    options = (
+        WriterOption(
+            "--print-ready",
+            "print_ready",
+            "PDF for a press: bleed, crop marks, PDF/X-4 in CMYK; also writes <slug>-cover.pdf.",
+            is_flag=True,
+        ),
+        WriterOption(
+            "--booklet", "booklet", "Also write <slug>-booklet.pdf, imposed for saddle stitching.", is_flag=True
+        ),
+        WriterOption(
+            "--signature",
+            "signature",
+            "With --booklet: pages per signature (a multiple of 4), for a thick book.",
+            type=int,
+            minimum=4,
+            check=_signature,
+        ),
+    )
 
     def __init__(self) -> None:
         self.pool: object = None
@@ -41,6 +69,8 @@ class PdfWriter(Writer):
         from publish.writers.pdf.progress import TerminalProgress
 
         config, book, request = job.config, job.book, job.request
+        settings: PrintSettings = self.settings_in(config)
+        print_ready, booklet = self.option(request, "print_ready", False), self.option(request, "booklet", False)
         # Fail with a clear message rather than lay out in a fallback face.
         faces = [find_face(family, weight) for family in (SERIF_FAMILY, LATIN_SERIF_FAMILY) for weight in (400, 700)]
         # Headings and code fall back to the sans collection, which holds the mono face. Every face listed is
@@ -49,56 +79,59 @@ class PdfWriter(Writer):
             for weight in (400, 700):
                 with contextlib.suppress(PublishError):
                     faces.append(find_face(family, weight))
+        font_files = tuple(face.path for face in faces)
         stylesheets = read_stylesheets(config, ["common.css", "pdf.css"])
-        if request.print_ready:
+        if print_ready:
             stylesheets += read_stylesheets(config, ["press.css"])
         progress = TerminalProgress() if request.show_progress and sys.stdout.isatty() else None
         try:
             rendered = build_pdf(
                 book,
                 stylesheets,
-                config.page_size_mm,
-                press=config.print if request.print_ready else None,
-                font_files=tuple(face.path for face in faces),
+                settings.page_size_mm,
+                press=settings if print_ready else None,
+                font_files=font_files,
                 cache=job.cache,
                 on_progress=progress,
                 pool=self.pool,  # type: ignore[arg-type]
-                merge_in_background="epub" in request.formats,
-                links=config.print.links,
+                merge_in_background=job.work_follows,
+                links=settings.links,
             )
         finally:
             if progress is not None:
                 progress.close()
-        files: dict[str, bytes | Future[bytes]] = {".pdf": rendered.data}
-        pages = {".pdf": rendered.pages}
-        if request.print_ready:
+        slug = book.meta.slug
+        if isinstance(rendered.data, bytes):
+            job.staging.write_bytes(f"{slug}.pdf", rendered.data)
+        else:  # the merge runs in a worker while the next writer works
+            job.staging.write_later(f"{slug}.pdf", rendered.data)
+        pages = {f"{slug}.pdf": rendered.pages}
+        if print_ready:
             from publish.writers.pdf.press.cover import CoverGeometry, build_cover_pdf, spine_width_mm
 
-            width, height = config.page_size_mm
-            spine = spine_width_mm(rendered.pages, config.print.paper_thickness_mm)
-            geometry = CoverGeometry(width, height, spine, config.print.bleed_mm)
-            files["-cover.pdf"] = build_cover_pdf(book, read_stylesheets(config, ["cover.css"])[0], geometry)
-            pages["-cover.pdf"] = 1
-        if request.booklet:
+            width, height = settings.page_size_mm
+            spine = spine_width_mm(rendered.pages, settings.paper_thickness_mm)
+            geometry = CoverGeometry(width, height, spine, settings.bleed_mm)
+            cover = build_cover_pdf(book, read_stylesheets(config, ["cover.css"])[0], geometry)
+            job.staging.write_bytes(f"{slug}-cover.pdf", cover)
+            pages[f"{slug}-cover.pdf"] = 1
+        if booklet:
             from publish.writers.pdf.press.imposition import impose_booklet, signature_order
 
+            signature = self.option(request, "signature")
             # always from trim-size pages, without bleed
-            trim = (
-                rendered
-                if not request.print_ready
-                else build_pdf(
+            trim = rendered
+            if print_ready:
+                trim = build_pdf(
                     book,
                     read_stylesheets(config, ["common.css", "pdf.css"]),
-                    config.page_size_mm,
-                    font_files=tuple(face.path for face in faces),
+                    settings.page_size_mm,
+                    font_files=font_files,
                     cache=job.cache,
                     pool=self.pool,  # type: ignore[arg-type]
-                    links=config.print.links,
+                    links=settings.links,
                 )
-            )
-            data = trim.data.result() if isinstance(trim.data, Future) else trim.data
-            files["-booklet.pdf"] = impose_booklet(data, request.signature)
-            pages["-booklet.pdf"] = len(signature_order(trim.pages, request.signature))
-        return WriterOutput(
-            files=files, warnings=rendered.warnings, provides={"print_pages": rendered.print_pages}, pages=pages
-        )
+            data = trim.data if isinstance(trim.data, bytes) else trim.data.result()
+            job.staging.write_bytes(f"{slug}-booklet.pdf", impose_booklet(data, signature))
+            pages[f"{slug}-booklet.pdf"] = len(signature_order(trim.pages, signature))
+        return WriterOutput(warnings=rendered.warnings, provides={"print_pages": rendered.print_pages}, pages=pages)

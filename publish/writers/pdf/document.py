@@ -20,9 +20,8 @@ from pathlib import Path
 from lxml import etree
 
 from publish.cache import Cache
-from publish.config import PrintSettings
 from publish.edition import label_in
-from publish.errors import InternalError, Problem, Severity
+from publish.errors import Diagnostic, InternalError, Severity
 from publish.model import Book, Chapter, PrintPage
 from publish.pictures.convert import fit_book_pictures, pdf_target
 from publish.writers.page_templates import render_page
@@ -30,6 +29,7 @@ from publish.writers.pdf.layout import LayoutPool, ProgressCallback
 from publish.writers.pdf.links import links_on_paper
 from publish.writers.pdf.merge import FOLIO_TEMPLATE
 from publish.writers.pdf.press import PRESS_PROFILE, cmyk_profile, press_css
+from publish.writers.pdf.settings import PrintSettings
 from publish.xhtml import inner_markup, parse_body
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class RenderedPdf:
     data: bytes | Future[bytes]
     """The PDF, or (with a layout pool) the merge still running in a worker: the caller collects it when
     it writes the file, so that the EPUB is made meanwhile."""
-    warnings: tuple[Problem, ...]
+    warnings: tuple[Diagnostic, ...]
     pages: int
     print_pages: Mapping[str, list[PrintPage]] = field(default_factory=dict)
     """By issue anchor: its printed pages and the block each begins with, for the EPUB's page list."""
@@ -373,7 +373,7 @@ def build_pdf(
     )
 
 
-def low_resolution_images(placed: Mapping[str, float], book: Book, images: Mapping[str, bytes]) -> list[Problem]:
+def low_resolution_images(placed: Mapping[str, float], book: Book, images: Mapping[str, bytes]) -> list[Diagnostic]:
     """A warning for each image printed at less than 300 dpi at its placed width (CSS px), with file and line."""
     from PIL import Image
 
@@ -390,7 +390,7 @@ def low_resolution_images(placed: Mapping[str, float], book: Book, images: Mappi
             path, line = sources[href]
             needed = math.ceil(PRESS_MIN_DPI * width_px / 96)
             problems.append(
-                Problem(
+                Diagnostic(
                     path,
                     line,
                     "image",

@@ -10,7 +10,7 @@ import weasyprint
 
 from publish.editor.typo_report import _is_han, read_lines
 from publish.internals.weasy import SUPPORTED, patched
-from publish.typography import PDF_RULES, typeset_markup
+from publish.typography import PDF_RULES, builtin_rules, typeset_markup
 
 TEXT = (
     "让·鲍德里亚所警示的“拟像”秩序，在Seedance 2.0身上得到了近乎教科书般的演示。在拟像的第三阶段——“仿真”阶段，"
@@ -40,7 +40,7 @@ def test_written_against_the_installed_weasyprint() -> None:
 
 @pytest.mark.parametrize("width", ["300pt", "287.3pt", "31.55em"])
 def test_every_full_line_ends_flush_at_any_width(tmp_path: Path, width: str) -> None:
-    lines = read_lines(_render(tmp_path, typeset_markup(f"<p>{TEXT}</p>", PDF_RULES), width))
+    lines = read_lines(_render(tmp_path, typeset_markup(f"<p>{TEXT}</p>", builtin_rules(PDF_RULES)), width))
     assert len(lines) >= 5
     right = max(line.x1 for line in lines)
     assert [round(right - line.x1, 1) for line in lines[:-1]] == [0.0] * (len(lines) - 1)
@@ -48,7 +48,7 @@ def test_every_full_line_ends_flush_at_any_width(tmp_path: Path, width: str) -> 
 
 
 def test_the_stretch_is_shared_evenly_between_the_characters(tmp_path: Path) -> None:
-    lines = read_lines(_render(tmp_path, typeset_markup(f"<p>{TEXT}</p>", PDF_RULES), "287.3pt"))
+    lines = read_lines(_render(tmp_path, typeset_markup(f"<p>{TEXT}</p>", builtin_rules(PDF_RULES)), "287.3pt"))
     for line in lines[:-1]:
         glyphs = line.visible
         advances = [b.x0 - a.x0 for a, b in itertools.pairwise(glyphs) if _is_han(a.text) and _is_han(b.text)]
@@ -58,7 +58,9 @@ def test_the_stretch_is_shared_evenly_between_the_characters(tmp_path: Path) -> 
 
 def test_a_gap_never_starts_or_ends_a_line(tmp_path: Path) -> None:
     # Ten ideographs fill the 10-em line exactly, so the Latin run must start the next line.
-    body = typeset_markup("<p>一二三四五六七八九十Latin词语后面还有一些中文内容用来填满第二行文字</p>", PDF_RULES)
+    body = typeset_markup(
+        "<p>一二三四五六七八九十Latin词语后面还有一些中文内容用来填满第二行文字</p>", builtin_rules(PDF_RULES)
+    )
     assert 'class="latin gap-before gap-after"' in body
     lines = read_lines(_render(tmp_path, body, "10em"))
     assert lines[1].visible[0].text == "L"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from publish.config import PrintSettings
 from publish.errors import PublishError
 from publish.internals.weasy.fetch import BOOK_BASE_URL
 from publish.writers.page_templates import render_page
+from publish.writers.pdf.settings import PrintSettings
 
 PRESS_PROFILE = "press/cmyk.icc"
 """Where every part of a press PDF finds the CMYK profile its colours are in, under the book's base URL."""

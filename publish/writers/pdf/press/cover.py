@@ -6,10 +6,10 @@ import io
 import math
 from dataclasses import dataclass
 
-from publish.config import PrintSettings
 from publish.model import Book
 from publish.writers.page_templates import render_page
 from publish.writers.pdf.press import PRESS_PROFILE, cmyk_profile, press_css
+from publish.writers.pdf.settings import PrintSettings
 
 SPINE_TITLE_MIN_MM = 6.0
 """Below this the spine is too narrow for a vertical title."""

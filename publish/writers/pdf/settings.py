@@ -1,0 +1,53 @@
+"""`[print]` in book.toml: the PDF writer's settings, declared (publish/settings.py) — the trim, and what a
+press or a print-on-demand service needs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from publish.settings import setting
+
+LINK_MODES = ("endnotes", "footnotes", "none")
+"""How `[print] links` may print the addresses of links (publish/writers/pdf/links.py)."""
+PAGE_SIZES = {"A5": (148, 210), "B6": (125, 176), "大32开": (140, 203), "小32开": (130, 184)}
+TRIM_RANGE_MM = (70.0, 500.0)
+"""Each side of a page size given as W×H: from a pocket booklet (A7 is 74 mm wide) to a broadsheet."""
+
+
+def parse_page_size(text: str) -> tuple[float, float] | None:
+    if text in PAGE_SIZES:
+        return PAGE_SIZES[text]
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[x×]\s*(\d+(?:\.\d+)?)\s*(?:mm)?\s*", text)
+    return (float(match[1]), float(match[2])) if match else None
+
+
+def trim_problem(trim: str) -> tuple[str, str] | None:
+    size = parse_page_size(trim)
+    if size is None:
+        return f"unknown trim {trim!r}", f"use {', '.join(PAGE_SIZES)} or W×H in mm, e.g. 148x210"
+    low, high = TRIM_RANGE_MM
+    if not all(low <= side <= high for side in size):
+        return (
+            f"{trim!r} is not a page size a book is printed at",
+            f"give each side from {low:.0f} to {high:.0f} mm, e.g. 148x210, or use {', '.join(PAGE_SIZES)}",
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class PrintSettings:
+    """What `[print]` in book.toml may say; every field has a sensible default."""
+
+    trim: str = setting("A5", check=trim_problem)
+    bleed_mm: float = setting(3.0, within=(0.0, 10.0), unit="mm")
+    crop_marks: bool = setting(True)
+    paper_thickness_mm: float = setting(0.1, within=(0.03, 0.5), unit="mm")
+    """One leaf (two pages) of the interior paper, for the spine width of the cover."""
+    links: str = setting("endnotes", choices=LINK_MODES, noun="a way to print links")
+    """Where the PDF prints the address of each link: a list at the end of each issue (`endnotes`), at the
+    foot of the page (`footnotes`), or nowhere (`none`)."""
+
+    @property
+    def page_size_mm(self) -> tuple[float, float]:
+        return parse_page_size(self.trim) or PAGE_SIZES["A5"]
