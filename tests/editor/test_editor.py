@@ -14,7 +14,6 @@ from publish.editor.lint_rules import BUILTIN_LINT_RULES
 
 from ..testing_utils import publish_command, run_cli, tiny_png, write_issue
 
-
 RULES = [rule.name for rule in BUILTIN_LINT_RULES]
 
 

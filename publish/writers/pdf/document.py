@@ -25,9 +25,10 @@ from publish.errors import Diagnostic, InternalError, Severity
 from publish.model import Book, Chapter, PrintPage
 from publish.pictures.convert import fit_book_pictures, pdf_target
 from publish.writers.page_templates import render_page
-from publish.writers.pdf.layout import LayoutPool, ProgressCallback
+from publish.writers.pdf.layout import LaidOutPart, LayoutJob, LayoutPool, ProgressCallback
 from publish.writers.pdf.links import links_on_paper
 from publish.writers.pdf.merge import FOLIO_TEMPLATE
+from publish.writers.pdf.page_plan import ContentsNumber, PagePlan, even, plan_body_pages
 from publish.writers.pdf.press import PRESS_PROFILE, cmyk_profile, press_css
 from publish.writers.pdf.settings import PrintSettings
 from publish.xhtml import inner_markup, parse_body
@@ -211,9 +212,154 @@ def estimated_last_opening(book: Book) -> int:
     return 1 + _estimated_body_pages(book.chapters[:-1])
 
 
-def _even(pages: int) -> int:
-    """A part's page count once the merge has added the blank verso that lets the next part open on a recto."""
-    return pages + pages % 2
+@dataclass(frozen=True)
+class _LaidOutBook:
+    """Every part of the book laid out with one gutter: the front matter, the issues, the folio template."""
+
+    front: LaidOutPart
+    issues: list[LaidOutPart]
+    folio_template: LaidOutPart
+    first_pages: dict[str, int]
+    """Each issue's first folio, by its anchor."""
+    pages: int
+
+
+class _PartJobs:
+    """The layout jobs of the book's parts, for one gutter (inside margin)."""
+
+    def __init__(self, book: Book, styles: list[str], resources: dict[str, bytes], font_files: tuple[Path, ...]):
+        from publish.internals.weasy.fonts import font_identities
+        from publish.writers.pdf.layout import layout_fingerprint
+
+        self.book, self.styles, self.resources = book, styles, resources
+        self.press = PRESS_PROFILE in resources
+        self.icc = {PRESS_PROFILE: resources[PRESS_PROFILE]} if self.press else {}
+        self.fingerprint = layout_fingerprint(font_files)
+        self.shared_faces = {
+            identity: face for path in set(font_files) for identity, face in font_identities(path).items()
+        }
+        self.issue_html = [issue_html(book, chapter) for chapter in book.chapters]
+
+    def _job(self, label: str, html: str, geometry: str, used: Mapping[str, bytes], **flags: bool) -> LayoutJob:
+        return LayoutJob(
+            label=label,
+            html=html,
+            stylesheets=(*self.styles, geometry),
+            resources=used,
+            press=self.press,
+            fingerprint=self.fingerprint,
+            shared_fonts=frozenset(self.shared_faces),
+            **flags,
+        )
+
+    def issues(self, geometry: str) -> list[LayoutJob]:
+        return [
+            self._job(
+                f"第 {chapter.issue.number} 期",
+                html,
+                geometry,
+                {href: self.resources[href] for href in chapter.images if href in self.resources} | self.icc,
+                page_blocks=True,
+            )
+            for chapter, html in zip(self.book.chapters, self.issue_html, strict=True)
+        ]
+
+    def folios(self, geometry: str) -> LayoutJob:
+        return self._job("页码", folio_template_html(self.book), geometry, self.icc, first=True)
+
+    def contents(self, geometry: str, digits: int) -> LayoutJob:
+        """The front matter, whose contents leave a slot `digits` wide for each issue's page number."""
+        return self._job("目录", front_matter_html(self.book, digits), geometry, self.icc, number_slots=True)
+
+
+def _lay_out_book(
+    jobs: _PartJobs,
+    page_size_mm: tuple[float, float],
+    layout_cache: object,
+    on_progress: ProgressCallback | None,
+    pool: LayoutPool | None,
+) -> _LaidOutBook:
+    """Every part laid out with the gutter an estimate of the page count asks for; again, in the rare case the
+    count asks for a wider one. The contents are laid out alongside the issues, with a slot as many digits
+    wide as the guess of the last opening's folio, and again if the guess was a digit off."""
+    from publish.writers.pdf.layout import lay_out_all
+
+    book = jobs.book
+    slot_digits = len(str(estimated_last_opening(book)))
+    estimate = estimated_pages(book)
+    inner = inner_margin_mm(round(estimate * ESTIMATE_MARGIN))
+    for _attempt in range(3):
+        geometry = page_geometry_css(page_size_mm, inner)
+        *issues, folio_template, front = lay_out_all(
+            [*jobs.issues(geometry), jobs.folios(geometry), jobs.contents(geometry, slot_digits)],
+            layout_cache,  # type: ignore[arg-type]
+            on_progress,
+            pool,
+        )
+        first_pages: dict[str, int] = {}
+        folio = 1
+        for chapter, part in zip(book.chapters, issues, strict=True):
+            first_pages[chapter.anchor] = folio
+            folio += even(part.pages)
+        digits = len(str(max(first_pages.values(), default=1)))
+        if digits != slot_digits:  # the guess was a digit off
+            slot_digits = digits
+            (front,) = lay_out_all([jobs.contents(geometry, slot_digits)], layout_cache, on_progress, pool)  # type: ignore[arg-type]
+        pages = even(front.pages) + folio - 1
+        if inner_margin_mm(pages) <= inner:
+            log.info("PDF: %d pages (estimated %d), laid out once, %.1f mm inside margin", pages, estimate, inner)
+            break
+        log.info(
+            "PDF: %d pages need a %.1f mm inside margin, the estimate (%d pages) gave %.1f mm: "
+            "every issue is laid out again",
+            pages,
+            inner_margin_mm(pages),
+            estimate,
+            inner,
+        )
+        inner = inner_margin_mm(pages)
+    return _LaidOutBook(front, issues, folio_template, first_pages, pages)
+
+
+def _page_plan(laid_out: _LaidOutBook) -> PagePlan:
+    front, first_pages = laid_out.front, laid_out.first_pages
+    if sorted(slot.target for slot in front.number_slots) != sorted(first_pages):
+        raise InternalError("the contents do not hold one page-number slot per issue")
+    return PagePlan(
+        front=front.pdf,
+        bodies=tuple(part.pdf for part in laid_out.issues),
+        folio_template=laid_out.folio_template.pdf,
+        pages=plan_body_pages([part.blank for part in laid_out.issues]),
+        contents_numbers=tuple(
+            ContentsNumber(s.page, s.right, s.baseline, first_pages[s.target]) for s in front.number_slots
+        ),
+    )
+
+
+def _font_programs(laid_out: _LaidOutBook, jobs: _PartJobs, cache: Cache | None) -> dict[str, bytes]:
+    """One subset of each shared face, of the glyphs every part used of it, by its subset tag."""
+    from publish.writers.fonts import glyph_subset
+
+    glyphs_by_tag: dict[str, tuple[tuple, set[int]]] = {}
+    for part in (laid_out.front, *laid_out.issues, laid_out.folio_template):
+        for tag, (identity, glyphs) in part.shared_fonts.items():
+            glyphs_by_tag.setdefault(tag, (identity, set()))[1].update(glyphs)
+    return {
+        tag: glyph_subset(*jobs.shared_faces[identity], sorted(glyphs), cache)
+        for tag, (identity, glyphs) in glyphs_by_tag.items()
+    }
+
+
+def _print_pages(book: Book, laid_out: _LaidOutBook) -> dict[str, list[PrintPage]]:
+    """By issue anchor: its printed pages and the block each begins with, for the EPUB's page list."""
+    return {
+        chapter.anchor: [
+            PrintPage(laid_out.first_pages[chapter.anchor] + index, block)
+            for index, (block, blank) in enumerate(zip(part.page_blocks, part.blank, strict=True))
+            if not blank
+        ]
+        for chapter, part in zip(book.chapters, laid_out.issues, strict=True)
+    }
 
 
 def build_pdf(
@@ -230,147 +376,37 @@ def build_pdf(
     links: str = "endnotes",
 ) -> RenderedPdf:
     """The whole PDF: every issue, the front matter and the folio template laid out on their own (in the
-    pool's workers, cached), then merged with the folios and the contents' page numbers drawn in (with
-    `merge_in_background`, in a worker while the caller makes the EPUB; otherwise here, which spares
-    sending the parts to another process). The gutter is chosen from an estimate of the page count, and
-    the book laid out again in the rare case the count asks for another."""
-    from publish.internals.weasy.fonts import font_identities
-    from publish.writers.fonts import glyph_subset
-    from publish.writers.pdf.layout import LayoutCache, LayoutJob, lay_out_all, layout_fingerprint
+    pool's workers, cached), then merged by a page plan with the folios and the contents' page numbers drawn
+    in (with `merge_in_background`, in a worker while the caller goes on; otherwise here, which spares
+    sending the parts to another process)."""
+    from publish.writers.pdf.layout import LayoutCache
     from publish.writers.pdf.merge import merge_parts
 
-    book = fit_book_pictures(book, pdf_target(*text_block_mm(page_size_mm)), cache)
-    book = _for_paper(book, links)
-    images = book.images
-    resources: dict[str, bytes] = dict(images)
+    book = _for_paper(fit_book_pictures(book, pdf_target(*text_block_mm(page_size_mm)), cache), links)
+    resources: dict[str, bytes] = dict(book.images)
     styles = list(stylesheets)
     if press is not None:
         resources[PRESS_PROFILE] = cmyk_profile()
         styles.append(press_css(press))
+    jobs = _PartJobs(book, styles, resources, font_files)
     layout_cache = LayoutCache(cache) if cache is not None else None
-    fingerprint = layout_fingerprint(font_files)
-    shared_faces = {identity: face for path in set(font_files) for identity, face in font_identities(path).items()}
-    issue_html_texts = [issue_html(book, chapter) for chapter in book.chapters]
-
-    def job(
-        label: str,
-        html: str,
-        geometry: str,
-        used: Mapping[str, bytes],
-        blocks: bool = False,
-        slots: bool = False,
-        first: bool = False,
-    ) -> LayoutJob:
-        return LayoutJob(
-            label=label,
-            html=html,
-            stylesheets=(*styles, geometry),
-            resources=used,
-            press=press is not None,
-            page_blocks=blocks,
-            number_slots=slots,
-            first=first,
-            fingerprint=fingerprint,
-            shared_fonts=frozenset(shared_faces),
-        )
-
-    icc = {PRESS_PROFILE: resources[PRESS_PROFILE]} if press is not None else {}
-    slot_digits = len(str(estimated_last_opening(book)))
-    estimate = estimated_pages(book)
-    inner = inner_margin_mm(round(estimate * ESTIMATE_MARGIN))
-    for _attempt in range(3):
-        geometry = page_geometry_css(page_size_mm, inner)
-        issue_jobs = [
-            job(
-                f"第 {chapter.issue.number} 期",
-                html,
-                geometry,
-                {href: resources[href] for href in chapter.images if href in resources} | icc,
-                blocks=True,
-            )
-            for chapter, html in zip(book.chapters, issue_html_texts, strict=True)
-        ]
-        folio_job = job("页码", folio_template_html(book), geometry, icc, first=True)
-
-        def contents_job(digits: int, geometry: str = geometry) -> LayoutJob:
-            return job("目录", front_matter_html(book, digits), geometry, icc, slots=True)
-
-        # The contents leave a slot for each page number, so they are laid out alongside the issues.
-        *issues, folio_template, front = lay_out_all(
-            [*issue_jobs, folio_job, contents_job(slot_digits)], layout_cache, on_progress, pool
-        )
-        first_pages: dict[str, int] = {}
-        folio = 1
-        for chapter, part in zip(book.chapters, issues, strict=True):
-            first_pages[chapter.anchor] = folio
-            folio += _even(part.pages)
-        body_pages = folio - 1
-        digits = len(str(max(first_pages.values(), default=1)))
-        if digits != slot_digits:  # the guess was a digit off
-            slot_digits = digits
-            (front,) = lay_out_all([contents_job(slot_digits)], layout_cache, on_progress, pool)
-        pages = _even(front.pages) + body_pages
-        if inner_margin_mm(pages) <= inner:
-            log.info("PDF: %d pages (estimated %d), laid out once, %.1f mm inside margin", pages, estimate, inner)
-            break
-        log.info(
-            "PDF: %d pages need a %.1f mm inside margin, the estimate (%d pages) gave %.1f mm: "
-            "every issue is laid out again",
-            pages,
-            inner_margin_mm(pages),
-            estimate,
-            inner,
-        )
-        inner = inner_margin_mm(pages)
-    if sorted(slot.target for slot in front.number_slots) != sorted(first_pages):
-        raise InternalError("the contents do not hold one page-number slot per issue")
-    contents_numbers = [(s.page, s.right, s.baseline, first_pages[s.target]) for s in front.number_slots]
-    body = [  # (issue, page within it, blank) for every body page, the merge's blank versos included
-        (issue, index, blank)
-        for issue, part in enumerate(issues)
-        for index, blank in enumerate((*part.blank, *(True,) * (_even(part.pages) - part.pages)))
-    ]
-    folios = [None if blank else number for number, (_, _, blank) in enumerate(body, 1)]
-    heads = [  # None, or the issue whose recto head the page carries, or -1 for the verso head
-        None if blank or index == 0 else (issue if index % 2 == 0 else -1) for issue, index, blank in body
-    ]
-    glyphs_by_tag: dict[str, tuple[tuple, set[int]]] = {}
-    for part in (front, *issues, folio_template):
-        for tag, (identity, glyphs) in part.shared_fonts.items():
-            glyphs_by_tag.setdefault(tag, (identity, set()))[1].update(glyphs)
-    programs = {
-        tag: glyph_subset(*shared_faces[identity], sorted(glyphs), cache)
-        for tag, (identity, glyphs) in glyphs_by_tag.items()
-    }
-    merge_arguments = (front.pdf, [part.pdf for part in issues], folio_template.pdf, folios, heads, contents_numbers)
-    merge_options = {"press": press is not None, "font_programs": programs}
+    laid_out = _lay_out_book(jobs, page_size_mm, layout_cache, on_progress, pool)
+    plan = _page_plan(laid_out)
+    merge_options = {"press": press is not None, "font_programs": _font_programs(laid_out, jobs, cache)}
     data: bytes | Future[bytes]
     if merge_in_background and pool is not None and pool.executor is not None:
-        data = pool.executor.submit(merge_parts, *merge_arguments, **merge_options)
+        data = pool.executor.submit(merge_parts, plan, **merge_options)
     else:
-        data = merge_parts(*merge_arguments, **merge_options)
-    refused = [href for part in (*issues, front) for href in part.refused]
+        data = merge_parts(plan, **merge_options)
+    refused = [href for part in (*laid_out.issues, laid_out.front) for href in part.refused]
     if refused:
         log.warning("the PDF refused %d outside resource(s), e.g. %s", len(refused), refused[0])
     placed: dict[str, float] = {}
-    for part in issues:
+    for part in laid_out.issues:
         for href, width in part.image_widths.items():
             placed[href] = max(placed.get(href, 0.0), width)
-    warnings = tuple(low_resolution_images(placed, book, images)) if press is not None else ()
-    print_pages = {
-        chapter.anchor: [
-            PrintPage(first_pages[chapter.anchor] + index, block)
-            for index, (block, blank) in enumerate(zip(part.page_blocks, part.blank, strict=True))
-            if not blank
-        ]
-        for chapter, part in zip(book.chapters, issues, strict=True)
-    }
-    return RenderedPdf(
-        data=data,
-        warnings=warnings,
-        pages=pages,
-        print_pages=print_pages,
-    )
+    warnings = tuple(low_resolution_images(placed, book, book.images)) if press is not None else ()
+    return RenderedPdf(data=data, warnings=warnings, pages=laid_out.pages, print_pages=_print_pages(book, laid_out))
 
 
 def low_resolution_images(placed: Mapping[str, float], book: Book, images: Mapping[str, bytes]) -> list[Diagnostic]:

@@ -19,6 +19,7 @@ from pikepdf import Array, Dictionary, Name, Operator, OutlineItem
 
 from publish.errors import InternalError
 from publish.internals.weasy.fonts import PLACEHOLDER_FONT_BYTES
+from publish.writers.pdf.page_plan import PagePlan, RunningHead
 
 
 @dataclass
@@ -226,7 +227,7 @@ class _Overlays:
             page.contents_add(self._stream(b"Q\n" + b"".join(placements)), prepend=False)
 
 
-def _share_icc_profiles(book: pikepdf.Pdf) -> None:
+def share_icc_profiles(book: pikepdf.Pdf) -> None:
     """WeasyPrint's PDF/X output repeats the CMYK profile for every page and part: keep one copy."""
     shared: dict[bytes, pikepdf.Object] = {}
     for page in book.pages:
@@ -301,24 +302,10 @@ def _written_and_read_back(book: pikepdf.Pdf, parts: list[pikepdf.Pdf]) -> pikep
     return pikepdf.open(copy)
 
 
-def merge_parts(
-    front: bytes,
-    bodies: Sequence[bytes],
-    folio_template: bytes,
-    folios: Sequence[int | None],
-    heads: Sequence[int | None],
-    contents_numbers: Sequence[tuple[int, float, float, int]],
-    *,
-    press: bool,
-    font_programs: Mapping[str, bytes],
-) -> bytes:
-    """One PDF: the front matter's pages, then each body part's, each part followed by the template's empty
-    last page if it has an odd number of pages. Drawn from the template (see
-    pdf.folio_template_html): `folios[i]` on body page i (None: no folio) in the place and style of its
-    recto (page 1) or verso (page 2); `heads[i]`, the running head of issue k (its page 5 + k) or the
-    book's (-1: its page 4); each of `contents_numbers` (front matter page, right edge, baseline, number)
-    in the style of its page 3. The front matter's catalogue (metadata, output intent) becomes the book's."""
-    book = pikepdf.open(io.BytesIO(front))
+def _joined(plan: PagePlan) -> tuple[pikepdf.Pdf, pikepdf.Pdf, int, list[_Bookmark], dict, list[pikepdf.Pdf]]:
+    """The front matter's pages, then each body part's, each part followed by the template's empty last page
+    if it has an odd number of pages; with the book's bookmarks and named destinations gathered."""
+    book = pikepdf.open(io.BytesIO(plan.front))
     front_pages = len(book.pages)
     marks = _bookmarks(book, 0)
     destinations = dict(_named_destinations(book))
@@ -326,13 +313,13 @@ def merge_parts(
     resolved: dict[str, tuple[int, float, float]] = {
         name: (front_destinations[name], float(dest[2]), float(dest[3])) for name, dest in destinations.items()
     }
-    template = pikepdf.open(io.BytesIO(folio_template))
+    template = pikepdf.open(io.BytesIO(plan.folio_template))
     blank = template.pages[len(template.pages) - 1]
     if front_pages % 2:
         book.pages.append(blank)
         front_pages += 1
     opened: list[pikepdf.Pdf] = []
-    for body in bodies:
+    for body in plan.bodies:
         if len(opened) == PARTS_HELD_OPEN:
             book = _written_and_read_back(book, opened)
         part = pikepdf.open(io.BytesIO(body))
@@ -342,36 +329,49 @@ def merge_parts(
         pages = _page_index(part)
         for name, dest in _named_destinations(part):  # an issue's own anchor wins over the contents' stand-in
             resolved[name] = (pages[dest[0].objgen] + offset, float(dest[2]), float(dest[3]))
-        with warnings.catch_warnings():  # named destinations are rebuilt above, for the whole book
+        with warnings.catch_warnings():  # named destinations are rebuilt below, for the whole book
             warnings.filterwarnings("ignore", message="Copying pages from another Pdf")
             book.pages.extend(part.pages)
         if len(part.pages) % 2:  # the next part opens on a recto
             book.pages.append(blank)
+    if len(book.pages) != front_pages + plan.body_pages:
+        raise InternalError("the merged parts do not have the pages the plan counts")
+    return book, template, front_pages, marks, resolved, opened
 
+
+def _draw_numbers_and_heads(book: pikepdf.Pdf, template: pikepdf.Pdf, plan: PagePlan, front_pages: int) -> None:
+    """Each planned page's folio in the place and style of the template's recto (page 1) or verso (page 2),
+    its running head (the book's: the template's page 4; issue k's: its page 5 + k), and each contents number
+    in the style of its page 3."""
     overlays = _Overlays(book)
     recto, verso, listed = (
         _number_style(book, page, number)
         for page, number in zip(template.pages[:3], (FOLIO_TEMPLATE, FOLIO_TEMPLATE + 1, FOLIO_TEMPLATE), strict=True)
     )
-    for index, folio in enumerate(folios):
-        if folio is not None:
+    head_forms: dict[tuple[RunningHead, int], pikepdf.Object] = {}
+    for index, planned in enumerate(plan.pages):
+        if planned.folio is not None:
             style = (recto, verso)[index % 2]
-            drawing = style.drawing(folio, style.centre - style.width(folio) / 2)
+            drawing = style.drawing(planned.folio, style.centre - style.width(planned.folio) / 2)
             overlays.add(front_pages + index, Name.Folio, _form(book, style, drawing))
-    head_forms: dict[int, pikepdf.Object] = {}
-    for index, head in enumerate(heads):
-        if head is not None:
-            if head not in head_forms:
-                page = template.pages[3 if head < 0 else 4 + head]
-                head_forms[head] = book.copy_foreign(page.as_form_xobject())
-            overlays.add(front_pages + index, Name.Head, head_forms[head])
+        if planned.running_head is not None:
+            issue = planned.issue if planned.running_head is RunningHead.ISSUE else -1
+            key = (planned.running_head, issue)
+            if key not in head_forms:
+                page = template.pages[3 if issue < 0 else 4 + issue]
+                head_forms[key] = book.copy_foreign(page.as_form_xobject())
+            overlays.add(front_pages + index, Name.Head, head_forms[key])
     by_page: dict[int, list] = {}
-    for page, right, baseline, number in contents_numbers:
-        by_page.setdefault(page, []).extend(listed.drawing(number, right - listed.width(number), baseline))
+    for entry in plan.contents_numbers:
+        drawing = listed.drawing(entry.number, entry.right - listed.width(entry.number), entry.baseline)
+        by_page.setdefault(entry.page, []).extend(drawing)
     for page, drawing in sorted(by_page.items()):
         overlays.add(page, Name.Numbers, _form(book, listed, drawing))
     overlays.draw()
 
+
+def _book_catalogue(book: pikepdf.Pdf, marks: list[_Bookmark], resolved: dict, front_pages: int) -> None:
+    """What spans the whole book: named destinations, the outline, page labels (roman, then arabic)."""
     book.Root.Names = Dictionary(
         Dests=Dictionary(
             Names=Array(
@@ -391,9 +391,18 @@ def merge_parts(
         numbers.extend([0, Dictionary(S=Name("/r"))])
     numbers.extend([front_pages, Dictionary(S=Name("/D"), St=1)])
     book.Root.PageLabels = Dictionary(Nums=numbers)
+
+
+def merge_parts(plan: PagePlan, *, press: bool, font_programs: Mapping[str, bytes]) -> bytes:
+    """One PDF, following the plan: the parts joined, folios, running heads and contents numbers drawn,
+    the book's destinations, outline and page labels, one program per shared font, and for the press one
+    CMYK profile. The front matter's catalogue (metadata, output intent) becomes the book's."""
+    book, template, front_pages, marks, resolved, opened = _joined(plan)
+    _draw_numbers_and_heads(book, template, plan, front_pages)
+    _book_catalogue(book, marks, resolved, front_pages)
     _install_shared_fonts(book, font_programs)
     if press:
-        _share_icc_profiles(book)
+        share_icc_profiles(book)
     out = io.BytesIO()
     book.save(
         out,

@@ -40,10 +40,6 @@ def cover_geometry_css(geometry: CoverGeometry) -> str:
 
 def build_cover_pdf(book: Book, stylesheet: str, geometry: CoverGeometry) -> bytes:
     """A one-page PDF/X-4 of the whole cover sheet, laid out like every other part of the book."""
-    import hashlib
-
-    from pypdf import PdfReader, PdfWriter
-
     from publish.writers.pdf.layout import LayoutJob, lay_out
 
     # The cover always has its bleed and crop marks: the sheet is trimmed to the book.
@@ -57,18 +53,18 @@ def build_cover_pdf(book: Book, stylesheet: str, geometry: CoverGeometry) -> byt
         press=True,
     )
     data = lay_out(job).pdf
-    identifier = hashlib.sha256((html_text + stylesheet + repr(geometry)).encode()).hexdigest()[:32].encode()
-    return _finish_pdf(PdfWriter(clone_from=PdfReader(io.BytesIO(data))), data, identifier)
+    return _finish_pdf(data)
 
 
-def _finish_pdf(writer: object, original: bytes, identifier: bytes) -> bytes:
-    """Write a pypdf document back: the original PDF version (PDF/X-4 needs 1.6), shared objects stored
-    once (WeasyPrint repeats the ICC profile on every page), and a fixed /ID so rebuilds are identical."""
-    from publish.internals.pypdf_trailer import set_document_id
+def _finish_pdf(data: bytes) -> bytes:
+    """The sheet written back with the ICC profile WeasyPrint repeats on every page stored once, its PDF
+    version kept (PDF/X-4 needs 1.6), and an /ID derived from its content so that rebuilds are identical."""
+    import pikepdf
 
-    writer.pdf_header = original.split(b"\n", 1)[0]  # type: ignore[attr-defined]
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)  # type: ignore[attr-defined]
-    set_document_id(writer, identifier)  # type: ignore[arg-type]
-    out = io.BytesIO()
-    writer.write(out)  # type: ignore[attr-defined]
+    from publish.writers.pdf.merge import share_icc_profiles
+
+    with pikepdf.open(io.BytesIO(data)) as sheet:
+        share_icc_profiles(sheet)
+        out = io.BytesIO()
+        sheet.save(out, deterministic_id=True, min_version=sheet.pdf_version)
     return out.getvalue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+import pikepdf
 
 
 def saddle_stitch_order(pages: int) -> list[tuple[int | None, int | None]]:
@@ -33,23 +33,25 @@ def signature_order(pages: int, signature: int | None) -> list[tuple[int | None,
 
 
 def impose_booklet(pdf: bytes, signature: int | None = None) -> bytes:
-    """Each sheet side twice as wide as a trim page, with the pages of `saddle_stitch_order` on it."""
-    reader = PdfReader(io.BytesIO(pdf))
-    first = reader.pages[0]
-    width, height = float(first.mediabox.width), float(first.mediabox.height)
-    writer = PdfWriter()
-    for left, right in signature_order(len(reader.pages), signature):
-        sheet = PageObject.create_blank_page(width=2 * width, height=height)
-        for number, offset in ((left, 0.0), (right, width)):
-            if number is None:
-                continue
-            page = reader.pages[number - 1]
-            box = page.mediabox
-            sheet.merge_transformed_page(
-                page, Transformation().translate(offset - float(box.left), -float(box.bottom)), over=True
-            )
-        writer.add_page(sheet).compress_content_streams()
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-    out = io.BytesIO()
-    writer.write(out)
+    """Each sheet side twice as wide as a trim page, with the pages of `saddle_stitch_order` on it: each
+    page drawn once as a form, placed on its sheet side by the page's own box (pikepdf, on qpdf)."""
+    with pikepdf.open(io.BytesIO(pdf)) as book, pikepdf.new() as sheets:
+        box = pikepdf.Rectangle(book.pages[0].mediabox)
+        width, height = box.width, box.height
+        forms: dict[int, pikepdf.Object] = {}
+        for left, right in signature_order(len(book.pages), signature):
+            sheet = sheets.add_blank_page(page_size=(2 * width, height))
+            for number, offset in ((left, 0.0), (right, width)):
+                if number is None:
+                    continue
+                if number not in forms:
+                    forms[number] = sheets.copy_foreign(book.pages[number - 1].as_form_xobject())
+                sheet.add_overlay(forms[number], pikepdf.Rectangle(offset, 0, offset + width, height))
+        out = io.BytesIO()
+        sheets.save(
+            out,
+            deterministic_id=True,
+            min_version=book.pdf_version,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        )
     return out.getvalue()
