@@ -50,14 +50,14 @@ pictures: system test-system $(STAMP)
 	$(MAKE) --no-print-directory phone-picture BOOK=output/pictures/shanhai-weekly-2026-traditional-tw.epub PICTURE=docs/phone-traditional.png
 	$(MAKE) --no-print-directory phone-picture BOOK=output/pictures/shanhai-weekly-2026-vertical.epub PICTURE=docs/phone-vertical.png
 
-# Issue 2 of one EPUB as a 320 px phone shows it, in Debian's Chromium (tests/writers/epub/phone.py).
+# Issue 2 of one EPUB as a 320 px phone shows it, in Debian's Chromium (tools/phone.py).
 phone-picture:
 	rm -rf output/pictures/phone
 	$(VENV)/bin/python -c "import zipfile; zipfile.ZipFile('$(BOOK)').extractall('output/pictures/phone')"
-	$(VENV)/bin/python -m tests.writers.epub.phone output/pictures/phone/EPUB/issue-0002.xhtml 320 $(PICTURE)
+	$(VENV)/bin/python -m tools.phone output/pictures/phone/EPUB/issue-0002.xhtml 320 $(PICTURE)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check publish tests bench
+	$(VENV)/bin/ruff check publish tests bench tools/*.py
 
 system:
 	@missing=""; \

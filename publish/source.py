@@ -21,6 +21,7 @@ from publish.limits import (
     too_large,
 )
 from publish.model import Issue, Selection
+from publish.settings import key_line
 
 KNOWN_LANGS = ("zh-Hans", "zh-Hant", "zh-CN", "zh-TW", "zh-HK", "zh")
 _BOM = "\ufeff"
@@ -111,14 +112,12 @@ def _shown(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def _field_line(frontmatter_text: str, key: str) -> int | None:
-    """File line of a key; the frontmatter text starts with the newline that ends the opening ---."""
-    match = re.search(rf"^{re.escape(key)}\s*:", frontmatter_text, re.MULTILINE)
-    return frontmatter_text.count("\n", 0, match.start()) + 1 if match else None
+Report = Callable[..., None]
+"""Records a problem of one frontmatter field: report(key, message, hint[, severity])."""
 
 
-def read_issue(path: Path) -> tuple[Issue | None, list[Diagnostic]]:
-    """Parse one file; return the issue, or None with every problem found in it."""
+def _read_text(path: Path) -> tuple[str | None, list[Diagnostic]]:
+    """The file's text, within the size limit, decoded; or why not."""
     try:
         with path.open("rb") as file:
             raw = file.read(MAX_ISSUE_BYTES + 1)
@@ -135,47 +134,38 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Diagnostic]]:
                 "split it into several issues, or move long material out of the newsletter",
             )
         ]
-    text, problems = decode_source(path, raw)
-    if text is None:
-        return None, problems
+    return decode_source(path, raw)
+
+
+def _split(path: Path, text: str) -> tuple[tuple[str, str, int] | None, list[Diagnostic]]:
+    """(frontmatter text, body, the body's first file line), or why the file has no frontmatter block."""
+
+    def refused(message: str, hint: str) -> tuple[None, list[Diagnostic]]:
+        return None, [Diagnostic(path, 1, "frontmatter", message, hint)]
 
     handler = frontmatter.YAMLHandler()
     if not text.startswith("---\n") or not handler.detect(text):
-        return None, [
-            Diagnostic(
-                path,
-                1,
-                "frontmatter",
-                "the file does not start with a YAML frontmatter block",
-                "begin the file with ---, then title/date/issueNumber/description, then ---",
-            )
-        ]
+        return refused(
+            "the file does not start with a YAML frontmatter block",
+            "begin the file with ---, then title/date/issueNumber/description, then ---",
+        )
     try:
         fm_text, body = handler.split(text)
     except ValueError:
-        return None, [
-            Diagnostic(
-                path,
-                1,
-                "frontmatter",
-                "the frontmatter block is not closed",
-                "add a line with --- after the last field",
-            )
-        ]
-    body_start = len(text) - len(body)
-    body_first_line = text.count("\n", 0, body_start) + 1
+        return refused("the frontmatter block is not closed", "add a line with --- after the last field")
     if len(fm_text.encode()) > MAX_FRONTMATTER_BYTES:
-        return None, [
-            Diagnostic(
-                path,
-                1,
-                "frontmatter",
-                too_large("the frontmatter", len(fm_text.encode()), MAX_FRONTMATTER_BYTES),
-                "keep title, date, issueNumber and description there; put the rest in the body",
-            )
-        ]
+        return refused(
+            too_large("the frontmatter", len(fm_text.encode()), MAX_FRONTMATTER_BYTES),
+            "keep title, date, issueNumber and description there; put the rest in the body",
+        )
+    body_start = len(text) - len(body)
+    return (fm_text, body, text.count("\n", 0, body_start) + 1), []
+
+
+def _load(path: Path, fm_text: str) -> tuple[dict | None, list[Diagnostic]]:
+    """The frontmatter's fields, or the YAML error with its line."""
     try:
-        meta = handler.load(fm_text, Loader=FrontmatterLoader)
+        meta = frontmatter.YAMLHandler().load(fm_text, Loader=FrontmatterLoader)
     except RecursionError:
         return None, [
             Diagnostic(path, 1, "frontmatter", "the YAML is nested too deeply", "write one plain field per line")
@@ -200,80 +190,104 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Diagnostic]]:
                 "write one field per line, e.g. issueNumber: 9",
             )
         ]
+    return meta, []
 
-    def problem(key: str, message: str, hint: str, severity: Severity = Severity.ERROR) -> None:
-        problems.append(Diagnostic(path, _field_line(fm_text, key) or 2, key, message, hint, severity))
 
-    title = meta.get("title")
-    if not isinstance(title, str) or not title.strip():
-        problem(
-            "title",
-            "missing or empty" if title in (None, "") else "must be text",
-            'add a line title: "周刊第N期：……" to the frontmatter',
-        )
-        title = None
-    elif not _text_field_ok(problem, "title", title, MAX_TITLE_CHARS):
-        title = None
+def _title(value: object, report: Report) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        message = "missing or empty" if value in (None, "") else "must be text"
+        report("title", message, 'add a line title: "周刊第N期：……" to the frontmatter')
+        return None
+    return value.strip() if _text_field_ok(report, "title", value, MAX_TITLE_CHARS) else None
 
-    number = meta.get("issueNumber")
-    if number is None:
-        problem("issueNumber", "missing", "add a line issueNumber: N (a positive whole number)")
-    elif isinstance(number, bool) or not isinstance(number, int):
-        problem("issueNumber", f"{_shown(number)} is not a whole number", "write digits only, e.g. issueNumber: 9")
-        number = None
-    elif number <= 0:
-        problem("issueNumber", f"{_shown(number)} is not positive", "issue numbers start at 1")
-        number = None
-    elif number > 999_999:
-        problem("issueNumber", f"{_shown(number)} is too large", "issue numbers have at most six digits")
-        number = None
 
-    date = _parse_date(meta.get("date"))
-    if meta.get("date") is None:
-        problem("date", "missing", 'add a line date: "YYYY-MM-DD"')
+def _issue_number(value: object, report: Report) -> int | None:
+    if value is None:
+        report("issueNumber", "missing", "add a line issueNumber: N (a positive whole number)")
+    elif isinstance(value, bool) or not isinstance(value, int):
+        report("issueNumber", f"{_shown(value)} is not a whole number", "write digits only, e.g. issueNumber: 9")
+    elif value <= 0:
+        report("issueNumber", f"{_shown(value)} is not positive", "issue numbers start at 1")
+    elif value > 999_999:
+        report("issueNumber", f"{_shown(value)} is too large", "issue numbers have at most six digits")
+    else:
+        return value
+    return None
+
+
+def _date(value: object, report: Report) -> dt.date | None:
+    date = _parse_date(value)
+    if value is None:
+        report("date", "missing", 'add a line date: "YYYY-MM-DD"')
     elif date is None:
-        raw_date = meta.get("date")
-        shape = isinstance(raw_date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw_date.strip())
-        problem(
+        shape = isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip())
+        report(
             "date",
-            f"{_shown(raw_date)} is not a day of the calendar" if shape else f"{_shown(raw_date)} is not a date",
+            f"{_shown(value)} is not a day of the calendar" if shape else f"{_shown(value)} is not a date",
             'write it as an ISO date, e.g. date: "2026-02-09"',
         )
+    return date
 
-    description = meta.get("description", "")
-    if description is None or description == "":
-        problem(
-            "description",
-            "missing",
-            "add a one-sentence description: it is shown in the table of contents",
-            Severity.WARNING,
-        )
-        description = ""
-    elif not isinstance(description, str):
-        problem("description", "must be text", 'quote it: description: "……"')
-        description = ""
-    elif not _text_field_ok(problem, "description", description, MAX_DESCRIPTION_CHARS):
-        description = ""
 
-    lang = meta.get("lang", "zh-Hans")
-    if not isinstance(lang, str) or lang not in KNOWN_LANGS:
-        problem("lang", f"{_shown(lang)} is not a language tag we set", f"use one of: {', '.join(KNOWN_LANGS)}")
-        lang = "zh-Hans"
+def _description(value: object, report: Report) -> str:
+    if value is None or value == "":
+        hint = "add a one-sentence description: it is shown in the table of contents"
+        report("description", "missing", hint, Severity.WARNING)
+        return ""
+    if not isinstance(value, str):
+        report("description", "must be text", 'quote it: description: "……"')
+        return ""
+    return value.strip() if _text_field_ok(report, "description", value, MAX_DESCRIPTION_CHARS) else ""
 
-    if title is None or number is None or date is None:
+
+def _lang(value: object, report: Report) -> str:
+    if not isinstance(value, str) or value not in KNOWN_LANGS:
+        report("lang", f"{_shown(value)} is not a language tag we set", f"use one of: {', '.join(KNOWN_LANGS)}")
+        return "zh-Hans"
+    return value
+
+
+FIELDS: dict[str, tuple[Callable[[object, Report], object], object]] = {
+    "title": (_title, None),
+    "issueNumber": (_issue_number, None),
+    "date": (_date, None),
+    "description": (_description, ""),
+    "lang": (_lang, "zh-Hans"),
+}
+"""The frontmatter fields an issue has: each one's reader (the value, or None where the issue cannot be
+built) and the value an absent field is read as. Other fields are kept, unread, in `Issue.extra`."""
+
+
+def read_issue(path: Path) -> tuple[Issue | None, list[Diagnostic]]:
+    """Parse one file; return the issue, or None with every problem found in it."""
+    text, problems = _read_text(path)
+    if text is None:
         return None, problems
-    extra = {k: v for k, v in meta.items() if k not in {"title", "issueNumber", "date", "description", "lang"}}
+    parts, found = _split(path, text)
+    if parts is None:
+        return None, found
+    fm_text, body, body_first_line = parts
+    meta, found = _load(path, fm_text)
+    if meta is None:
+        return None, found
+
+    def report(key: str, message: str, hint: str, severity: Severity = Severity.ERROR) -> None:
+        problems.append(Diagnostic(path, key_line(fm_text, key) or 2, key, message, hint, severity))
+
+    values = {key: read(meta.get(key, absent), report) for key, (read, absent) in FIELDS.items()}
+    if values["title"] is None or values["issueNumber"] is None or values["date"] is None:
+        return None, problems
     issue = Issue(
         path=path,
-        number=number,
-        title=title.strip(),
-        date=date,
-        description=description.strip(),
-        lang=lang,
+        number=values["issueNumber"],  # type: ignore[arg-type]
+        title=values["title"],  # type: ignore[arg-type]
+        date=values["date"],  # type: ignore[arg-type]
+        description=values["description"],  # type: ignore[arg-type]
+        lang=values["lang"],  # type: ignore[arg-type]
         body=body,
         body_first_line=body_first_line,
-        number_line=_field_line(fm_text, "issueNumber"),
-        extra=MappingProxyType(extra),
+        number_line=key_line(fm_text, "issueNumber"),
+        extra=MappingProxyType({k: v for k, v in meta.items() if k not in FIELDS}),
     )
     return issue, problems
 

@@ -157,3 +157,22 @@ def test_without_source_date_epoch_the_latest_issue_date_is_used(tmp_path: Path)
     assert epub.meta_property("dcterms:modified") == ["2026-01-12T00:00:00Z"]
     with zipfile.ZipFile(epub.path) as archive:
         assert archive.infolist()[1].date_time == (2026, 1, 12, 0, 0, 0)
+
+
+def test_paths_that_loop_get_a_message_not_a_traceback(tmp_path: Path) -> None:
+    """A symbolic link to itself as --source, as --output, or as book.toml's cover."""
+    source = tmp_path / "issues"
+    write_issue(source, "a.md")
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    for args in (["--source", str(loop)], ["--source", str(source), "--output", str(loop)]):
+        result = run_cli("build", *args)
+        assert result.exit_code == 1, result.output
+        assert "symbolic links form a loop" in result.stderr and "Traceback" not in result.output
+    (tmp_path / "cover.png").symlink_to(tmp_path / "cover.png")
+    (tmp_path / "book.toml").write_text('[book]\ncover = "cover.png"\n', encoding="utf-8")
+    result = run_cli(
+        "build", "--source", str(source), "--output", str(tmp_path / "out"), "--config", str(tmp_path / "book.toml")
+    )
+    assert result.exit_code == 1
+    assert "book.toml:2: book.cover: cover.png is a symbolic link that leads back to itself" in result.stderr

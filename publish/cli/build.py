@@ -99,55 +99,52 @@ def summary(result: Any, seconds: float, verbose: bool) -> None:
             click.echo(f"  第{chapter.issue.number}期 {chapter.issue.date} {chapter.issue.path}", err=True)
 
 
-def build_command(registry: Registry) -> click.Command:
-    """The command, with an option for each option the registry's writers declare."""
-
-    @click.command("build", cls=PublishCommand)
-    @source_option
-    @click.option(
+_OPTIONS = (
+    source_option,
+    click.option(
         "--output",
         type=click.Path(path_type=Path, file_okay=False),
         default=Path("output"),
         show_default=True,
         help="Folder the books are written to.",
-    )
-    @click.option(
-        "--format",
-        "fmt",
-        default="all",
-        show_default=True,
-        metavar="[" + "|".join([*registry.writers, "all"]) + "]",
-        help="What to build; several separated by commas (epub,html). all: EPUB and PDF.",
-    )
-    @year_option
-    @range_option
-    @config_option
-    @click.option("--no-cache", is_flag=True, help="Ignore and do not fill <output>/.cache.")
-    @image_dir_option
-    @click.option(
+    ),
+    year_option,
+    range_option,
+    config_option,
+    click.option("--no-cache", is_flag=True, help="Ignore and do not fill <output>/.cache."),
+    image_dir_option,
+    click.option(
         "--edition",
         "script",
         type=click.Choice(["simplified", "traditional"]),
         default="simplified",
         show_default=True,
         help="traditional: the book converted to Traditional Chinese with OpenCC, quotes as 「」『』.",
-    )
-    @click.option(
+    ),
+    click.option(
         "--variant",
         type=click.Choice(["tw", "hk"]),
         default="tw",
         show_default=True,
         help="With --edition traditional: Taiwan's or Hong Kong's vocabulary and characters.",
-    )
-    @click.option(
+    ),
+    click.option(
         "--vertical",
         is_flag=True,
         help="A vertical EPUB (only the EPUB): columns right to left, pages turned leftwards, quotes as 「」.",
-    )
-    @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
-    @click.option(
+    ),
+    click.option("--quiet", "-q", is_flag=True, help="Print errors only."),
+    click.option(
         "--verbose", "-v", is_flag=True, help="Also list every issue in the summary, and what the layout did."
-    )
+    ),
+)
+"""The options every build takes, besides --format (which names the registry's writers) and the writers' own."""
+
+
+def build_command(registry: Registry) -> click.Command:
+    """The command, with an option for each option the registry's writers declare."""
+
+    @click.command("build", cls=PublishCommand)
     def command(
         source: Path,
         output: Path,
@@ -197,7 +194,15 @@ def build_command(registry: Registry) -> click.Command:
             report(list(result.warnings))
             summary(result, time.monotonic() - started, verbose)
 
-    for writer in registry.writers.values():
-        for option in writer.options:
-            command = _click_option(option)(command)
+    format_option = click.option(
+        "--format",
+        "fmt",
+        default="all",
+        show_default=True,
+        metavar="[" + "|".join([*registry.writers, "all"]) + "]",
+        help="What to build; several separated by commas (epub,html). all: EPUB and PDF.",
+    )
+    own = (_click_option(o) for w in registry.writers.values() for o in w.options)
+    for option in (*_OPTIONS[:2], format_option, *_OPTIONS[2:], *own):
+        command = option(command)
     return command

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from publish.errors import Diagnostic, Severity
 from publish.model import Issue
+from publish.settings import key_line
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 # Masked before the text rules look at a line: inline code, link targets, bare URLs, HTML tags.
@@ -70,10 +71,8 @@ def body_lines(issue: Issue) -> Iterator[tuple[int, str]]:
 
 
 def frontmatter_line(lines: Sequence[str], key: str) -> int:
-    for index, line in enumerate(lines[:40]):
-        if line.startswith(f"{key}:"):
-            return index + 1
-    return 1
+    """Where a frontmatter field is written (its first 40 lines), else the file's first line."""
+    return key_line("\n".join(lines[:40]), key) or 1
 
 
 def lint_issues(texts: Sequence[IssueText], rules: Iterable[LintRule]) -> list[Diagnostic]:

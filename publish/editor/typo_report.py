@@ -344,20 +344,27 @@ def _ends_flush(line: Line, edge: float) -> bool:
     return last.text in CLOSING and abs(line.x1 - last.size / 2 - edge) <= _FLUSH_TOLERANCE
 
 
-def measure(layout: PdfLayout) -> TypoReport:
-    lines = [line for line in layout.lines if line.visible]
-    findings: list[Diagnostic] = []
+@dataclass(frozen=True)
+class _TextBlock:
+    """The body text's lines, their usual leading, and the text block's edges per page side (mirrored
+    margins): the leftmost start, and the end that nine lines in ten reach."""
+
+    body: list[Line]
+    leading: float
+    left_edge: dict[int, float]
+    right_edge: dict[int, float]
+
+
+def _body_text(lines: list[Line]) -> _TextBlock:
     body_face = _body_face(lines)
-    body_size = body_face[0]
     body = [line for line in lines if _is_body(line, body_face)]
     leading = (
         statistics.median(
             b.baseline - a.baseline for a, b in itertools.pairwise(body) if a.page == b.page and b.baseline > a.baseline
         )
         if len(body) > 1
-        else body_size * 1.8
+        else body_face[0] * 1.8
     )
-    # The text block's edges, per page side (mirrored margins): the leftmost start, the usual end.
     left_edge = {
         side: min(line.x0 for line in body if line.page % 2 == side)
         for side in (0, 1)
@@ -367,35 +374,45 @@ def measure(layout: PdfLayout) -> TypoReport:
     for line in body:
         ends[line.page % 2].append(line.x1)
     right_edge = {side: sorted(values)[int(len(values) * 0.9)] for side, values in ends.items()}
+    return _TextBlock(body, leading, left_edge, right_edge)
 
+
+def _justified_lines(lines: list[Line], block: _TextBlock, findings: list[Diagnostic]) -> tuple[int, int, list[float]]:
+    """Full lines (a body line the paragraph goes on after), how many end flush right, and each one's spread."""
     full = flush = 0
     loose: list[float] = []
     next_line = {id(a): b for a, b in itertools.pairwise(lines)}  # a body line may go on in a line of Latin
-    for line in body:
+    for line in block.body:
         following = next_line.get(id(line))
         continues = (
             following is not None
             and following.page == line.page
-            and abs(following.baseline - line.baseline - leading) < 0.2 * leading
-            and abs(following.x0 - left_edge[line.page % 2]) < 1.0
+            and abs(following.baseline - line.baseline - block.leading) < 0.2 * block.leading
+            and abs(following.x0 - block.left_edge[line.page % 2]) < 1.0
             and abs(following.size - line.size) < 0.05
         )
         if continues:
             full += 1
-            flush += _ends_flush(line, right_edge[line.page % 2])
+            flush += _ends_flush(line, block.right_edge[line.page % 2])
             spread = _hanzi_spread(line)
             loose.append(spread)
             if spread > _LOOSE:
                 findings.append(finding(f"loose line ({spread:.2f} em)", line.page, line.text))
+    return full, flush, loose
 
-    single = _single_character_last_lines(lines, findings)
 
-    gaps, punct_spans, quote_widths = [], [], []
+def _closing_starts(lines: list[Line], findings: list[Diagnostic]) -> int:
     closing_starts = 0
     for line in lines:
         if line.visible[0].text in CLOSING:
             closing_starts += 1
             findings.append(finding("closing punctuation at a line start", line.page, line.text))
+    return closing_starts
+
+
+def _spacing(body: list[Line]) -> tuple[list[float], list[float], list[float]]:
+    """The CJK–Latin gaps, the spans of adjacent punctuation pairs and the widths of quotes between hanzi, in em."""
+    gaps, punct_spans, quote_widths = [], [], []
     for line in body:
         glyphs = line.glyphs
         # A glyph's advance as laid out is the distance to the next glyph's origin (a `halt` glyph
@@ -412,7 +429,19 @@ def measure(layout: PdfLayout) -> TypoReport:
         for i in range(1, len(glyphs) - 1):
             if glyphs[i].text in "“”" and _is_han(glyphs[i - 1].text) and _is_han(glyphs[i + 1].text):
                 quote_widths.append(advances[i] / glyphs[i].size)
+    return gaps, punct_spans, quote_widths
 
+
+def measure(layout: PdfLayout) -> TypoReport:
+    """Every figure of the report, from the glyphs of the PDF's lines, and the findings behind them."""
+    lines = [line for line in layout.lines if line.visible]
+    findings: list[Diagnostic] = []
+    block = _body_text(lines)
+    body, right_edge = block.body, block.right_edge
+    full, flush, loose = _justified_lines(lines, block, findings)
+    single = _single_character_last_lines(lines, findings)
+    closing_starts = _closing_starts(lines, findings)
+    gaps, punct_spans, quote_widths = _spacing(body)
     code_past, code_glyphs, off_cell = _code(lines, right_edge, findings)
     numbers_with_gaps = _numbers_with_gaps(lines, findings)
     holes, text_pages = _holes(layout, lines, body, findings)

@@ -119,6 +119,31 @@ class _KerningRounder:
         return rounded
 
 
+def _spread_cjk_run(layout: line_break.Layout, spacing: float) -> None:
+    """One letter-spacing attribute over the run widens every gap between its characters; the spaces get
+    theirs again on top of it, as the original set them (it counts a space at either end twice); the
+    invisible joiners and break marks get none."""
+    attributes = pango.pango_layout_get_attributes(layout.layout)
+    if attributes == ffi.NULL:
+        attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    encoded = layout.text.encode()
+    attribute = pango.pango_attr_letter_spacing_new(round(spacing * TO_UNITS))
+    attribute.start_index, attribute.end_index = 0, len(encoded)
+    pango.pango_attr_list_change(attributes, attribute)
+    word_spacing = layout.style["word_spacing"] + spacing * SPACE_WEIGHT
+    for match in re.finditer(" |\u00a0".encode(), encoded):
+        factor = 1 + (match.start() in (0, len(encoded) - 1))
+        space = pango.pango_attr_letter_spacing_new(round(factor * word_spacing * TO_UNITS))
+        space.start_index, space.end_index = match.start(), match.end()
+        pango.pango_attr_list_change(attributes, space)
+    for match in _ZERO_WIDTH.finditer(layout.text):
+        start = len(layout.text[: match.start()].encode())
+        none = pango.pango_attr_letter_spacing_new(0)
+        none.start_index, none.end_index = start, start + len(match[0].encode())
+        pango.pango_attr_list_change(attributes, none)
+    pango.pango_layout_set_attributes(layout.layout, attributes)
+
+
 @contextmanager
 def justification() -> Iterator[None]:
     """WeasyPrint's line layout, justification and text drawing patched as this module's docstring says;
@@ -161,29 +186,8 @@ def justification() -> Iterator[None]:
             original_set_text(self, text, justify)
         finally:
             self.justification_spacing = spacing
-        if not CJK_CHAR.search(self.text):
-            return
-        # One letter-spacing attribute over the run widens every gap between its characters; the spaces get
-        # theirs again on top of it, as the original set them (it counts a space at either end twice).
-        attributes = pango.pango_layout_get_attributes(self.layout)
-        if attributes == ffi.NULL:
-            attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-        encoded = self.text.encode()
-        attribute = pango.pango_attr_letter_spacing_new(round(spacing * TO_UNITS))
-        attribute.start_index, attribute.end_index = 0, len(encoded)
-        pango.pango_attr_list_change(attributes, attribute)
-        word_spacing = self.style["word_spacing"] + spacing * SPACE_WEIGHT
-        for match in re.finditer(" |\u00a0".encode(), encoded):
-            factor = 1 + (match.start() in (0, len(encoded) - 1))
-            space = pango.pango_attr_letter_spacing_new(round(factor * word_spacing * TO_UNITS))
-            space.start_index, space.end_index = match.start(), match.end()
-            pango.pango_attr_list_change(attributes, space)
-        for match in _ZERO_WIDTH.finditer(self.text):
-            start = len(self.text[: match.start()].encode())
-            none = pango.pango_attr_letter_spacing_new(0)
-            none.start_index, none.end_index = start, start + len(match[0].encode())
-            pango.pango_attr_list_change(attributes, none)
-        pango.pango_layout_set_attributes(self.layout, attributes)
+        if CJK_CHAR.search(self.text):
+            _spread_cjk_run(self, spacing)
 
     @wraps(original_add_word_spacing)
     def add_word_spacing(context, box: boxes.Box, justification_spacing: float, x_advance: float) -> float:

@@ -237,20 +237,9 @@ def _accessibility(book: epub.EpubBook, has_images: bool, language: str) -> None
     )
 
 
-def build_epub(
-    book: Book,
-    fonts: EpubFonts,
-    stylesheet: str,
-    image_files: dict[str, bytes],
-    *,
-    vertical: bool = False,
-    print_pages: Mapping[str, Sequence[PrintPage]] | None = None,
-) -> bytes:
-    """The whole EPUB as bytes; the caller decides where and how they are written. A vertical book turns
-    its pages leftwards (page-progression-direction rtl); its columns come from the stylesheet. With the
-    printed edition's pages, each issue marks where they begin and the navigation lists them."""
+def _package_metadata(ebook: epub.EpubBook, book: Book, vertical: bool, has_images: bool) -> None:
+    """Identifier, title, language, people, dates, series and accessibility; the writing mode if vertical."""
     meta = book.meta
-    ebook = epub.EpubBook()
     if vertical:
         ebook.set_direction("rtl")
         # calibre (and its Kindle conversion) reads the writing mode from this OPF 2 meta, not from the CSS.
@@ -271,10 +260,12 @@ def build_epub(
     # newsletter sort in order, and no two share it).
     first = str(book.chapters[0].issue.number) if book.chapters else "1"
     ebook.add_metadata(None, "meta", first, {"refines": "#series", "property": "group-position"})
-    _accessibility(ebook, has_images=bool(image_files), language=meta.language)
-    t = partial(label_in, language=meta.language)
+    _accessibility(ebook, has_images=has_images, language=meta.language)
 
-    # The cover image first: ebooklib breaks if set_cover comes after the nav is added.
+
+def _cover(ebook: epub.EpubBook, book: Book, fonts: EpubFonts) -> str:
+    """The cover image (book.toml's, or one drawn), set before the nav: ebooklib breaks otherwise. Its href."""
+    meta = book.meta
     if book.cover_image is not None:
         cover_bytes, cover_name = book.cover_image, "cover" + (".jpg" if "jpeg" in book.cover_media_type else ".png")
     else:
@@ -283,17 +274,17 @@ def build_epub(
         )
         cover_name = "cover.png"
     ebook.set_cover(f"images/{cover_name}", cover_bytes, create_page=False)
+    return f"images/{cover_name}"
 
-    page_list: list[tuple[str, str, str]] = []
-    documents = list(_documents(book, f"images/{cover_name}", print_pages or {}, page_list))
-    if page_list:
-        printed = f"{meta_title(book)}（{label_in('印刷版', meta.language)}）"
-        ebook.add_metadata(None, "meta", "printPageNumbers", {"property": "schema:accessibilityFeature"})
-        ebook.add_metadata(None, "meta", printed, {"property": "pageBreakSource"})
-        ebook.add_metadata("DC", "source", printed)
-    spine = []
+
+def _content_items(
+    ebook: epub.EpubBook, book: Book, documents: list, fonts: EpubFonts, stylesheet: str, vertical: bool
+) -> list[epub.EpubItem]:
+    """The documents, the stylesheet and the embedded faces cut to the documents' characters; the spine."""
+    t = partial(label_in, language=book.meta.language)
     # The navigation document's own words (landmarks, the page list's heading) are drawn in the embedded faces too.
-    texts = [ALWAYS_IN_FONT, meta.title, meta.series, t("目录"), t("导览"), t("版权信息"), "封面正文", t("印刷版页码")]
+    texts = [ALWAYS_IN_FONT, book.meta.title, book.meta.series, t("目录"), t("导览"), t("版权信息"), "封面正文"]
+    texts.append(t("印刷版页码"))
     code_texts = [ALWAYS_IN_FONT]
     markups = []
     for uid, file_name, markup in documents:
@@ -304,23 +295,22 @@ def build_epub(
         texts.append(document_text)
         code_texts.append(in_code)
     embedded = embedded_faces(fonts, "".join(texts), "".join(code_texts))
-    stylesheet += embedded.stylesheet
+    spine = []
     for uid, file_name, markup in markups:
         content = symbols_in_document(markup, embedded.symbols).encode("utf-8")
         item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml", content=content)
         ebook.add_item(item)
         spine.append(item)
-    ebook.add_item(
-        epub.EpubItem(
-            uid="style", file_name="styles/book.css", media_type="text/css", content=stylesheet.encode("utf-8")
-        )
-    )
+    css = (stylesheet + embedded.stylesheet).encode("utf-8")
+    ebook.add_item(epub.EpubItem(uid="style", file_name="styles/book.css", media_type="text/css", content=css))
     for uid, file_name, content in embedded.files():
         ebook.add_item(epub.EpubItem(uid=uid, file_name=file_name, media_type=FONT_MEDIA_TYPE, content=content))
-    for index, (href, data) in enumerate(sorted(image_files.items())):
-        media_type = "image/jpeg" if href.endswith(".jpg") else f"image/{href.rsplit('.', 1)[1]}"
-        ebook.add_item(epub.EpubItem(uid=f"image-{index}", file_name=href, media_type=media_type, content=data))
+    return spine
 
+
+def _navigation(ebook: epub.EpubBook, book: Book) -> None:
+    """The nav (issues with their sections), the NCX and the guide."""
+    t = partial(label_in, language=book.meta.language)
     ebook.toc = [_nav_tree(chapter) for chapter in book.chapters]
     ebook.toc.append(epub.Link("colophon.xhtml", t("版权信息"), "colophon"))
     ebook.guide = [
@@ -332,12 +322,41 @@ def build_epub(
     nav = epub.EpubNav(title=t("目录"))
     nav.add_link(href="styles/book.css", rel="stylesheet", type="text/css")  # its text in the embedded faces too
     ebook.add_item(nav)
-    ebook.spine = spine
 
+
+def build_epub(
+    book: Book,
+    fonts: EpubFonts,
+    stylesheet: str,
+    image_files: dict[str, bytes],
+    *,
+    vertical: bool = False,
+    print_pages: Mapping[str, Sequence[PrintPage]] | None = None,
+) -> bytes:
+    """The whole EPUB as bytes; the caller decides where and how they are written. A vertical book turns
+    its pages leftwards (page-progression-direction rtl); its columns come from the stylesheet. With the
+    printed edition's pages, each issue marks where they begin and the navigation lists them."""
+    meta = book.meta
+    ebook = epub.EpubBook()
+    _package_metadata(ebook, book, vertical, has_images=bool(image_files))
+    cover_href = _cover(ebook, book, fonts)
+    page_list: list[tuple[str, str, str]] = []
+    documents = list(_documents(book, cover_href, print_pages or {}, page_list))
+    if page_list:
+        printed = f"{meta_title(book)}（{label_in('印刷版', meta.language)}）"
+        ebook.add_metadata(None, "meta", "printPageNumbers", {"property": "schema:accessibilityFeature"})
+        ebook.add_metadata(None, "meta", printed, {"property": "pageBreakSource"})
+        ebook.add_metadata("DC", "source", printed)
+    spine = _content_items(ebook, book, documents, fonts, stylesheet, vertical)
+    for index, (href, data) in enumerate(sorted(image_files.items())):
+        media_type = "image/jpeg" if href.endswith(".jpg") else f"image/{href.rsplit('.', 1)[1]}"
+        ebook.add_item(epub.EpubItem(uid=f"image-{index}", file_name=href, media_type=media_type, content=data))
+    _navigation(ebook, book)
+    ebook.spine = spine
     options = {
         "epub3_pages": False,
         "mtime": meta.modified.astimezone(dt.UTC),
-        "landmark_title": t("导览"),
+        "landmark_title": label_in("导览", meta.language),
         "raise_exceptions": True,
         "epub2_guide": True,
         "spine_direction": True,

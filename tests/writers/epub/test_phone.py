@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tools.phone import CHROMIUM, Phone, as_without_autospace, unpack_chapters
+
 from ...testing_utils import REQUIRE_TOOLS, build_sample, run_cli, tiny_png, write_issue
-from .phone import CHROMIUM, Phone, as_without_autospace, unpack_chapters
 
 WIDTHS = (320, 400)
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tools.phone import LINE_EDGES_SCRIPT, OVERFLOW_SCRIPT, unpack_chapters
+
 from ...testing_utils import REQUIRE_TOOLS, build_sample
-from .phone import LINE_EDGES_SCRIPT, OVERFLOW_SCRIPT, unpack_chapters
 
 pytestmark = pytest.mark.slow
 

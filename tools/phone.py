@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...testing_utils import ROOT
+ROOT = Path(__file__).resolve().parent.parent
 
 CHROMIUM = ROOT / "tools" / "ace" / "chromium"
 
