@@ -15,14 +15,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from publish.errors import PublishError
 from publish.typography.ruler import Rule, RuleFunction, Ruler
 
 if TYPE_CHECKING:
-    from publish.editor.lint import LintRule
     from publish.writers import Writer
+
+
+class LintRule(Protocol):
+    """What the registry needs of a lint rule (publish/editor/lint.py defines them): its name and its check."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def check(self) -> Callable[..., Any]: ...
 
 
 class RegistryError(PublishError):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -32,6 +34,17 @@ def _rule_names(registry: Registry, values: tuple[str, ...], option: str) -> fro
     return names
 
 
+def _rules_option(registry: Registry, flag: str, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An option naming lint rules of the registry, checked as they are given."""
+    return click.option(
+        flag,
+        multiple=True,
+        callback=lambda ctx, param, value: _rule_names(registry, value, flag),
+        metavar="RULE[,RULE]",
+        help=help,
+    )
+
+
 def check_command(registry: Registry) -> click.Command:
     @click.command("check", cls=PublishCommand)
     @source_option
@@ -41,20 +54,8 @@ def check_command(registry: Registry) -> click.Command:
     @image_dir_option
     @click.option("--fix", is_flag=True, help="Apply the safe fixes, show them as a diff, write each file atomically.")
     @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-    @click.option(
-        "--select",
-        multiple=True,
-        callback=lambda ctx, param, value: _rule_names(registry, value, "--select"),
-        metavar="RULE[,RULE]",
-        help="Only these lint rules (repeat, or separate with commas).",
-    )
-    @click.option(
-        "--ignore",
-        multiple=True,
-        callback=lambda ctx, param, value: _rule_names(registry, value, "--ignore"),
-        metavar="RULE[,RULE]",
-        help="Leave out these lint rules, e.g. --ignore image-alt.",
-    )
+    @_rules_option(registry, "--select", "Only these lint rules (repeat, or separate with commas).")
+    @_rules_option(registry, "--ignore", "Leave out these lint rules, e.g. --ignore image-alt.")
     def command(
         source: Path,
         year: int | None,

@@ -96,35 +96,31 @@ def description_length(text: IssueText) -> Iterator:
         )
 
 
-def numbering_gap(texts: list[IssueText]) -> Iterator:
-    """Issue numbers that skip one or more."""
+def _consecutive(texts: list[IssueText]) -> Iterator[tuple[Issue, IssueText]]:
+    """Each issue but the first, in number order, with the issue numbered before it."""
     ordered = sorted(texts, key=lambda t: t.issue.number)
     for previous, text in itertools.pairwise(ordered):
-        before, issue = previous.issue, text.issue
-        if issue.number != before.number + 1:
-            missing = f"{before.number + 1}" + (f"–{issue.number - 1}" if issue.number - before.number > 2 else "")
-            yield finding(
-                issue.path,
-                frontmatter_line(text.lines, "issueNumber"),
-                1,
-                "numbering-gap",
-                f"issue {missing} is missing between {before.path.name} and this one",
-            )
+        yield previous.issue, text
+
+
+def numbering_gap(texts: list[IssueText]) -> Iterator:
+    """Issue numbers that skip one or more."""
+    for before, text in _consecutive(texts):
+        number = text.issue.number
+        if number != before.number + 1:
+            missing = f"{before.number + 1}" + (f"–{number - 1}" if number - before.number > 2 else "")
+            where = frontmatter_line(text.lines, "issueNumber")
+            message = f"issue {missing} is missing between {before.path.name} and this one"
+            yield finding(text.issue.path, where, 1, "numbering-gap", message)
 
 
 def date_order(texts: list[IssueText]) -> Iterator:
     """An issue dated on or before the issue numbered before it."""
-    ordered = sorted(texts, key=lambda t: t.issue.number)
-    for previous, text in itertools.pairwise(ordered):
-        before, issue = previous.issue, text.issue
-        if issue.date <= before.date:
-            yield finding(
-                issue.path,
-                frontmatter_line(text.lines, "date"),
-                1,
-                "date-order",
-                f"dated {issue.date}, not after issue {before.number} ({before.date})",
-            )
+    for before, text in _consecutive(texts):
+        if text.issue.date <= before.date:
+            where = frontmatter_line(text.lines, "date")
+            message = f"dated {text.issue.date}, not after issue {before.number} ({before.date})"
+            yield finding(text.issue.path, where, 1, "date-order", message)
 
 
 def duplicate_title(texts: list[IssueText]) -> Iterator:

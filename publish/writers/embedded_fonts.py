@@ -90,3 +90,20 @@ def embedded_faces(fonts: EpubFonts, text: str, code_text: str) -> EmbeddedFaces
         faces.append(("font-symbols", fonts.symbols, symbols))
         stylesheet = _symbols_rule(f"fonts/{fonts.symbols.file_stem}.otf", fonts.regular.family)
     return EmbeddedFaces(tuple(faces), symbols, stylesheet, fonts.cache)
+
+
+def reading_faces(language: str, cache: Cache | None) -> tuple[EpubFonts, str]:
+    """The faces a reading edition (EPUB, HTML) embeds for a book in `language`, and the CJK region they are
+    of: Traditional editions embed the TC (or HK) faces, whose default glyphs are the region's, for the
+    reading systems that ignore the language's `locl` forms."""
+    from publish.writers.fonts import MONO_FAMILY, SERIF_FAMILY, SYMBOL_FAMILY, cjk_region, find_face, in_region
+
+    region = cjk_region(language)
+    fonts = EpubFonts(
+        regular=find_face(in_region(SERIF_FAMILY, region), weight=400),
+        bold=find_face(in_region(SERIF_FAMILY, region), weight=700),
+        cache=cache,
+        mono=find_face(in_region(MONO_FAMILY, region), 400),
+        symbols=find_face(SYMBOL_FAMILY, 400),
+    )
+    return fonts, region

@@ -17,29 +17,13 @@ class EpubWriter(Writer):
 
     def write(self, job: WriterInput) -> WriterOutput:
         from publish.pictures.convert import EPUB, fit_book_pictures
-        from publish.writers.epub.package import EpubFonts, build_epub
-        from publish.writers.fonts import (
-            MONO_FAMILY,
-            SERIF_FAMILY,
-            SYMBOL_FAMILY,
-            cjk_region,
-            find_face,
-            in_region,
-            stylesheet_in_region,
-        )
+        from publish.writers.embedded_fonts import reading_faces
+        from publish.writers.epub.package import build_epub
+        from publish.writers.fonts import stylesheet_in_region
 
         vertical = job.request.reader_edition.vertical
         book = fit_book_pictures(job.book, EPUB, job.cache)
-        # Traditional editions embed the TC (or HK) faces: their default glyphs are the region's, for the
-        # reading systems that ignore the language's `locl` forms.
-        region = cjk_region(book.meta.language)
-        fonts = EpubFonts(
-            regular=find_face(in_region(SERIF_FAMILY, region), weight=400),
-            bold=find_face(in_region(SERIF_FAMILY, region), weight=700),
-            cache=job.cache,
-            mono=find_face(in_region(MONO_FAMILY, region), 400),
-            symbols=find_face(SYMBOL_FAMILY, 400),
-        )
+        fonts, region = reading_faces(book.meta.language, job.cache)
         names = ["common.css", "epub.css", *(["vertical.css"] if vertical else [])]
         stylesheet = stylesheet_in_region("\n".join(read_stylesheets(job.config, names)), region)
         epub = build_epub(

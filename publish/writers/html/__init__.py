@@ -17,26 +17,12 @@ class HtmlWriter(Writer):
 
     def write(self, job: WriterInput) -> WriterOutput:
         from publish.pictures.convert import EPUB, fit_book_pictures
-        from publish.writers.fonts import (
-            MONO_FAMILY,
-            SERIF_FAMILY,
-            SYMBOL_FAMILY,
-            cjk_region,
-            find_face,
-            in_region,
-            stylesheet_in_region,
-        )
-        from publish.writers.html.site import SiteFonts, write_site
+        from publish.writers.embedded_fonts import reading_faces
+        from publish.writers.fonts import stylesheet_in_region
+        from publish.writers.html.site import write_site
 
         book = fit_book_pictures(job.book, EPUB, job.cache)
-        region = cjk_region(book.meta.language)
-        fonts = SiteFonts(
-            regular=find_face(in_region(SERIF_FAMILY, region), weight=400),
-            bold=find_face(in_region(SERIF_FAMILY, region), weight=700),
-            cache=job.cache,
-            mono=find_face(in_region(MONO_FAMILY, region), 400),
-            symbols=find_face(SYMBOL_FAMILY, 400),
-        )
+        fonts, region = reading_faces(book.meta.language, job.cache)
         names = ["common.css", "epub.css", "html.css"]
         stylesheet = stylesheet_in_region("\n".join(read_stylesheets(job.config, names)), region)
         write_site(book, fonts, stylesheet, job.staging, f"{book.meta.slug}-html")

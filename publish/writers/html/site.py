@@ -12,9 +12,6 @@ from publish.writers.embedded_fonts import ALWAYS_IN_FONT, EpubFonts, document_t
 from publish.writers.epub.symbols import symbols_in_document
 from publish.writers.page_templates import render_page
 
-SiteFonts = EpubFonts
-"""The site embeds the EPUB's faces, cut to its own pages' characters."""
-
 
 def page_href(chapter: Chapter) -> str:
     return f"issue-{chapter.issue.number:04d}.html"

@@ -121,21 +121,19 @@ def _numbered_pdf(count: int) -> bytes:
 
 
 def _halves(pdf: bytes) -> list[tuple[str, str]]:
-    """The page number printed on the left and right half of each sheet side."""
-    reader = PdfReader(io.BytesIO(pdf))
-    width = float(reader.pages[0].mediabox.width)
+    """The page number printed on the left and right half of each sheet side, as PDFium draws them (pages
+    placed as forms included)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
     sides = []
-    for page in reader.pages:
-        found: dict[str, str] = {"left": "", "right": ""}
-
-        def collect(
-            text: str, cm: list[float], tm: list[float], font: object, size: float, found: dict[str, str] = found
-        ) -> None:
-            side = "left" if tm[4] * cm[0] + cm[4] < width / 2 else "right"
-            found[side] += text
-
-        page.extract_text(visitor_text=collect)
-        sides.append((found["left"].strip(), found["right"].strip()))
+    for page in document:
+        width, height = page.get_size()
+        text = page.get_textpage()
+        left = text.get_text_bounded(left=0, bottom=0, right=width / 2, top=height)
+        right = text.get_text_bounded(left=width / 2, bottom=0, right=width, top=height)
+        sides.append((left.strip(), right.strip()))
+    document.close()
     return sides
 
 
