@@ -27,7 +27,10 @@ from publish.pictures.mirror import absolute_url, mirror_path
 
 MAX_REDIRECTS = 5
 TIMEOUT_SECONDS = 30.0
-"""For one picture, from the request to its last byte."""
+"""For one picture, from the request to its last byte: a deadline, not a limit on each read (a server that
+trickles a byte a second would never trip a per-read limit)."""
+RUN_SECONDS = 1800.0
+"""For the whole run: pictures not begun by then are reported as not fetched, each with its file and line."""
 USER_AGENT = "Mozilla/5.0 (compatible; publish-images-fetch/0.1)"
 _CHUNK = 65536
 
@@ -41,6 +44,7 @@ class FetchLimits:
     max_bytes: int = MAX_BYTES
     timeout: float = TIMEOUT_SECONDS
     max_redirects: int = MAX_REDIRECTS
+    run_timeout: float = RUN_SECONDS
     allow_private: bool = False
     """Loopback, private and link-local addresses too (a local test server, a picture on the intranet)."""
 
@@ -143,26 +147,46 @@ def _opener(limits: FetchLimits) -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(urllib.request.ProxyHandler(), GuardedRedirects(limits), Http(), Https())
 
 
-def download(url: str, limits: FetchLimits) -> bytes:
-    """The picture's bytes, checked; FetchRefused says why not."""
+def _socket_of(response: object) -> socket.socket | None:
+    """The socket a response reads from (http.client keeps it in its buffered reader's raw SocketIO)."""
+    raw = getattr(getattr(response, "fp", None), "raw", None)
+    sock = getattr(raw, "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def _read_body(response: http.client.HTTPResponse, limits: FetchLimits, deadline: float) -> bytes:
+    """The body, read as it arrives; each wait for more bytes lasts at most until the picture's deadline."""
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+        raise FetchRefused(f"too big ({int(declared) / 1e6:.0f} MB; at most {limits.max_bytes / 1e6:.0f} MB)")
+    sock = _socket_of(response)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchRefused(f"timed out after {limits.timeout:.0f} s")
+        if sock is not None:
+            sock.settimeout(remaining)
+        chunk = response.read1(_CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limits.max_bytes:
+            raise FetchRefused(f"too big (over {limits.max_bytes / 1e6:.0f} MB)")
+        chunks.append(chunk)
+
+
+def download(url: str, limits: FetchLimits, deadline: float | None = None) -> bytes:
+    """The picture's bytes, checked; FetchRefused says why not. The picture's deadline is `limits.timeout`
+    from now, or `deadline` (the run's) when that comes first."""
     url = absolute_url(url)
     _check_url(url, limits)
-    deadline = time.monotonic() + limits.timeout
+    deadline = min(time.monotonic() + limits.timeout, deadline if deadline is not None else float("inf"))
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "image/*,*/*;q=0.5"})
     try:
-        with _opener(limits).open(request, timeout=limits.timeout) as response:
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > limits.max_bytes:
-                raise FetchRefused(f"too big ({int(declared) / 1e6:.0f} MB; at most {limits.max_bytes / 1e6:.0f} MB)")
-            chunks: list[bytes] = []
-            size = 0
-            while chunk := response.read(_CHUNK):
-                size += len(chunk)
-                if size > limits.max_bytes:
-                    raise FetchRefused(f"too big (over {limits.max_bytes / 1e6:.0f} MB)")
-                if time.monotonic() > deadline:
-                    raise FetchRefused(f"timed out after {limits.timeout:.0f} s")
-                chunks.append(chunk)
+        with _opener(limits).open(request, timeout=max(0.01, deadline - time.monotonic())) as response:
+            data = _read_body(response, limits, deadline)
     except FetchRefused:
         raise
     except urllib.error.HTTPError as exc:
@@ -180,7 +204,6 @@ def download(url: str, limits: FetchLimits) -> bytes:
         raise FetchRefused(f"timed out after {limits.timeout:.0f} s") from None
     except (OSError, http.client.HTTPException, ValueError) as exc:
         raise FetchRefused(f"the download failed ({exc})") from None
-    data = b"".join(chunks)
     try:
         inspect_picture(data)
     except PictureError as exc:
@@ -197,14 +220,16 @@ def _already_there(path: Path) -> bool:
     return True
 
 
-def fetch_into_mirror(url: str, mirror: Path, limits: FetchLimits) -> FetchResult:
+def fetch_into_mirror(url: str, mirror: Path, limits: FetchLimits, deadline: float | None = None) -> FetchResult:
     target = mirror_path(mirror, url)
     if target is None:
         return FetchResult(url, "failed", "the address names no place in the mirror (no host, or an odd path)")
     try:
         if target.is_file() and _already_there(target):
             return FetchResult(url, "present")
-        data = download(url, limits)
+        if deadline is not None and time.monotonic() >= deadline:
+            return FetchResult(url, "failed", f"not fetched: the run's {limits.run_timeout:.0f} s were up")
+        data = download(url, limits, deadline)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(target, data, mode=0o644)
     except FetchRefused as exc:
@@ -221,11 +246,13 @@ def fetch_all(
     jobs: int = 8,
     on_result: Callable[[FetchResult], None] | None = None,
 ) -> list[FetchResult]:
-    """Each distinct URL fetched once, `jobs` at a time, in the order given."""
+    """Each distinct URL fetched once, `jobs` at a time, in the order given, all within the run's deadline:
+    a picture under way when it comes stops then, and those not begun are reported as not fetched."""
     unique = list(dict.fromkeys(urls))
+    deadline = time.monotonic() + limits.run_timeout
 
     def one(url: str) -> FetchResult:
-        result = fetch_into_mirror(url, mirror, limits)
+        result = fetch_into_mirror(url, mirror, limits, deadline)
         if on_result is not None:
             on_result(result)
         return result

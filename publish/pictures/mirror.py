@@ -45,8 +45,10 @@ def mirror_path(mirror: Path, url: str) -> Path | None:
     path = unquote(parts.path)
     if parts.query:  # CDNs serve different pictures by query (`?w=800`): keep them apart
         path += "?" + unquote(parts.query)
+    if "\0" in path:  # `%00`: no file system names a file with it
+        return None
     relative = posixpath.normpath("/" + path).lstrip("/")
-    if not relative or relative == "." or "\0" in relative or relative.endswith("/"):
+    if not relative or relative == "." or relative.endswith("/"):
         relative = (relative.rstrip("/") + "/index").lstrip("/")
     relative = "/".join(_short(part) for part in relative.split("/"))
     candidate = mirror / host.replace(":", "_") / relative

@@ -56,6 +56,17 @@ class Handler(BaseHTTPRequestHandler):
         Handler.requests.append(self.path)
         if self.path == "/slow.png":
             time.sleep(3)
+        if self.path == "/trickle.png":  # a byte a second, for as long as anyone listens
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            try:
+                while True:
+                    self.wfile.write(b"\x89")
+                    self.wfile.flush()
+                    time.sleep(1)
+            except OSError:
+                return
         if self.path == "/loop":
             self.send_response(302)
             self.send_header("Location", "/loop")
@@ -85,6 +96,7 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture()
 def picture_server() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True  # a trickling answer must not keep the tests waiting
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     Handler.requests = []

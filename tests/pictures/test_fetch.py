@@ -120,3 +120,34 @@ def test_a_signed_url_with_a_long_query_gets_a_short_name(tmp_path: Path) -> Non
     write_issue(source, "issue-001.md", body=f"![]({url})\n")
     result = run_cli("build", "--source", str(source), "--output", str(tmp_path / "out"), "--format", "epub")
     assert result.exit_code == 0, result.output  # missing from the mirror: a placeholder, not a traceback
+
+
+def test_a_trickling_server_is_cut_off_at_the_picture_deadline_and_the_run_ends(
+    tmp_path: Path, picture_server: str
+) -> None:
+    """A server that sends a byte a second trips no per-read limit: the picture's deadline stops it."""
+    import time
+
+    began = time.monotonic()
+    results = fetch_all([f"{picture_server}/trickle.png"], tmp_path, FetchLimits(allow_private=True, timeout=2.0))
+    assert time.monotonic() - began < 6
+    assert results[0].status == "failed" and "timed out after 2 s" in results[0].reason
+    began = time.monotonic()
+    urls = [f"{picture_server}/trickle.png", f"{picture_server}/b.png"]
+    late = fetch_all(urls, tmp_path, FetchLimits(allow_private=True, timeout=5.0, run_timeout=1.5), jobs=1)
+    assert time.monotonic() - began < 6
+    assert late[0].status == "failed" and "timed out" in late[0].reason
+    assert late[1].status == "failed" and "not fetched: the run's 2 s were up" in late[1].reason
+
+
+def test_an_address_with_a_null_byte_is_one_failed_picture(tmp_path: Path, picture_server: str) -> None:
+    source = tmp_path / "issues"
+    write_issue(source, "issue-001.md", body=f"![a](https://cdn.example/a%00b.png)\n\n![b]({picture_server}/b.png)\n")
+    listing = run_cli("images", "list", "--source", str(source), "--mirror", str(tmp_path / "m"))
+    assert listing.exit_code == 0 and "missing   https://cdn.example/a%00b.png" in listing.stdout
+    fetched = run_cli(
+        "images", "fetch", "--source", str(source), "--mirror", str(tmp_path / "m"), "--allow-private"
+    )
+    assert fetched.exit_code == 1 and "Traceback" not in fetched.output
+    assert "issue-001.md:8: https://cdn.example/a%00b.png: the address names no place in the mirror" in fetched.stderr
+    assert "1 fetched" in fetched.stderr
