@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from publish.cache import Cache, code_digest, entry_key
 from publish.model import Book
 from publish.pictures.inspect import EXTENSIONS, read_header
+from publish.pictures.metadata import orientation, without_metadata
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -94,29 +95,36 @@ def _is_line_art(picture: Image.Image) -> bool:
 
 
 def fit_picture(data: bytes, target: Target) -> tuple[bytes, str]:
-    """The picture's bytes for the target, and its format (JPEG or PNG)."""
-    from PIL import Image
+    """The picture's bytes for the target, and its format (JPEG or PNG): upright, in its colour profile,
+    without any other metadata (pictures/metadata.py)."""
+    from PIL import Image, ImageOps
 
     info = read_header(data)  # the render stage read it whole already
-    scale = _scale(info.width, info.height, target)
+    turn = orientation(data) if info.format in ("JPEG", "PNG", "WEBP") else 1
+    width, height = (info.height, info.width) if turn >= 5 else (info.width, info.height)  # 5–8 turn it
+    scale = _scale(width, height, target)
     heavy = info.format == "PNG" and len(data) > _HEAVY_PNG_BYTES_PER_PIXEL * info.width * info.height
-    if info.format in target.formats and scale >= 1.0 and not info.animated and not heavy:
-        return data, info.format
-    size = (max(1, round(info.width * scale)), max(1, round(info.height * scale)))
+    if info.format in target.formats and scale >= 1.0 and not info.animated and not heavy and turn == 1:
+        return without_metadata(data, info.format), info.format
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
     with Image.open(io.BytesIO(data)) as picture:
         picture.seek(0)  # an animation's first frame
-        if info.format == "JPEG" and scale < 1.0:
+        profile = picture.info.get("icc_profile")
+        if info.format == "JPEG" and scale < 1.0 and turn == 1:
             picture.draft("RGB", size)  # decode at 1/2, 1/4 or 1/8 of the size straight away: far faster
-        frame = picture.convert("RGBA" if info.has_alpha else "RGB")
+        upright = ImageOps.exif_transpose(picture) if turn != 1 else picture
+        frame = upright.convert("RGBA" if info.has_alpha else "RGB")
     if frame.size != size:
         frame = frame.resize(size, Image.Resampling.BICUBIC, reducing_gap=1.5)
+    frame.info.clear()  # Pillow writes a JPEG comment (and more) it finds here: only the colour profile goes on
+    colour = {"icc_profile": profile} if profile else {}
     out = io.BytesIO()
     if info.has_alpha or (info.format != "JPEG" and _is_line_art(frame)):
-        if frame.size == (info.width, info.height) and info.format == "PNG" and "PNG" in target.formats:
-            return data, "PNG"  # heavy, but line art: the PNG it was is as good as any
-        frame.save(out, "PNG", compress_level=target.png_level)
+        if turn == 1 and frame.size == (info.width, info.height) and info.format == "PNG" and "PNG" in target.formats:
+            return without_metadata(data, "PNG"), "PNG"  # heavy, but line art: the PNG it was is as good as any
+        frame.save(out, "PNG", compress_level=target.png_level, **colour)
         return out.getvalue(), "PNG"
-    frame.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY)
+    frame.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY, **colour)
     return out.getvalue(), "JPEG"
 
 

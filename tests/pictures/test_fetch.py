@@ -145,9 +145,7 @@ def test_an_address_with_a_null_byte_is_one_failed_picture(tmp_path: Path, pictu
     write_issue(source, "issue-001.md", body=f"![a](https://cdn.example/a%00b.png)\n\n![b]({picture_server}/b.png)\n")
     listing = run_cli("images", "list", "--source", str(source), "--mirror", str(tmp_path / "m"))
     assert listing.exit_code == 0 and "missing   https://cdn.example/a%00b.png" in listing.stdout
-    fetched = run_cli(
-        "images", "fetch", "--source", str(source), "--mirror", str(tmp_path / "m"), "--allow-private"
-    )
+    fetched = run_cli("images", "fetch", "--source", str(source), "--mirror", str(tmp_path / "m"), "--allow-private")
     assert fetched.exit_code == 1 and "Traceback" not in fetched.output
     assert "issue-001.md:8: https://cdn.example/a%00b.png: the address names no place in the mirror" in fetched.stderr
     assert "1 fetched" in fetched.stderr

@@ -190,3 +190,58 @@ def test_the_booklet_prints_links_as_the_book_does(tmp_path: Path) -> None:
             ["pdftotext", str(next((tmp_path / "out").glob(name))), "-"], capture_output=True, text=True, check=True
         ).stdout
         assert "这篇文章" in text and "本期链接" not in text, name
+
+
+def _private_photo() -> bytes:
+    """A phone photo stored landscape (600 × 400) with orientation 6 (turn it a quarter right to view it),
+    a GPS position, an owner's name and a comment."""
+    image = Image.merge("RGB", [Image.effect_noise((600, 400), s) for s in (30, 50, 70)])
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation
+    exif[0x013B] = "Zhang San Secret"  # Artist
+    exif[0x8825] = {1: "N", 2: (39.0, 54.0, 27.0), 3: "E", 4: (116.0, 23.0, 17.0)}  # GPSInfo
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif, comment=b"taken at home")
+    return out.getvalue()
+
+
+def _png_with_text() -> bytes:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "Zhang San Secret")
+    out = io.BytesIO()
+    Image.new("RGB", (300, 200), (30, 90, 160)).save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+PRIVATE = (b"Zhang San Secret", b"taken at home", b"Exif\x00\x00", b"tEXt")
+
+
+def test_pictures_reach_neither_book_with_their_metadata_and_stand_upright(tmp_path: Path) -> None:
+    source = tmp_path / "issues"
+    (source / "images").mkdir(parents=True)
+    (source / "images" / "photo.jpg").write_bytes(_private_photo())
+    (source / "images" / "chart.png").write_bytes(_png_with_text())
+    write_issue(source, "issue-001.md", body="照片：\n\n![手机照片](images/photo.jpg)\n\n![图表](images/chart.png)\n")
+    result = run_cli("build", "--source", str(source), "--output", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    epub = Epub(next((tmp_path / "out").glob("*.epub")))
+    hrefs = [i.get("href") for i in epub.manifest().values() if i.get("media-type", "").startswith("image/")]
+    pictures = {href: epub.read(href) for href in hrefs if "cover" not in href}
+    assert len(pictures) == 2
+    for name, data in pictures.items():
+        assert not any(secret in data for secret in PRIVATE), name
+        with Image.open(io.BytesIO(data)) as opened:
+            assert opened.getexif().get(0x0112) in (None, 1)
+            if opened.format == "JPEG":
+                assert opened.size == (400, 600)  # upright: portrait
+    pdf = pdfium.PdfDocument(next((tmp_path / "out").glob("*.pdf")))
+    sizes = []
+    for page in pdf:
+        for item in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+            sizes.append(tuple(item.get_px_size()))
+            assert not any(secret in item.get_data(decode_simple=False) for secret in PRIVATE)
+    assert (400, 600) in sizes
+    raw = next((tmp_path / "out").glob("*.pdf")).read_bytes()
+    assert b"Zhang San Secret" not in raw and b"taken at home" not in raw
