@@ -36,6 +36,8 @@ class BuildResult:
     remote_images: int
     pages: dict[Path, int]
     """Page counts of the paged books (the PDFs), for the summary."""
+    notes: tuple[str, ...] = ()
+    """What the writers did that the summary says (pictures fitted to a size, volumes made)."""
 
 
 def prepare_chapters(
@@ -156,6 +158,7 @@ def _build(config: Config, request: BuildRequest, writers: list[Writer], registr
     written: list[Path] = []
     targets: list[Path] = []
     pages: dict[Path, int] = {}
+    notes: list[str] = []
     try:
         folders: list[StagingFolder] = []
         provided: dict[str, object] = {}
@@ -172,6 +175,7 @@ def _build(config: Config, request: BuildRequest, writers: list[Writer], registr
             job = WriterInput(config, book, request, cache, folder, provided, work_follows=index < len(writers) - 1)
             result = writer.write(job)
             problems.extend(result.warnings)
+            notes.extend(result.notes)
             provided.update(result.provides)
             pages.update({output / name: count for name, count in result.pages.items()})
         for folder in folders:  # a PDF merge may have run in a worker while the EPUB was made
@@ -197,4 +201,5 @@ def _build(config: Config, request: BuildRequest, writers: list[Writer], registr
         chapters=tuple(chapters),
         remote_images=sum(c.remote_images for c in chapters),
         pages=pages,
+        notes=tuple(notes),
     )

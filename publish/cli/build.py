@@ -84,6 +84,8 @@ def summary(result: Any, seconds: float, verbose: bool) -> None:
         if path in result.pages:
             size += f", {result.pages[path]} pages"
         click.echo(f"  {click.style(str(path), fg='green', bold=True)}  {size}", err=True, color=colour())
+    for note in result.notes:
+        click.echo(f"  {note}", err=True)
     kinds = Counter(w.field for w in result.warnings)
     if kinds:
         listed = ", ".join(f"{kind} ×{count}" for kind, count in kinds.most_common())

@@ -53,9 +53,21 @@ class Target:
     print_box_in: tuple[float, float] | None = None
     png_level: int = 6
     """zlib level of the PNGs made for this target (the PDF embeds their data as it is: internals/weasy/images.py)."""
+    jpeg_quality: int = JPEG_QUALITY
+    palette: bool = False
+    """Line art as a palette PNG (256 colours): for an EPUB that must shed weight."""
 
 
 EPUB = Target("epub", ("JPEG", "PNG"), max_side=EPUB_MAX_SIDE, max_pixels=EPUB_MAX_PIXELS)
+
+EPUB_STEPS = (
+    EPUB,
+    replace(EPUB, max_side=1400, jpeg_quality=80, palette=True),
+    replace(EPUB, max_side=1200, jpeg_quality=70, palette=True),
+    replace(EPUB, max_side=1000, jpeg_quality=60, palette=True),
+)
+"""How an EPUB's pictures shed weight when the book must fit a size (`[epub] max_mb`), step by step; the last is
+the floor that keeps a screenshot's text legible on an e-reader (1000 px, JPEG quality 60)."""
 
 
 def pdf_target(text_width_mm: float, text_height_mm: float) -> Target:
@@ -104,7 +116,8 @@ def fit_picture(data: bytes, target: Target) -> tuple[bytes, str]:
     width, height = (info.height, info.width) if turn >= 5 else (info.width, info.height)  # 5–8 turn it
     scale = _scale(width, height, target)
     heavy = info.format == "PNG" and len(data) > _HEAVY_PNG_BYTES_PER_PIXEL * info.width * info.height
-    if info.format in target.formats and scale >= 1.0 and not info.animated and not heavy and turn == 1:
+    lighter = target.jpeg_quality < JPEG_QUALITY or target.palette  # a step of the EPUB's budget: encode again
+    if info.format in target.formats and scale >= 1.0 and not info.animated and not heavy and turn == 1 and not lighter:
         return without_metadata(data, info.format), info.format
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     with Image.open(io.BytesIO(data)) as picture:
@@ -120,11 +133,20 @@ def fit_picture(data: bytes, target: Target) -> tuple[bytes, str]:
     colour = {"icc_profile": profile} if profile else {}
     out = io.BytesIO()
     if info.has_alpha or (info.format != "JPEG" and _is_line_art(frame)):
-        if turn == 1 and frame.size == (info.width, info.height) and info.format == "PNG" and "PNG" in target.formats:
+        same = turn == 1 and frame.size == (info.width, info.height) and info.format == "PNG"
+        if same and "PNG" in target.formats and not target.palette:
             return without_metadata(data, "PNG"), "PNG"  # heavy, but line art: the PNG it was is as good as any
-        frame.save(out, "PNG", compress_level=target.png_level, **colour)
-        return out.getvalue(), "PNG"
-    frame.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY, **colour)
+        if target.palette:
+            frame = frame.quantize(256, dither=Image.Dither.NONE)
+        frame.save(out, "PNG", compress_level=target.png_level, optimize=target.palette, **colour)
+        fitted = out.getvalue()
+        if same and len(fitted) >= len(data):
+            return without_metadata(data, "PNG"), "PNG"  # the palette did not make it lighter
+        return fitted, "PNG"
+    frame.convert("RGB").save(out, "JPEG", quality=target.jpeg_quality, **colour)
+    same = turn == 1 and frame.size == (info.width, info.height) and info.format == "JPEG"
+    if same and len(out.getvalue()) >= len(data):
+        return without_metadata(data, "JPEG"), "JPEG"  # lighter already than this step would make it
     return out.getvalue(), "JPEG"
 
 

@@ -107,6 +107,8 @@ class WriterOutput:
     provides: Mapping[str, object] = field(default_factory=dict)
     pages: Mapping[str, int] = field(default_factory=dict)
     """Page counts of the paged files, by file name, for the build's summary."""
+    notes: tuple[str, ...] = ()
+    """What the build's summary should say it did (the EPUB's pictures fitted to a size, volumes made)."""
 
 
 class Writer:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -245,3 +246,37 @@ def test_pictures_reach_neither_book_with_their_metadata_and_stand_upright(tmp_p
     assert (400, 600) in sizes
     raw = next((tmp_path / "out").glob("*.pdf")).read_bytes()
     assert b"Zhang San Secret" not in raw and b"taken at home" not in raw
+
+
+def _photo_book(tmp_path: Path, max_mb: float, photos: int = 12) -> tuple[Path, object]:
+    source = tmp_path / "issues"
+    (source / "images").mkdir(parents=True)
+    body = "一年的照片。\n\n"
+    for n in range(photos):
+        (source / "images" / f"p{n}.jpg").write_bytes(picture("JPEG", (2400, 1600)))
+        body += f"![照片{n}](images/p{n}.jpg)\n\n"
+    write_issue(source, "issue-001.md", body=body)
+    (tmp_path / "book.toml").write_text(f"[epub]\nmax_mb = {max_mb}\n", encoding="utf-8")
+    result = run_cli(
+        "build", "--source", str(source), "--output", str(tmp_path / "out"), "--format", "epub",
+        "--config", str(tmp_path / "book.toml"),
+    )  # fmt: skip
+    return next((tmp_path / "out").glob("*.epub"), tmp_path / "none"), result
+
+
+def test_an_epub_of_large_photos_is_fitted_under_its_size(tmp_path: Path) -> None:
+    epub, result = _photo_book(tmp_path, 8)
+    assert result.exit_code == 0, result.output
+    assert epub.stat().st_size <= 8_000_000  # the note below says the first step (1600 px, 85) was over it
+    assert re.search(r"EPUB \d+\.\d MB: pictures fitted to 1[0-4]00 px, quality \d+, to stay under 8 MB", result.stderr)
+    assert epubcheck_findings(epub) == []
+    with zipfile.ZipFile(epub) as book:
+        sides = [max(Image.open(io.BytesIO(book.read(name))).size) for name in book.namelist() if name.endswith(".jpg")]
+    assert sides and min(sides) >= 1000  # never below the floor that keeps a screenshot legible
+
+
+def test_an_epub_that_cannot_fit_is_built_with_a_warning_that_names_the_ways_out(tmp_path: Path) -> None:
+    epub, result = _photo_book(tmp_path, 0.2, photos=3)
+    assert result.exit_code == 0 and epub.is_file()
+    assert "epub.max_mb: the EPUB is" in result.stderr and "over 0.2 MB" in result.stderr
+    assert "--range or --year" in result.stderr
