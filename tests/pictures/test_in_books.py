@@ -280,3 +280,51 @@ def test_an_epub_that_cannot_fit_is_built_with_a_warning_that_names_the_ways_out
     assert result.exit_code == 0 and epub.is_file()
     assert "epub.max_mb: the EPUB is" in result.stderr and "over 0.2 MB" in result.stderr
     assert "--range or --year" in result.stderr
+
+
+def _placed_pictures(pdf: Path) -> list[tuple[int, float, float, float, float]]:
+    """(page, left, bottom, right, top) of every picture drawn, in points, in drawing order."""
+    document = pdfium.PdfDocument(pdf)
+    found = []
+    for index, page in enumerate(document):
+        for item in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+            found.append((index, *item.get_bounds()))
+    document.close()
+    return found
+
+
+def test_small_pictures_stand_side_by_side_in_a_row(tmp_path: Path) -> None:
+    """A small photo, a tall capture (scaled to the height limit) and an icon in a run: one row, top-aligned,
+    captions under each, as each prints under half the text block wide; a wide
+    picture after them stands alone; in the EPUB the row is marked for the reading system to lay out."""
+    source = tmp_path / "issues"
+    (source / "images").mkdir(parents=True)
+    small = (("a.jpg", (150, 200)), ("b.jpg", (600, 1600)), ("c.png", (60, 60)), ("wide.jpg", (1200, 500)))
+    for name, size in small:
+        (source / "images" / name).write_bytes(picture("JPEG" if name.endswith("jpg") else "PNG", size))
+    body = (
+        "三张竖图：\n\n![甲](images/a.jpg)\n\n![乙](images/b.jpg)\n\n![丙](images/c.png)\n\n![宽图](images/wide.jpg)\n"
+    )
+    write_issue(source, "issue-001.md", body=body)
+    result = run_cli("build", "--source", str(source), "--output", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    placed = _placed_pictures(next((tmp_path / "out").glob("*.pdf")))
+    pictures = [p for p in placed if p[0] > 0]  # the body's, not the cover's or title page's
+    row, wide = pictures[:3], pictures[3]
+    assert len({p[0] for p in row}) == 1  # one page
+    assert max(abs(p[4] - row[0][4]) for p in row) < 0.5  # top-aligned
+    assert row[0][3] <= row[1][1] and row[1][3] <= row[2][1]  # side by side, in order
+    assert wide[4] < min(p[2] for p in row)  # the wide one below the row
+    document = pdfium.PdfDocument(next((tmp_path / "out").glob("*.pdf")))
+    page = document[row[0][0]]
+    text = page.get_textpage()
+    every = text.get_text_range()
+    for caption, (_, left, bottom, right, _) in zip("甲乙丙", row, strict=True):
+        x0, _, x1, top = text.get_charbox(every.index(caption))
+        assert left <= (x0 + x1) / 2 <= right and top < bottom  # under its own picture
+    document.close()
+    epub = Epub(next((tmp_path / "out").glob("*.epub")))
+    chapter = epub.xhtml("issue-0001.xhtml")
+    rows = chapter.findall(".//{http://www.w3.org/1999/xhtml}div[@class='picture-row']")
+    assert len(rows) == 1 and len(rows[0].findall("{http://www.w3.org/1999/xhtml}figure")) == 3
+    assert b"@media (max-width: 30em)" in epub.read("styles/book.css")

@@ -39,6 +39,8 @@ class EpubWriter(Writer):
         from publish.writers.embedded_fonts import reading_faces
         from publish.writers.epub.package import build_epub
         from publish.writers.fonts import stylesheet_in_region
+        from publish.writers.pdf.settings import PrintSettings, print_column
+        from publish.writers.picture_rows import book_in_rows
 
         vertical = job.request.reader_edition.vertical
         budget = self.settings_in(job.config).max_mb * MB
@@ -46,8 +48,10 @@ class EpubWriter(Writer):
         names = ["common.css", "epub.css", *(["vertical.css"] if vertical else [])]
         stylesheet = stylesheet_in_region("\n".join(read_stylesheets(job.config, names)), region)
 
+        in_rows = book_in_rows(job.book, print_column(job.config.section("print", PrintSettings).page_size_mm))
+
         def made(step: int) -> tuple[bytes, int]:
-            book = fit_book_pictures(job.book, EPUB_STEPS[step], job.cache)
+            book = fit_book_pictures(in_rows, EPUB_STEPS[step], job.cache)
             pages = job.provided.get("print_pages")
             epub = build_epub(book, fonts, stylesheet, book.images, vertical=vertical, print_pages=pages)  # type: ignore[arg-type]
             return epub, sum(len(data) for data in book.images.values())

@@ -20,8 +20,14 @@ class HtmlWriter(Writer):
         from publish.writers.embedded_fonts import reading_faces
         from publish.writers.fonts import stylesheet_in_region
         from publish.writers.html.site import write_site
+        from publish.writers.pdf.settings import PrintSettings, print_column
+        from publish.writers.picture_rows import book_in_rows
 
-        book = fit_book_pictures(job.book, EPUB, job.cache)
+        book = fit_book_pictures(
+            book_in_rows(job.book, print_column(job.config.section("print", PrintSettings).page_size_mm)),
+            EPUB,
+            job.cache,
+        )
         fonts, region = reading_faces(book.meta.language, job.cache)
         names = ["common.css", "epub.css", "html.css"]
         stylesheet = stylesheet_in_region("\n".join(read_stylesheets(job.config, names)), region)

@@ -30,18 +30,22 @@ from publish.writers.pdf.links import links_on_paper
 from publish.writers.pdf.merge import FOLIO_TEMPLATE
 from publish.writers.pdf.page_plan import ContentsNumber, PagePlan, even, plan_body_pages
 from publish.writers.pdf.press import PRESS_PROFILE, cmyk_profile, press_css
-from publish.writers.pdf.settings import PrintSettings
+from publish.writers.pdf.settings import (
+    BODY_FONT_PT,
+    BOTTOM_MARGIN_MM,
+    MIN_INNER_MARGIN_MM,
+    MIN_OUTER_MARGIN_MM,
+    MM_PER_PT,
+    TOP_MARGIN_MM,
+    PrintSettings,
+    print_column,
+    text_block_mm,
+)
+from publish.writers.picture_rows import book_in_rows
 from publish.xhtml import inner_markup, parse_body
 
 log = logging.getLogger(__name__)
 
-BODY_FONT_PT = 10.0
-MIN_INNER_MARGIN_MM = 0.625 * 25.4
-"""The gutter a print-on-demand service asks of books up to 500 pages, so that most books are laid out once."""
-MIN_OUTER_MARGIN_MM = 15.0
-TOP_MARGIN_MM = 20.0
-BOTTOM_MARGIN_MM = 22.0
-_MM_PER_PT = 25.4 / 72
 _MM_PER_INCH = 25.4
 GUTTER_BY_PAGES = ((150, 0.375), (300, 0.5), (500, 0.625), (700, 0.75), (None, 0.875))
 """Minimum inside margin, in inches, by page count: what print-on-demand services ask of a bound book."""
@@ -76,7 +80,7 @@ def page_geometry_css(
     """Trim, mirrored margins and body size, with the text block a whole number of em wide, so that
     a line of Chinese fills it exactly and justification has nothing to stretch."""
     width, height = page_size_mm
-    em_mm = font_pt * _MM_PER_PT
+    em_mm = font_pt * MM_PER_PT
     ems = int((width - inner_mm - MIN_OUTER_MARGIN_MM) // em_mm)
     outer = width - inner_mm - ems * em_mm
     return render_page(
@@ -151,14 +155,6 @@ def _for_paper(book: Book, links: str) -> Book:
             for chapter in book.chapters
         ),
     )
-
-
-def text_block_mm(page_size_mm: tuple[float, float], font_pt: float = BODY_FONT_PT) -> tuple[float, float]:
-    """The widest the text block can be (with the narrowest gutter) and its height."""
-    width, height = page_size_mm
-    em_mm = font_pt * _MM_PER_PT
-    ems = int((width - MIN_INNER_MARGIN_MM - MIN_OUTER_MARGIN_MM) // em_mm)
-    return ems * em_mm, height - TOP_MARGIN_MM - BOTTOM_MARGIN_MM
 
 
 def front_matter_html(book: Book, slot_digits: int) -> str:
@@ -382,6 +378,7 @@ def build_pdf(
     from publish.writers.pdf.layout import LayoutCache
     from publish.writers.pdf.merge import merge_parts
 
+    book = book_in_rows(book, print_column(page_size_mm))
     book = _for_paper(fit_book_pictures(book, pdf_target(*text_block_mm(page_size_mm)), cache), links)
     resources: dict[str, bytes] = dict(book.images)
     styles = list(stylesheets)

@@ -7,10 +7,18 @@ import re
 from dataclasses import dataclass
 
 from publish.settings import setting
+from publish.writers.picture_rows import CSS_PX_PER_INCH, Column
 
 LINK_MODES = ("endnotes", "footnotes", "none")
 """How `[print] links` may print the addresses of links (publish/writers/pdf/links.py)."""
 PAGE_SIZES = {"A5": (148, 210), "B6": (125, 176), "大32开": (140, 203), "小32开": (130, 184)}
+BODY_FONT_PT = 10.0
+MIN_INNER_MARGIN_MM = 0.625 * 25.4
+"""The gutter a print-on-demand service asks of books up to 500 pages, so that most books are laid out once."""
+MIN_OUTER_MARGIN_MM = 15.0
+TOP_MARGIN_MM = 20.0
+BOTTOM_MARGIN_MM = 22.0
+MM_PER_PT = 25.4 / 72
 TRIM_RANGE_MM = (70.0, 500.0)
 """Each side of a page size given as W×H: from a pocket booklet (A7 is 74 mm wide) to a broadsheet."""
 
@@ -51,3 +59,18 @@ class PrintSettings:
     @property
     def page_size_mm(self) -> tuple[float, float]:
         return parse_page_size(self.trim) or PAGE_SIZES["A5"]
+
+
+def text_block_mm(page_size_mm: tuple[float, float], font_pt: float = BODY_FONT_PT) -> tuple[float, float]:
+    """The widest the text block can be (with the narrowest gutter) and its height."""
+    width, height = page_size_mm
+    em_mm = font_pt * MM_PER_PT
+    ems = int((width - MIN_INNER_MARGIN_MM - MIN_OUTER_MARGIN_MM) // em_mm)
+    return ems * em_mm, height - TOP_MARGIN_MM - BOTTOM_MARGIN_MM
+
+
+def print_column(page_size_mm: tuple[float, float]) -> Column:
+    """The printed book's column in CSS px: the text block's width, and two thirds of its height as the
+    tallest a picture prints (templates/pdf_page_geometry.css). Every edition pairs pictures by it."""
+    width_mm, height_mm = text_block_mm(page_size_mm)
+    return Column(width_mm / 25.4 * CSS_PX_PER_INCH, height_mm * 2 / 3 / 25.4 * CSS_PX_PER_INCH)
