@@ -153,6 +153,19 @@ class PrintPage:
 
     folio: int
     block: int | None
+    volume: str = ""
+    """The volume's name (上册…) when the printed book is in several volumes."""
+    volume_number: int = 0
+
+    @property
+    def label(self) -> str:
+        """How a reader cites the page: `37`, or `上册 p. 37` in a book of several volumes."""
+        return f"{self.volume} p. {self.folio}" if self.volume else str(self.folio)
+
+    @property
+    def marker(self) -> str:
+        """The id of its marker in the EPUB, unique across volumes."""
+        return f"page-{self.volume_number}-{self.folio}" if self.volume else f"page-{self.folio}"
 
 
 @dataclass(frozen=True)

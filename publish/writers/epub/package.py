@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -62,10 +63,11 @@ def _page_list_ncx(content: bytes, page_list: list[tuple[str, str, str]], langua
     label = etree.SubElement(etree.SubElement(pages, f"{_NCX}navLabel"), f"{_NCX}text")
     label.text = label_in("印刷版页码", language)
     for index, (document, marker, folio) in enumerate(page_list, start=1):
-        kind = "normal" if folio.isdigit() else "front"
-        target = etree.SubElement(pages, f"{_NCX}pageTarget", {"id": f"pt-{index}", "type": kind, "value": folio})
-        if not folio.isdigit():
-            del target.attrib["value"]  # value is a number; a roman front-matter folio is the label alone
+        number = re.search(r"\d+$", folio)  # `37`, or `上册 p. 37` in a book of several volumes
+        kind = "normal" if number else "front"
+        target = etree.SubElement(pages, f"{_NCX}pageTarget", {"id": f"pt-{index}", "type": kind})
+        if number:
+            target.set("value", number[0])  # value is a number; a roman front-matter folio is the label alone
         text = etree.SubElement(etree.SubElement(target, f"{_NCX}navLabel"), f"{_NCX}text")
         text.text = folio
         etree.SubElement(target, f"{_NCX}content", {"src": f"{document}#{marker}"})
@@ -85,7 +87,7 @@ def print_page_markers(markup: str, pages: Sequence[PrintPage]) -> tuple[str, li
     for page in pages:
         marker = etree.Element(
             "{http://www.w3.org/1999/xhtml}span",
-            {"id": f"page-{page.folio}", "role": "doc-pagebreak", "aria-label": str(page.folio)},
+            {"id": page.marker, "role": "doc-pagebreak", "aria-label": page.label},
         )
         marker.set(_EPUB_TYPE, "pagebreak")
         if page.block is not None and page.block < len(blocks):
@@ -101,7 +103,7 @@ def print_page_markers(markup: str, pages: Sequence[PrintPage]) -> tuple[str, li
         else:
             continue
         after = marker
-        markers.append((f"page-{page.folio}", str(page.folio)))
+        markers.append((page.marker, page.label))
     return etree.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>").replace(
         "<!DOCTYPE html>", '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>', 1
     ), markers

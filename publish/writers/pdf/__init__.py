@@ -10,11 +10,16 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from publish.errors import PublishError, UsageError
 from publish.model import BuildRequest
 from publish.writers import Writer, WriterInput, WriterOption, WriterOutput, read_stylesheets
 from publish.writers.pdf.settings import PrintSettings
+
+if TYPE_CHECKING:
+    from publish.writers.pdf.document import RenderedPdf
 
 
 def _signature(value: int | None) -> int | None:
@@ -85,7 +90,7 @@ class PdfWriter(Writer):
             stylesheets += read_stylesheets(config, ["press.css"])
         progress = TerminalProgress() if request.show_progress and sys.stdout.isatty() else None
         try:
-            rendered = build_pdf(
+            volumes = build_pdf(
                 book,
                 stylesheets,
                 settings.page_size_mm,
@@ -96,42 +101,83 @@ class PdfWriter(Writer):
                 pool=self.pool,  # type: ignore[arg-type]
                 merge_in_background=job.work_follows,
                 links=settings.links,
+                max_pages=settings.max_pages,
             )
         finally:
             if progress is not None:
                 progress.close()
-        slug = book.meta.slug
-        if isinstance(rendered.data, bytes):
-            job.staging.write_bytes(f"{slug}.pdf", rendered.data)
+        several = len(volumes) > 1
+        pages: dict[str, int] = {}
+        print_pages: dict[str, object] = {}
+        trims = volumes
+        if booklet and print_ready:  # the booklet is always imposed from trim-size pages, without bleed
+            trims = build_pdf(
+                book,
+                read_stylesheets(config, ["common.css", "pdf.css"]),
+                settings.page_size_mm,
+                font_files=font_files,
+                cache=job.cache,
+                pool=self.pool,  # type: ignore[arg-type]
+                links=settings.links,
+                split=[volume.issues for volume in volumes],
+            )
+        for number, (volume, trim) in enumerate(zip(volumes, trims, strict=True), start=1):
+            stem = f"{book.meta.slug}-{number}" if several else book.meta.slug
+            pages.update(self._write_volume(job, settings, volume, trim, stem, print_ready, booklet))
+            print_pages.update(volume.print_pages)
+        return WriterOutput(
+            warnings=volumes[0].warnings,
+            provides={"print_pages": print_pages},
+            pages=pages,
+            notes=_volume_notes(volumes, settings.max_pages),
+        )
+
+    def _write_volume(
+        self,
+        job: WriterInput,
+        settings: PrintSettings,
+        volume: RenderedPdf,
+        trim: RenderedPdf,
+        stem: str,
+        print_ready: bool,
+        booklet: bool,
+    ) -> dict[str, int]:
+        """One volume's files: the PDF, and with --print-ready its cover (its own spine), with --booklet its
+        imposed booklet. Their page counts, by file name."""
+        if isinstance(volume.data, bytes):
+            job.staging.write_bytes(f"{stem}.pdf", volume.data)
         else:  # the merge runs in a worker while the next writer works
-            job.staging.write_later(f"{slug}.pdf", rendered.data)
-        pages = {f"{slug}.pdf": rendered.pages}
+            job.staging.write_later(f"{stem}.pdf", volume.data)
+        pages = {f"{stem}.pdf": volume.pages}
         if print_ready:
             from publish.writers.pdf.press.cover import CoverGeometry, build_cover_pdf, spine_width_mm
 
             width, height = settings.page_size_mm
-            spine = spine_width_mm(rendered.pages, settings.paper_thickness_mm)
+            spine = spine_width_mm(volume.pages, settings.paper_thickness_mm)
             geometry = CoverGeometry(width, height, spine, settings.bleed_mm)
-            cover = build_cover_pdf(book, read_stylesheets(config, ["cover.css"])[0], geometry)
-            job.staging.write_bytes(f"{slug}-cover.pdf", cover)
-            pages[f"{slug}-cover.pdf"] = 1
+            book = job.book
+            if volume.volume:
+                chapters = book.chapters[volume.issues.start : volume.issues.stop]
+                part = replace(book, chapters=chapters)
+                book = replace(part, meta=replace(book.meta, volume_line=f"{volume.volume}　{part.issue_span}"))
+            cover = build_cover_pdf(book, read_stylesheets(job.config, ["cover.css"])[0], geometry)
+            job.staging.write_bytes(f"{stem}-cover.pdf", cover)
+            pages[f"{stem}-cover.pdf"] = 1
         if booklet:
             from publish.writers.pdf.press.imposition import impose_booklet, signature_order
 
-            signature = self.option(request, "signature")
-            # always from trim-size pages, without bleed
-            trim = rendered
-            if print_ready:
-                trim = build_pdf(
-                    book,
-                    read_stylesheets(config, ["common.css", "pdf.css"]),
-                    settings.page_size_mm,
-                    font_files=font_files,
-                    cache=job.cache,
-                    pool=self.pool,  # type: ignore[arg-type]
-                    links=settings.links,
-                )
+            signature = self.option(job.request, "signature")
             data = trim.data if isinstance(trim.data, bytes) else trim.data.result()
-            job.staging.write_bytes(f"{slug}-booklet.pdf", impose_booklet(data, signature))
-            pages[f"{slug}-booklet.pdf"] = len(signature_order(trim.pages, signature))
-        return WriterOutput(warnings=rendered.warnings, provides={"print_pages": rendered.print_pages}, pages=pages)
+            job.staging.write_bytes(f"{stem}-booklet.pdf", impose_booklet(data, signature))
+            pages[f"{stem}-booklet.pdf"] = len(signature_order(trim.pages, signature))
+        return pages
+
+
+def _volume_notes(volumes: list[RenderedPdf], max_pages: int) -> tuple[str, ...]:
+    if len(volumes) == 1:
+        return ()
+    listed = ", ".join(f"{volume.volume} {volume.pages} pages" for volume in volumes)
+    return (
+        f"PDF in {len(volumes)} volumes ({listed}): the book has more pages than [print] max_pages = {max_pages}, "
+        "what a perfect binding holds; max_pages = 0 keeps one volume",
+    )

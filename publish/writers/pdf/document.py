@@ -28,7 +28,14 @@ from publish.writers.page_templates import render_page
 from publish.writers.pdf.layout import LaidOutPart, LayoutJob, LayoutPool, ProgressCallback
 from publish.writers.pdf.links import links_on_paper
 from publish.writers.pdf.merge import FOLIO_TEMPLATE
-from publish.writers.pdf.page_plan import ContentsNumber, PagePlan, even, plan_body_pages
+from publish.writers.pdf.page_plan import (
+    ContentsNumber,
+    PagePlan,
+    balanced_volumes,
+    even,
+    plan_body_pages,
+    volume_names,
+)
 from publish.writers.pdf.press import PRESS_PROFILE, cmyk_profile, press_css
 from publish.writers.pdf.settings import (
     BODY_FONT_PT,
@@ -61,6 +68,10 @@ class RenderedPdf:
     pages: int
     print_pages: Mapping[str, list[PrintPage]] = field(default_factory=dict)
     """By issue anchor: its printed pages and the block each begins with, for the EPUB's page list."""
+    volume: str = ""
+    """The volume's name (上册…), when the book is split into volumes; empty for a book in one volume."""
+    issues: range = range(0)
+    """Which of the book's issues the volume holds, by index."""
 
 
 def gutter_mm(pages: int) -> float:
@@ -218,6 +229,8 @@ class _LaidOutBook:
     first_pages: dict[str, int]
     """Each issue's first folio, by its anchor."""
     pages: int
+    geometry: str
+    """The page geometry every part was laid out with (its gutter chosen for the whole book's page count)."""
 
 
 class _PartJobs:
@@ -235,6 +248,15 @@ class _PartJobs:
             identity: face for path in set(font_files) for identity, face in font_identities(path).items()
         }
         self.issue_html = [issue_html(book, chapter) for chapter in book.chapters]
+
+    def of(self, book: Book) -> _PartJobs:
+        """The same jobs for a volume of the book (its front matter and folio template; its issues are laid
+        out already): the faces and fingerprint are shared, no issue's HTML is made again."""
+        other = object.__new__(_PartJobs)
+        other.__dict__.update(self.__dict__)
+        other.book = book
+        other.issue_html = []
+        return other
 
     def _job(self, label: str, html: str, geometry: str, used: Mapping[str, bytes], **flags: bool) -> LayoutJob:
         return LayoutJob(
@@ -314,7 +336,7 @@ def _lay_out_book(
             inner,
         )
         inner = inner_margin_mm(pages)
-    return _LaidOutBook(front, issues, folio_template, first_pages, pages)
+    return _LaidOutBook(front, issues, folio_template, first_pages, pages, geometry)
 
 
 def _page_plan(laid_out: _LaidOutBook) -> PagePlan:
@@ -346,16 +368,61 @@ def _font_programs(laid_out: _LaidOutBook, jobs: _PartJobs, cache: Cache | None)
     }
 
 
-def _print_pages(book: Book, laid_out: _LaidOutBook) -> dict[str, list[PrintPage]]:
+def _print_pages(book: Book, laid_out: _LaidOutBook, volume: str = "", number: int = 0) -> dict[str, list[PrintPage]]:
     """By issue anchor: its printed pages and the block each begins with, for the EPUB's page list."""
     return {
         chapter.anchor: [
-            PrintPage(laid_out.first_pages[chapter.anchor] + index, block)
+            PrintPage(laid_out.first_pages[chapter.anchor] + index, block, volume, number)
             for index, (block, blank) in enumerate(zip(part.page_blocks, part.blank, strict=True))
             if not blank
         ]
         for chapter, part in zip(book.chapters, laid_out.issues, strict=True)
     }
+
+
+def _volume(
+    laid_out: _LaidOutBook,
+    jobs: _PartJobs,
+    issues: range,
+    name: str,
+    layout_cache: object,
+    pool: LayoutPool | None,
+) -> tuple[_PartJobs, _LaidOutBook]:
+    """One volume of a book split in several: its issues' parts as laid out for the whole book, and its own
+    front matter (title page naming the volume and its issues, its own contents) and folio template (its
+    running heads), with folios from 1."""
+    from publish.writers.pdf.layout import lay_out_all
+
+    book = jobs.book
+    chapters = book.chapters[issues.start : issues.stop]
+    part = replace(book, chapters=chapters)
+    line = f"{name}　{part.issue_span}"
+    meta = replace(book.meta, volume_line=line, span=f"{book.meta.span}，{name}")
+    volume_jobs = jobs.of(replace(part, meta=meta))
+    parts = laid_out.issues[issues.start : issues.stop]
+    first_pages: dict[str, int] = {}
+    folio = 1
+    for chapter, laid in zip(chapters, parts, strict=True):
+        first_pages[chapter.anchor] = folio
+        folio += even(laid.pages)
+    digits = len(str(max(first_pages.values(), default=1)))
+    geometry = laid_out.geometry
+    folio_template, front = lay_out_all(
+        [volume_jobs.folios(geometry), volume_jobs.contents(geometry, digits)],
+        layout_cache,  # type: ignore[arg-type]
+        None,
+        pool,
+    )
+    pages = even(front.pages) + folio - 1
+    return volume_jobs, _LaidOutBook(front, list(parts), folio_template, first_pages, pages, geometry)
+
+
+def volume_split(laid_out: _LaidOutBook, max_pages: int) -> list[range]:
+    """The issues of each volume: all in one when the book has at most `max_pages` pages (or no limit is set),
+    else balanced volumes of at most that many pages, front matter included."""
+    if not max_pages or laid_out.pages <= max_pages:
+        return [range(len(laid_out.issues))]
+    return balanced_volumes([even(part.pages) for part in laid_out.issues], max_pages - even(laid_out.front.pages))
 
 
 def build_pdf(
@@ -370,13 +437,15 @@ def build_pdf(
     pool: LayoutPool | None = None,
     merge_in_background: bool = False,
     links: str = "endnotes",
-) -> RenderedPdf:
+    max_pages: int = 0,
+    split: list[range] | None = None,
+) -> list[RenderedPdf]:
     """The whole PDF: every issue, the front matter and the folio template laid out on their own (in the
     pool's workers, cached), then merged by a page plan with the folios and the contents' page numbers drawn
     in (with `merge_in_background`, in a worker while the caller goes on; otherwise here, which spares
-    sending the parts to another process)."""
+    sending the parts to another process). A book over `max_pages` pages (or as `split` says, by the issues of
+    each volume) comes out as balanced volumes at issue boundaries, each merged as a book of its own."""
     from publish.writers.pdf.layout import LayoutCache
-    from publish.writers.pdf.merge import merge_parts
 
     book = book_in_rows(book, print_column(page_size_mm))
     book = _for_paper(fit_book_pictures(book, pdf_target(*text_block_mm(page_size_mm)), cache), links)
@@ -388,13 +457,6 @@ def build_pdf(
     jobs = _PartJobs(book, styles, resources, font_files)
     layout_cache = LayoutCache(cache) if cache is not None else None
     laid_out = _lay_out_book(jobs, page_size_mm, layout_cache, on_progress, pool)
-    plan = _page_plan(laid_out)
-    merge_options = {"press": press is not None, "font_programs": _font_programs(laid_out, jobs, cache)}
-    data: bytes | Future[bytes]
-    if merge_in_background and pool is not None and pool.executor is not None:
-        data = pool.executor.submit(merge_parts, plan, **merge_options)
-    else:
-        data = merge_parts(plan, **merge_options)
     refused = [href for part in (*laid_out.issues, laid_out.front) for href in part.refused]
     if refused:
         log.warning("the PDF refused %d outside resource(s), e.g. %s", len(refused), refused[0])
@@ -403,7 +465,36 @@ def build_pdf(
         for href, width in part.image_widths.items():
             placed[href] = max(placed.get(href, 0.0), width)
     warnings = tuple(low_resolution_images(placed, book, book.images)) if press is not None else ()
-    return RenderedPdf(data=data, warnings=warnings, pages=laid_out.pages, print_pages=_print_pages(book, laid_out))
+    ranges = split if split is not None else volume_split(laid_out, max_pages)
+    if len(ranges) == 1:
+        data = _merged(_page_plan(laid_out), laid_out, jobs, press, cache, pool, merge_in_background)
+        print_pages = _print_pages(book, laid_out)
+        return [RenderedPdf(data, warnings, laid_out.pages, print_pages, issues=ranges[0])]
+    volumes = []
+    for number, (name, issues) in enumerate(zip(volume_names(len(ranges)), ranges, strict=True), start=1):
+        volume_jobs, volume = _volume(laid_out, jobs, issues, name, layout_cache, pool)
+        data = _merged(_page_plan(volume), volume, volume_jobs, press, cache, pool, merge_in_background)
+        print_pages = _print_pages(volume_jobs.book, volume, name, number)
+        volumes.append(RenderedPdf(data, warnings, volume.pages, print_pages, volume=name, issues=issues))
+    return volumes
+
+
+def _merged(
+    plan: PagePlan,
+    laid_out: _LaidOutBook,
+    jobs: _PartJobs,
+    press: PrintSettings | None,
+    cache: Cache | None,
+    pool: LayoutPool | None,
+    in_background: bool,
+) -> bytes | Future[bytes]:
+    """The book merged by its plan: in a worker (a future) when the caller has other work meanwhile."""
+    from publish.writers.pdf.merge import merge_parts
+
+    options = {"press": press is not None, "font_programs": _font_programs(laid_out, jobs, cache)}
+    if in_background and pool is not None and pool.executor is not None:
+        return pool.executor.submit(merge_parts, plan, **options)
+    return merge_parts(plan, **options)
 
 
 def low_resolution_images(placed: Mapping[str, float], book: Book, images: Mapping[str, bytes]) -> list[Diagnostic]:

@@ -83,3 +83,67 @@ def plan_body_pages(blank_by_part: Sequence[Sequence[bool]]) -> tuple[PlannedPag
                 )
             )
     return tuple(planned)
+
+
+def volume_names(count: int) -> list[str]:
+    """What the volumes of a book are called: 上册/下册, 上册/中册/下册, then 第一册, 第二册, …"""
+    if count == 2:
+        return ["上册", "下册"]
+    if count == 3:
+        return ["上册", "中册", "下册"]
+    digits = "〇一二三四五六七八九"
+
+    def numeral(n: int) -> str:
+        if n < 10:
+            return digits[n]
+        tens, ones = divmod(n, 10)
+        return (digits[tens] if tens > 1 else "") + "十" + (digits[ones] if ones else "")
+
+    return [f"第{numeral(n)}册" for n in range(1, count + 1)]
+
+
+def balanced_volumes(sizes: Sequence[int], capacity: int) -> list[range]:
+    """The parts (issues, of `sizes` pages each) cut into the fewest runs of at most `capacity` pages each,
+    as even as the parts allow (the sum of squared run lengths is least). A part longer than the capacity
+    gets a volume of its own."""
+    if sum(sizes) <= capacity or not sizes:
+        return [range(len(sizes))]
+    if max(sizes) > capacity:  # no split keeps every volume under it: split around the long parts
+        capacity = max(sizes)
+    count = -(-sum(sizes) // capacity)
+    while True:
+        found = _least_squares_split(sizes, count, capacity)
+        if found is not None:
+            return found
+        count += 1
+
+
+def _least_squares_split(sizes: Sequence[int], count: int, capacity: int) -> list[range] | None:
+    """`count` consecutive runs of at most `capacity` pages with the least sum of squared page counts (the
+    most even), by dynamic programming over the run ends; None when no such split exists."""
+    total = [0]
+    for size in sizes:
+        total.append(total[-1] + size)
+    parts = len(sizes)
+    infinite = float("inf")
+    cost = [[infinite] * (parts + 1) for _ in range(count + 1)]
+    start = [[0] * (parts + 1) for _ in range(count + 1)]
+    cost[0][0] = 0.0
+    for run in range(1, count + 1):
+        for end in range(run, parts + 1):
+            begin = end - 1
+            while begin >= run - 1 and total[end] - total[begin] <= capacity:
+                if cost[run - 1][begin] < infinite:
+                    value = cost[run - 1][begin] + (total[end] - total[begin]) ** 2
+                    if value < cost[run][end]:
+                        cost[run][end], start[run][end] = value, begin
+                begin -= 1
+    if cost[count][parts] == infinite:
+        return None
+    runs: list[range] = []
+    end = parts
+    for run in range(count, 0, -1):
+        begin = start[run][end]
+        runs.append(range(begin, end))
+        end = begin
+    return runs[::-1]

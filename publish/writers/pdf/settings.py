@@ -43,6 +43,15 @@ def trim_problem(trim: str) -> tuple[str, str] | None:
     return None
 
 
+def _volume_problem(pages: int) -> tuple[str, str] | None:
+    if 0 < pages < MIN_VOLUME_PAGES:
+        return f"{pages} pages is too few for a volume", f"use 0 (one volume) or at least {MIN_VOLUME_PAGES}"
+    return None
+
+
+MIN_VOLUME_PAGES = 16
+
+
 @dataclass(frozen=True)
 class PrintSettings:
     """What `[print]` in book.toml may say; every field has a sensible default."""
@@ -53,6 +62,9 @@ class PrintSettings:
     paper_thickness_mm: float = setting(0.1, within=(0.03, 0.5), unit="mm")
     """One leaf (two pages) of the interior paper, for the spine width of the cover."""
     links: str = setting("endnotes", choices=LINK_MODES, noun="a way to print links")
+    max_pages: int = setting(800, within=(0, 100_000), check=_volume_problem)
+    """The most pages one volume may have: 800 is a perfect binding's practical limit at 80 g/m². A longer
+    book is split at issue boundaries into balanced volumes (上册/下册…); 0 keeps it in one."""
     """Where the PDF prints the address of each link: a list at the end of each issue (`endnotes`), at the
     foot of the page (`footnotes`), or nowhere (`none`)."""
 
