@@ -1,6 +1,7 @@
 """Benchmark: a year of pictures. The corpus's remote pictures (../shared/corpus/openbiox-weekly, about 900)
-rewritten to a picture server on 127.0.0.1 that makes each one up (screenshots, photos, tall captures, a
-few large photos, in the format its name says, WebP otherwise); then `publish images fetch`, a cold and a
+rewritten to a picture server on 127.0.0.1 that makes each one up (in five shapes: 1200×800 screenshots,
+800×2400 captures, 640×480 and 1600×900 photos, 300×300 icons; in the format its name says, WebP
+otherwise); then `publish images fetch`, a cold and a
 warm build of both formats with them, the books' sizes and epubcheck's counts.
 
 Run with `.venv/bin/python bench/pictures.py [--issues 60]`. Nothing is fetched from the network.
@@ -31,18 +32,15 @@ REMOTE = re.compile(r"(!\[[^\]]*\]\()(https?:)?//([^/)\s]+)([^)\s]*)")
 RAW_IMG = re.compile(r"(<img\b[^>]*?\bsrc\s*=\s*[\"'])(https?:)?//([^/\"']+)([^\"']*)", re.IGNORECASE)
 
 
+SHAPES = (((1200, 800), False), ((800, 2400), False), ((640, 480), True), ((1600, 900), True), ((300, 300), False))
+"""What a year of a weekly's pictures looks like: screenshots, tall captures, small photos, wide photos, icons and
+QR codes (issue 26's five shapes), each a fifth of the pictures."""
+
+
 def made_up_picture(path: str) -> tuple[bytes, str]:
-    """A picture for this path, the same on every request: its kind and size drawn from the path's digest."""
+    """A picture for this path, the same on every request: its shape drawn from the path's digest."""
     digest = hashlib.sha256(path.encode()).digest()
-    roll = digest[0] / 255
-    if roll < 0.6:
-        size, photo = (1000 + digest[1] * 4, 600 + digest[2] * 3), False  # a screenshot
-    elif roll < 0.85:
-        size, photo = (1600, 1200), True  # a photo
-    elif roll < 0.95:
-        size, photo = (800, 2400 + digest[3] * 4), False  # a tall capture
-    else:
-        size, photo = (4000, 3000), True  # a large photo
+    size, photo = SHAPES[digest[0] % len(SHAPES)]
     image = Image.new("RGB", size, (250, 250, 248))
     draw = ImageDraw.Draw(image)
     if photo:
@@ -50,10 +48,10 @@ def made_up_picture(path: str) -> tuple[bytes, str]:
         noise = Image.effect_noise((size[0] // 4, size[1] // 4), 20).resize(size)
         image = Image.blend(image, Image.merge("RGB", [noise, noise, noise]), 0.3)
         draw = ImageDraw.Draw(image)
-    for row in range(40, size[1] - 40, 36):  # lines of "text" and a coloured box
-        width = 200 + (digest[row % 32] * 3) % (size[0] - 260)
-        draw.rectangle([40, row, 40 + width, row + 14], fill=(60, 60, 70))
-    draw.rectangle([size[0] // 2, 40, size[0] - 40, 200], fill=tuple(digest[4:7]))
+    for row in range(20, size[1] - 20, 36):  # lines of "text" and a coloured box
+        width = 20 + (digest[row % 32] * 3) % max(1, size[0] - 60)
+        draw.rectangle([20, row, 20 + width, row + 14], fill=(60, 60, 70))
+    draw.rectangle([size[0] // 2, 20, size[0] - 20, min(size[1] - 20, 200)], fill=tuple(digest[4:7]))
     lowered = path.lower()
     kind = "PNG" if ".png" in lowered else "JPEG" if ".jp" in lowered else "GIF" if ".gif" in lowered else "WEBP"
     out = io.BytesIO()

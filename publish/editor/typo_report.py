@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -112,6 +113,13 @@ class TypoReport:
     running_heads: int = 0
     running_heads_without_number: int = 0
     contents_entries_split: int = 0
+    pictures_placed: int = 0
+    """Pictures the layout named (writers/pdf/floats.py): every picture block of every issue."""
+    pictures_moved: int = 0
+    farthest_move_pages: int = 0
+    pictures_out_of_order: int = 0
+    pictures_parted: int = 0
+    """Headings and lead-ins on another page than the picture they introduce."""
     findings: tuple[Diagnostic, ...] = ()
 
     @property
@@ -213,6 +221,25 @@ class TypoReport:
                 "0",
                 self.contents_entries_split == 0,
             ),
+            Row(
+                f"pictures moved to the next page, of {self.pictures_placed}",
+                str(self.pictures_moved),
+                "any",
+                True,
+            ),
+            Row(
+                "farthest a picture moved from its text (pages)",
+                str(self.farthest_move_pages),
+                "≤ 1",
+                self.farthest_move_pages <= 1,
+            ),
+            Row("pictures out of order", str(self.pictures_out_of_order), "0", self.pictures_out_of_order == 0),
+            Row(
+                "headings and lead-ins parted from their picture",
+                str(self.pictures_parted),
+                "0",
+                self.pictures_parted == 0,
+            ),
         ]
 
     @property
@@ -236,6 +263,8 @@ class PdfLayout:
     """Per page, each picture's top and bottom, in the lines' coordinates (distance below the page's top)."""
     bookmarks: list[Bookmark]
     pages: int
+    destinations: dict[str, int] = field(default_factory=dict)
+    """The named destinations of the PDF (an anchor per element id), by name: their pages."""
 
 
 def read_lines(pdf_path: Path) -> list[Line]:
@@ -296,7 +325,63 @@ def read_layout(pdf_path: Path) -> PdfLayout:
         pages = len(document)
     finally:
         document.close()
-    return PdfLayout(lines, pictures, bookmarks, pages)
+    return PdfLayout(lines, pictures, bookmarks, pages, _destinations(pdf_path))
+
+
+def _destinations(pdf_path: Path) -> dict[str, int]:
+    """The PDF's named destinations and the pages (1-based) they point at."""
+    import pikepdf
+
+    found: dict[str, int] = {}
+    with pikepdf.open(pdf_path) as pdf:
+        pages = {page.objgen: index + 1 for index, page in enumerate(pdf.pages)}
+        tree = pdf.Root.get("/Names", pikepdf.Dictionary()).get("/Dests")
+        stack = [tree] if tree is not None else []
+        while stack:
+            node = stack.pop()
+            names = node.get("/Names")
+            if names is not None:
+                for index in range(0, len(names) - 1, 2):
+                    target = names[index + 1]
+                    if isinstance(target, pikepdf.Array) and len(target) and target[0].objgen in pages:
+                        found[str(names[index])] = pages[target[0].objgen]
+            stack.extend(node.get("/Kids", []))
+    return found
+
+
+_FIGURE = re.compile(r"^(?P<issue>.+)-fig-(?P<number>\d+)$")
+
+
+def _floats(layout: PdfLayout, findings: list[Diagnostic]) -> tuple[int, int, int, int, int]:
+    """From the anchors the layout leaves (writers/pdf/floats.py): pictures named, moved, the farthest move,
+    pictures on an earlier page than the one before them, headings and lead-ins parted from their picture."""
+    names = layout.destinations
+    figures: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for name in names:
+        match = _FIGURE.match(name)
+        if match:
+            figures[match["issue"]].append((int(match["number"]), name))
+    moved = farthest = out_of_order = parted = placed = 0
+    for pictures in figures.values():
+        pictures.sort()
+        placed += len(pictures)
+        for (_, earlier), (_, later) in itertools.pairwise(pictures):
+            if names[later] < names[earlier]:
+                out_of_order += 1
+                findings.append(finding("picture out of order", names[later], later))
+        for _, name in pictures:
+            page = names[name]
+            if f"{name}-origin" in names:
+                moved += 1
+                farthest = max(farthest, page - names[f"{name}-origin"])
+            for kind in ("lead", "heading"):
+                other = names.get(f"{name}-{kind}")
+                if other is not None and other != page:
+                    parted += 1
+                    findings.append(
+                        finding(f"{'lead-in' if kind == 'lead' else 'heading'} parted from its picture", other, name)
+                    )
+    return placed, moved, farthest, out_of_order, parted
 
 
 def _group_lines(page: int, glyphs: list[tuple[float, Glyph]], height: float = 0.0) -> list[Line]:
@@ -448,6 +533,7 @@ def measure(layout: PdfLayout) -> TypoReport:
     issue_marks, marks_without = _issue_bookmarks(layout, findings)
     heads, heads_without = _running_heads(layout, lines, body, findings)
     split = _contents_split(layout, lines, findings)
+    placed, moved, farthest, out_of_order, parted = _floats(layout, findings)
 
     return TypoReport(
         lines=len(lines),
@@ -478,6 +564,11 @@ def measure(layout: PdfLayout) -> TypoReport:
         running_heads=heads,
         running_heads_without_number=heads_without,
         contents_entries_split=split,
+        pictures_placed=placed,
+        pictures_moved=moved,
+        farthest_move_pages=farthest,
+        pictures_out_of_order=out_of_order,
+        pictures_parted=parted,
         findings=tuple(sorted(findings, key=lambda found: (found.rule.split(" (")[0], found.page or 0))),
     )
 

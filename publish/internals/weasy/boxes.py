@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from weasyprint.formatting_structure import boxes
@@ -29,6 +30,11 @@ def placed_widths(pages: list[Any], sources: set[str] | dict) -> dict[str, float
                 if href in sources:
                     widths[href] = max(widths.get(href, 0.0), box.width)
     return widths
+
+
+def replaced_boxes(page: Any) -> Iterator[Any]:
+    """The page's pictures, as laid out."""
+    return (box for box in _walk(page) if isinstance(box, boxes.ReplacedBox) and box.element is not None)
 
 
 def text_ends(pages: list[Any], css_class: str) -> list[tuple[int, float, float, Any]]:
@@ -68,10 +74,11 @@ def _is_leaf(box: Any) -> bool:
 
 
 def figures_after_holes(pages: list[Any], hole_share: float, smallest_share: float) -> list[tuple[Any, float]]:
-    """Each picture whose figure opens a page (after the headings kept with it, if any) while the page before
-    ends more than `hole_share` of its text block short: the picture's element, and the height (CSS px) at
-    which the figure, with those headings, would have fitted in that room, when that height is at least
-    `smallest_share` of the picture's own."""
+    """Each picture whose figure opens a page (after the headings and lead-in kept with it, if any) while the
+    page before ends more than `hole_share` of its text block short: the picture's element, and the height
+    (CSS px) at which the figure, with what is kept with it, would have fitted in that room, when that height
+    is at least `smallest_share` of the picture's own. When it is not, and the pictures of the page before
+    can give the rest (each keeping `smallest_share` of its own height), they are listed too, with theirs."""
     found = []
     for before, page in itertools.pairwise(pages):
         if is_blank(before) or is_blank(page):
@@ -97,7 +104,7 @@ def figures_after_holes(pages: list[Any], hole_share: float, smallest_share: flo
             if len(pictures) != 1:
                 continue
             above = [box for box in page_leaves if box.position_y < figure.position_y]
-            if any(getattr(box, "element_tag", "") not in _HEADINGS for box in above):
+            if any(not _kept_with_figure(box) for box in above):
                 continue  # text comes first on the page: the figure did not move for want of room
             # What would have had to fit: the headings kept with the figure, and the figure, with the top
             # margin the first of them lost at the head of the page but keeps at the foot of the page before.
@@ -107,7 +114,7 @@ def figures_after_holes(pages: list[Any], hole_share: float, smallest_share: flo
                     for box in _flow_boxes(page)
                     if isinstance(box, boxes.BlockBox)
                     and box.position_y <= figure.position_y
-                    and getattr(box, "element_tag", "") in _HEADINGS | {"figure", "p"}
+                    and (getattr(box, "element_tag", "") in _HEADINGS | {"figure", "p"})
                 ),
                 key=lambda box: box.position_y,
                 default=figure,
@@ -116,10 +123,56 @@ def figures_after_holes(pages: list[Any], hole_share: float, smallest_share: flo
             lost = margin.value if getattr(margin, "unit", None) == "px" else 0.0
             needed = figure.position_y + figure.margin_height() - page._page_box.content_box_y() + lost
             picture = pictures[0]
-            fitted = picture.height - (needed - room) - 1
-            if fitted >= smallest_share * picture.height:
-                found.append((picture.element, fitted))
+            deficit = needed - room + 1
+            own = picture.height - smallest_share * _natural(picture)
+            if own >= deficit:
+                found.append((picture.element, picture.height - deficit))
+                continue
+            # Not enough on its own: the pictures of the page before give some of their height too, each down
+            # to the same share of its own, so that the page holds both (a page of pictures a typesetter would
+            # have scaled alike) rather than end short.
+            givers = [
+                box
+                for block in _flow_boxes(before)
+                if isinstance(block, boxes.BlockBox) and getattr(block, "element_tag", "") in ("figure", "p")
+                for box in block.children
+                if isinstance(box, boxes.ReplacedBox) or _only_picture(box)
+            ]
+            givers = [_picture_of(box) for box in givers]
+            spares = [(box, box.height - smallest_share * _natural(box)) for box in givers if box is not None]
+            spares = [(box, spare) for box, spare in spares if spare > 0]
+            spare = sum(amount for _, amount in spares)
+            if own > 0 and own + spare >= deficit:
+                found.append((picture.element, picture.height - own))
+                rest = deficit - own
+                found.extend((box.element, box.height - rest * amount / spare) for box, amount in spares)
     return found
+
+
+def _natural(picture: Any) -> float:
+    """A picture's height before any shrinking: what its first shrinking recorded, else its height now."""
+    recorded = picture.element.get("data-natural-height") if picture.element is not None else None
+    return float(recorded) if recorded else picture.height
+
+
+def _only_picture(box: Any) -> bool:
+    """A line or inline box that holds exactly one picture (a picture inside its link)."""
+    return len([b for b in _walk_box(box) if isinstance(b, boxes.ReplacedBox)]) == 1
+
+
+def _picture_of(box: Any) -> Any:
+    if isinstance(box, boxes.ReplacedBox):
+        return box if box.element is not None else None
+    found = [b for b in _walk_box(box) if isinstance(b, boxes.ReplacedBox)]
+    return found[0] if len(found) == 1 and found[0].element is not None else None
+
+
+def _kept_with_figure(box: Any) -> bool:
+    """A line of a heading, or of a lead-in (a short line that introduces the picture: writers/pdf/floats.py),
+    which moved to the page with the figure they are kept with."""
+    element = getattr(box, "element", None)
+    lead_in = element is not None and "lead-in" in (element.get("class") or "").split()
+    return getattr(box, "element_tag", "") in _HEADINGS or lead_in
 
 
 def _walk_box(box: Any) -> Iterator[Any]:
@@ -128,3 +181,79 @@ def _walk_box(box: Any) -> Iterator[Any]:
         current = stack.pop()
         yield current
         stack.extend(getattr(current, "children", []))
+
+
+@dataclass(frozen=True)
+class Extent:
+    """Where an element's block boxes lie: the pages it begins and ends on, its height (its fragments' margin
+    boxes added up, in CSS px), and its lines as (height, text), when its boxes hold lines."""
+
+    first_page: int
+    last_page: int
+    height: float
+    lines: tuple[tuple[float, str], ...]
+
+
+def element_extents(pages: list[Any]) -> dict[int, Extent]:
+    """By `id()` of each element that has a block box in the pages' flow: its extent."""
+    found: dict[int, list] = {}
+    for index, page in enumerate(pages):
+        for box in _flow_boxes(page):
+            element = getattr(box, "element", None)
+            if element is None or not isinstance(box, boxes.BlockBox) or "::" in getattr(box, "element_tag", ""):
+                continue
+            lines = tuple(
+                (
+                    line.margin_height(),
+                    "".join(text.text for text in _walk_box(line) if isinstance(text, boxes.TextBox)),
+                )
+                for line in box.children
+                if isinstance(line, boxes.LineBox)
+            )
+            entry = found.setdefault(id(element), [index, index, 0.0, []])
+            entry[1] = index
+            entry[2] += box.margin_height()
+            entry[3].extend(lines)
+    return {key: Extent(first, last, height, tuple(lines)) for key, (first, last, height, lines) in found.items()}
+
+
+def _line_text(line: Any) -> str:
+    """A line's text in reading order (a text box's order among its inline siblings is the walk's, reversed)."""
+    texts = [box for box in _walk_box(line) if isinstance(box, boxes.TextBox)]
+    texts.sort(key=lambda box: box.position_x)
+    return "".join(box.text for box in texts)
+
+
+def page_rooms(pages: list[Any]) -> list[tuple[float, float] | None]:
+    """For each page, the room left at its foot and its text block's height (CSS px); None for a blank page
+    or one with nothing in its flow."""
+    rooms: list[tuple[float, float] | None] = []
+    for page in pages:
+        leaves = [box for box in _flow_boxes(page) if _is_leaf(box)]
+        if is_blank(page) or not leaves:
+            rooms.append(None)
+            continue
+        area = page._page_box
+        bottom = max(box.position_y + box.margin_height() for box in leaves)
+        rooms.append((area.content_box_y() + area.height - bottom, area.height))
+    return rooms
+
+
+def page_openings(pages: list[Any]) -> list[list[Any]]:
+    """For each page, the elements of the block boxes its flow opens with, outermost first (the issue's
+    section, its body, then the first block and any block nested at its top)."""
+    openings = []
+    for page in pages:
+        chain = []
+        box = next((child for child in page._page_box.children if not isinstance(child, boxes.MarginBox)), None)
+        while box is not None and isinstance(box, boxes.BlockContainerBox):
+            element = getattr(box, "element", None)
+            if (
+                element is not None
+                and "::" not in getattr(box, "element_tag", "")
+                and (not chain or chain[-1] is not element)
+            ):
+                chain.append(element)
+            box = next((child for child in box.children if isinstance(child, boxes.BlockBox)), None)
+        openings.append(chain)
+    return openings

@@ -63,11 +63,10 @@ def _page_list_ncx(content: bytes, page_list: list[tuple[str, str, str]], langua
     label = etree.SubElement(etree.SubElement(pages, f"{_NCX}navLabel"), f"{_NCX}text")
     label.text = label_in("印刷版页码", language)
     for index, (document, marker, folio) in enumerate(page_list, start=1):
-        number = re.search(r"\d+$", folio)  # `37`, or `上册 p. 37` in a book of several volumes
-        kind = "normal" if number else "front"
+        kind = "normal" if re.search(r"\d$", folio) else "front"  # `37`, `上册 p. 37`; roman folios are front matter
         target = etree.SubElement(pages, f"{_NCX}pageTarget", {"id": f"pt-{index}", "type": kind})
-        if number:
-            target.set("value", number[0])  # value is a number; a roman front-matter folio is the label alone
+        if folio.isdigit():  # value is a number, unique with its type: volumes repeat folios, so they go without
+            target.set("value", folio)
         text = etree.SubElement(etree.SubElement(target, f"{_NCX}navLabel"), f"{_NCX}text")
         text.text = folio
         etree.SubElement(target, f"{_NCX}content", {"src": f"{document}#{marker}"})

@@ -22,6 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from publish.cache import Cache, code_digest
 from publish.errors import PublishError
@@ -43,6 +44,9 @@ has a hole; the picture is made smaller to fit, when it keeps at least SMALLEST_
 SMALLEST_PICTURE_SHARE = 0.6
 PICTURE_FITTING_ROUNDS = 3
 """Each round lays the part out again with the pictures it shrank (a shrunk picture moves what follows)."""
+FLOAT_ROUNDS = 2
+"""Rounds of page floats (floats.py) before the shrinking: each lays the part out again with the text moved
+to fill the pages that figures left short; the second fills what the first's moves left or made."""
 
 
 @dataclass(frozen=True)
@@ -132,8 +136,14 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
     from weasyprint import CSS, HTML
 
     from publish.internals.weasy import patched
-    from publish.internals.weasy.boxes import figures_after_holes, is_blank, placed_widths
+    from publish.internals.weasy.boxes import (
+        figures_after_holes,
+        is_blank,
+        placed_widths,
+        replaced_boxes,
+    )
     from publish.internals.weasy.fonts import font_configuration
+    from publish.writers.pdf.floats import mark_pictures
 
     font_config = font_configuration()
     fetcher = book_fetcher(dict(job.resources))
@@ -158,12 +168,23 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
             )
         stylesheets, profiles = _parsed_styles[key]
         html = HTML(string=job.html, base_url=BOOK_BASE_URL, url_fetcher=fetcher)
-        document = html.render(stylesheets=stylesheets, color_profiles=profiles, font_config=font_config, **variant)
+        issue = find_issue(html.etree_element) if job.page_blocks else None
+        pictures = mark_pictures(issue, issue.get("id") or "issue") if issue is not None else 0
+
+        def render() -> Any:
+            return html.render(stylesheets=stylesheets, color_profiles=profiles, font_config=font_config, **variant)
+
+        document = render()
+        if pictures:
+            document = _with_floats(html.etree_element, issue, document, render)
         for _ in range(PICTURE_FITTING_ROUNDS):
             shrunk = figures_after_holes(document.pages, HOLE_SHARE, SMALLEST_PICTURE_SHARE)
             if not shrunk:
                 break
+            heights = {id(box.element): box.height for page in document.pages for box in replaced_boxes(page)}
             for element, height in shrunk:  # then the figure fits the page before, and the hole is gone
+                if not element.get("data-natural-height") and id(element) in heights:
+                    element.set("data-natural-height", f"{heights[id(element)]:.1f}")
                 element.set("style", f"max-height: {height:.1f}px")
             document = html.render(stylesheets=stylesheets, color_profiles=profiles, font_config=font_config, **variant)
         starts = _page_blocks(html.etree_element, document.pages) if job.page_blocks else ()
@@ -179,6 +200,41 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
         refused=tuple(fetcher.refused),
         number_slots=slots,
     )
+
+
+def _holes(pages: list) -> int:
+    """Pages of a part, its last one aside, that end more than HOLE_SHARE of their text block short."""
+    from publish.internals.weasy.boxes import page_rooms
+
+    return sum(1 for room in page_rooms(pages)[:-1] if room is not None and room[0] > HOLE_SHARE * room[1])
+
+
+def _with_floats(root: Any, issue: Any, document: Any, render: Callable[[], Any]) -> Any:
+    """The issue laid out with page floats (floats.py): text moved to fill the pages its figures left short,
+    a round at a time. A round whose moves leave more holes or pages than before is taken back: the issue's
+    markup as it was, laid out again."""
+    import copy
+
+    from publish.internals.weasy.boxes import element_extents, page_openings, page_rooms
+    from publish.writers.pdf.floats import apply_moves, plan_moves
+
+    for _ in range(FLOAT_ROUNDS):
+        pages = document.pages
+        extents = element_extents(pages)
+        moves = plan_moves(issue, len(pages), page_rooms(pages), page_openings(pages), extents, HOLE_SHARE)
+        if not moves:
+            break
+        kept = copy.deepcopy(issue)
+        if not apply_moves(issue, moves, extents):
+            break
+        trial = render()
+        if len(trial.pages) <= len(pages) and _holes(trial.pages) < _holes(pages):
+            document = trial
+            continue
+        parent = next(parent for parent in root.iter() if issue in list(parent))
+        parent[list(parent).index(issue)] = kept
+        return render()
+    return document
 
 
 def _number_slots(pages: list) -> tuple[NumberSlot, ...]:

@@ -13,7 +13,7 @@ import pytest
 
 from publish.writers.pdf.page_plan import balanced_volumes, volume_names
 
-from ...testing_utils import Epub, run_cli, write_issue
+from ...testing_utils import Epub, epubcheck_findings, run_cli, write_issue
 
 MM = 72 / 25.4
 
@@ -100,6 +100,7 @@ def test_a_long_book_comes_out_as_volumes_each_a_book_of_its_own(tmp_path: Path)
         assert spine_mm == pytest.approx(-(-pages // 2) * 0.1, abs=0.05)  # its own spine
     assert first_issue == 53
     assert max(counts) <= 1.15 * min(counts)
+    assert epubcheck_findings(next(out.glob("*.epub"))) == []  # a folio repeats across volumes: no NCX value
     epub = Epub(next(out.glob("*.epub")))
     page_list = epub.nav().find(".//{*}nav[@id='page-list']")
     labels = [a.text for a in page_list.iter("{*}a")]

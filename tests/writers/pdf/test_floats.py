@@ -1,0 +1,95 @@
+"""Page floats and picture shrinking, checked on the PDF as drawn (PDFium): a figure that does not fit the
+rest of its page opens the next one, its lead-in with it, and the text after it fills the page it left; one
+that fits when a little smaller is drawn smaller where it was; pictures keep their order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from ...pictures.conftest import picture
+from ...testing_utils import run_cli, write_issue
+
+PARAGRAPH = "城市里的树记下了一年的天气，每一圈年轮都写着雨水和干旱，我们走过时很少抬头看一眼。" * 3
+
+
+def _build(tmp_path: Path, body: str, pictures: dict[str, tuple[int, int]]) -> Path:
+    source = tmp_path / "issues"
+    (source / "images").mkdir(parents=True)
+    for name, size in pictures.items():
+        (source / "images" / name).write_bytes(picture("PNG", size))
+    write_issue(source, "issue-001.md", body=body)
+    result = run_cli("build", "--source", str(source), "--output", str(tmp_path / "out"), "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    return next((tmp_path / "out").glob("*.pdf"))
+
+
+def _pictures(pdf: Path) -> list[tuple[int, float, float]]:
+    """(page, top, bottom) of each picture drawn in the body, in points from the page's foot."""
+    document = pdfium.PdfDocument(pdf)
+    found = []
+    for index, page in enumerate(document):
+        for item in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+            _left, bottom, _right, top = item.get_bounds()
+            found.append((index, top, bottom))
+    document.close()
+    return [p for p in found if p[0] > 2]  # past the title page and colophon
+
+
+def _text_bottom(pdf: Path, page: int) -> float:
+    """Where the page's body text ends (the lowest baseline above the folio), in points from the foot."""
+    document = pdfium.PdfDocument(pdf)
+    text = document[page].get_textpage()
+    lows = [text.get_charbox(i)[1] for i in range(text.count_chars()) if not text.get_text_range(i, 1).isspace()]
+    document.close()
+    return sorted(lows)[1] if len(lows) > 1 else 0.0  # the lowest is the folio
+
+
+def _destinations(pdf: Path) -> dict[str, int]:
+    with pikepdf.open(pdf) as book:
+        pages = {page.objgen: index for index, page in enumerate(book.pages)}
+        names = book.Root.Names.Dests.Names
+        return {str(names[i]): pages[names[i + 1][0].objgen] for i in range(0, len(names), 2)}
+
+
+def test_a_figure_that_does_not_fit_opens_the_next_page_and_text_fills_the_one_it_left(tmp_path: Path) -> None:
+    body = "\n\n".join([PARAGRAPH] * 2) + "\n\n2、News Minimalist\n\n![](images/tall.png)\n\n"
+    body += "\n\n".join(f"{n}、{PARAGRAPH}" for n in range(1, 9)) + "\n"
+    pdf = _build(tmp_path, body, {"tall.png": (800, 2400)})
+    [(page, _top, _bottom)] = _pictures(pdf)
+    names = _destinations(pdf)
+    assert names["issue-1-fig-1"] == page
+    assert names["issue-1-fig-1-lead"] == page  # the lead-in stays with its picture
+    assert names["issue-1-fig-1-origin"] == page - 1  # text that came after the picture fills the page before
+    with pikepdf.open(pdf) as book:
+        height = float(book.pages[page - 1].mediabox[3])
+    assert _text_bottom(pdf, page - 1) < 0.25 * height  # … down to its foot: no hole
+
+
+def test_a_figure_that_fits_when_smaller_is_drawn_smaller_where_it_was(tmp_path: Path) -> None:
+    lines = "\n\n".join([PARAGRAPH] * 6)
+    pdf = _build(tmp_path, lines + "\n\n![](images/wide.png)\n\n" + lines + "\n", {"wide.png": (1200, 800)})
+    [(page, top, bottom)] = _pictures(pdf)
+    width_pt = (148 - 0.625 * 25.4 - 15) / 25.4 * 72
+    natural = width_pt * 800 / 1200  # a 3:2 picture set the text block's width
+    assert top - bottom < natural - 1  # shrunk …
+    assert top - bottom >= 0.6 * natural - 1  # … by at most 40 %
+    assert _destinations(pdf)["issue-1-fig-1"] == page
+    assert "issue-1-fig-1-origin" not in _destinations(pdf)  # it did not move
+
+
+def test_pictures_keep_their_order_and_headings_their_sections(tmp_path: Path) -> None:
+    body = "\n\n".join([PARAGRAPH] * 5)
+    for n in range(1, 5):
+        body += f"\n\n{n}、工具\n\n![](images/p{n}.png)\n\n{PARAGRAPH}\n\n## 第 {n} 节\n\n{PARAGRAPH}"
+    pdf = _build(tmp_path, body + "\n", {f"p{n}.png": (800, 1600) for n in range(1, 5)})
+    names = _destinations(pdf)
+    order = [(names[f"issue-1-fig-{n}"], -_pictures(pdf)[n - 1][1]) for n in range(1, 5)]
+    assert order == sorted(order)  # by page, then from the top down
+    for n in range(1, 5):
+        assert names[f"issue-1-fig-{n}-lead"] == names[f"issue-1-fig-{n}"]
+        moved = names.get(f"issue-1-fig-{n}-origin")
+        assert moved is None or names[f"issue-1-fig-{n}"] - moved <= 1  # at most a page from its text
