@@ -17,6 +17,7 @@ from publish.config import Config
 from publish.edition import edition_chapter, edition_meta
 from publish.errors import ContentErrors, Diagnostic, PathLoopError, PublishError, Severity, errors_in, safe_resolve
 from publish.model import BuildRequest, Chapter, Selection
+from publish.pictures.convert import fit_all
 from publish.registry import Registry
 from publish.render import render_cached, tree_fingerprint
 from publish.render.markdown import make_parser, render_issue
@@ -152,6 +153,9 @@ def _build(config: Config, request: BuildRequest, writers: list[Writer], registr
         chapters = [edition_chapter(chapter, request.reader_edition) for chapter in chapters]
     cover = config.cover_path.read_bytes() if config.cover_path else None
     plugin_code = registry.code_digest("typography")
+    targets = [target for writer in writers for target in writer.picture_targets(config, request)]
+    images = {href: data for chapter in chapters for href, data in chapter.images.items()}
+    pictures = fit_all(images, targets, cache) if targets and images else {}
 
     output = request.output
     staging = _open_staging(output)
@@ -172,7 +176,8 @@ def _build(config: Config, request: BuildRequest, writers: list[Writer], registr
             folder = StagingFolder(staging / "writers" / writer.name)
             folder.path.mkdir(parents=True)
             folders.append(folder)
-            job = WriterInput(config, book, request, cache, folder, provided, work_follows=index < len(writers) - 1)
+            follows = index < len(writers) - 1
+            job = WriterInput(config, book, request, cache, folder, provided, work_follows=follows, pictures=pictures)
             result = writer.write(job)
             problems.extend(result.warnings)
             notes.extend(result.notes)

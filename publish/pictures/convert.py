@@ -13,7 +13,7 @@ import io
 import math
 import multiprocessing
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from publish.cache import Cache, code_digest, entry_key
 from publish.model import Book
-from publish.pictures.inspect import EXTENSIONS, read_header
+from publish.pictures.inspect import EXTENSIONS, PictureInfo, read_header
 from publish.pictures.metadata import orientation, without_metadata
 
 if TYPE_CHECKING:
@@ -109,27 +109,66 @@ def _is_line_art(picture: Image.Image) -> bool:
 def fit_picture(data: bytes, target: Target) -> tuple[bytes, str]:
     """The picture's bytes for the target, and its format (JPEG or PNG): upright, in its colour profile,
     without any other metadata (pictures/metadata.py)."""
-    from PIL import Image, ImageOps
+    return fit_picture_for(data, (target,))[0]
 
+
+def fit_picture_for(data: bytes, targets: tuple[Target, ...]) -> list[tuple[bytes, str]]:
+    """The picture fitted for each target, decoded once for all of them (a JPEG shrunk a lot is decoded at a
+    reduced size for each target instead: far faster than decoding it whole). The result for a target is the
+    same whether it is made alone or with others."""
     info = read_header(data)  # the render stage read it whole already
     turn = orientation(data) if info.format in ("JPEG", "PNG", "WEBP") else 1
     width, height = (info.height, info.width) if turn >= 5 else (info.width, info.height)  # 5–8 turn it
-    scale = _scale(width, height, target)
     heavy = info.format == "PNG" and len(data) > _HEAVY_PNG_BYTES_PER_PIXEL * info.width * info.height
-    lighter = target.jpeg_quality < JPEG_QUALITY or target.palette  # a step of the EPUB's budget: encode again
-    if info.format in target.formats and scale >= 1.0 and not info.animated and not heavy and turn == 1 and not lighter:
-        return without_metadata(data, info.format), info.format
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    shared: tuple[Image.Image, bytes | None] | None = None
+    results = []
+    for target in targets:
+        scale = _scale(width, height, target)
+        lighter = target.jpeg_quality < JPEG_QUALITY or target.palette  # a step of the EPUB's budget
+        fit = info.format in target.formats and scale >= 1.0 and not info.animated and not heavy and not lighter
+        if fit and turn == 1:
+            results.append((without_metadata(data, info.format), info.format))
+            continue
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        if info.format == "JPEG" and scale < 1.0 and turn == 1:
+            frame, profile = _decoded(data, info.has_alpha, turn, size)
+        else:
+            shared = shared or _decoded(data, info.has_alpha, turn, None)
+            frame, profile = shared
+        results.append(_encoded(data, info, turn, frame, profile, size, target))
+    return results
+
+
+def _decoded(data: bytes, alpha: bool, turn: int, draft: tuple[int, int] | None) -> tuple[Image.Image, bytes | None]:
+    """The picture's pixels, upright, and its colour profile; with `draft`, decoded at 1/2, 1/4 or 1/8 of its
+    size (a JPEG only) so as to still cover that size."""
+    from PIL import Image, ImageOps
+
     with Image.open(io.BytesIO(data)) as picture:
         picture.seek(0)  # an animation's first frame
         profile = picture.info.get("icc_profile")
-        if info.format == "JPEG" and scale < 1.0 and turn == 1:
-            picture.draft("RGB", size)  # decode at 1/2, 1/4 or 1/8 of the size straight away: far faster
+        if draft is not None:
+            picture.draft("RGB", draft)
         upright = ImageOps.exif_transpose(picture) if turn != 1 else picture
-        frame = upright.convert("RGBA" if info.has_alpha else "RGB")
+        frame = upright.convert("RGBA" if alpha else "RGB")
+    frame.info.clear()  # Pillow writes a JPEG comment (and more) it finds here: only the colour profile goes on
+    return frame, profile
+
+
+def _encoded(
+    data: bytes,
+    info: PictureInfo,
+    turn: int,
+    frame: Image.Image,
+    profile: bytes | None,
+    size: tuple[int, int],
+    target: Target,
+) -> tuple[bytes, str]:
+    """The decoded picture at `size`, as a PNG (line art, transparency) or a JPEG (a photo)."""
+    from PIL import Image
+
     if frame.size != size:
         frame = frame.resize(size, Image.Resampling.BICUBIC, reducing_gap=1.5)
-    frame.info.clear()  # Pillow writes a JPEG comment (and more) it finds here: only the colour profile goes on
     colour = {"icc_profile": profile} if profile else {}
     out = io.BytesIO()
     if info.has_alpha or (info.format != "JPEG" and _is_line_art(frame)):
@@ -150,32 +189,74 @@ def fit_picture(data: bytes, target: Target) -> tuple[bytes, str]:
     return out.getvalue(), "JPEG"
 
 
+Fitted = dict[str, tuple[bytes, str]]
+"""Pictures fitted before the writers ask, by cache key: what a build without a cache keeps in memory."""
+
+
+def _key(data: bytes, target: Target) -> str:
+    return entry_key(code_digest(__name__), repr(target), data)
+
+
+def _cached(key: str, cache: Cache | None, fitted: Fitted | None) -> tuple[bytes, str] | None:
+    if fitted is not None and key in fitted:
+        return fitted[key]
+    entry = cache.get("pictures", key) if cache is not None else None
+    if entry is not None and entry[:5] in (b"JPEG\0", b"PNG\0\0"):
+        return entry[5:], entry[:5].rstrip(b"\0").decode()
+    return None
+
+
+def _map(function: Callable[..., list[tuple[bytes, str]]], jobs: list[tuple[bytes, tuple[Target, ...]]]) -> list:
+    """The function over the jobs, in processes when there are several and more than one core: decoding
+    and encoding hold the GIL for long stretches."""
+    workers = min(os.cpu_count() or 1, len(jobs))
+    if workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(function, *zip(*jobs, strict=True), chunksize=4))
+    return [function(data, targets) for data, targets in jobs]
+
+
+def fit_all(images: Mapping[str, bytes], targets: list[Target], cache: Cache | None = None) -> Fitted:
+    """Every picture fitted for every target at once — each decoded once for all of them, in parallel —
+    and kept in the cache, or returned for a build without one (fit_book_pictures then finds them)."""
+    unique = {data for data in images.values()}
+    jobs: list[tuple[bytes, tuple[Target, ...]]] = []
+    for data in sorted(unique):
+        missing = tuple(t for t in dict.fromkeys(targets) if _cached(_key(data, t), cache, None) is None)
+        if missing:
+            jobs.append((data, missing))
+    fitted: Fitted = {}
+    for (data, missing), results in zip(jobs, _map(fit_picture_for, jobs), strict=True):
+        for target, (made, kind) in zip(missing, results, strict=True):
+            key = _key(data, target)
+            if cache is not None:
+                cache.put("pictures", key, kind.encode().ljust(5, b"\0") + made)
+            else:
+                fitted[key] = (made, kind)
+    return fitted
+
+
 def fit_pictures(
-    images: Mapping[str, bytes], target: Target, cache: Cache | None = None
+    images: Mapping[str, bytes], target: Target, cache: Cache | None = None, fitted: Fitted | None = None
 ) -> dict[str, tuple[str, bytes]]:
-    """Every picture of the book fitted for the target, from the cache or made in parallel: by its href,
-    the href it gets in this target (its extension may change) and its bytes."""
+    """Every picture of the book fitted for the target, from what was fitted already (`fit_all`, the
+    cache) or made in parallel: by its href, the href it gets in this target (its extension may change)
+    and its bytes."""
     hrefs = sorted(images)
     found: dict[str, tuple[bytes, str]] = {}
-    keys = {href: entry_key(code_digest(__name__), repr(target), images[href]) for href in hrefs}
     for href in hrefs:
-        cached = cache.get("pictures", keys[href]) if cache is not None else None
-        if cached is not None and cached[:5] in (b"JPEG\0", b"PNG\0\0"):
-            found[href] = (cached[5:], cached[:5].rstrip(b"\0").decode())
+        cached = _cached(_key(images[href], target), cache, fitted)
+        if cached is not None:
+            found[href] = cached
     missing = [href for href in hrefs if href not in found]
-    workers = min(os.cpu_count() or 1, len(missing))
-    if workers > 1:  # decoding and encoding hold the GIL for long stretches: processes, not threads
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            made = list(pool.map(fit_picture, [images[h] for h in missing], [target] * len(missing), chunksize=4))
-    else:
-        made = [fit_picture(images[href], target) for href in missing]
-    for href, (data, kind) in zip(missing, made, strict=True):
+    made = _map(fit_picture_for, [(images[href], (target,)) for href in missing])
+    for href, [(data, kind)] in zip(missing, made, strict=True):
         found[href] = (data, kind)
         if cache is not None:
-            cache.put("pictures", keys[href], kind.encode().ljust(5, b"\0") + data)
-    fitted = [found[href] for href in hrefs]
+            cache.put("pictures", _key(images[href], target), kind.encode().ljust(5, b"\0") + data)
     result = {}
-    for href, (data, kind) in zip(hrefs, fitted, strict=True):
+    for href in hrefs:
+        data, kind = found[href]
         stem = href.rsplit(".", 1)[0]
         result[href] = (stem + EXTENSIONS[kind], data)
     return result
@@ -189,9 +270,9 @@ def rewrite_sources(markup: str, hrefs: Mapping[str, str]) -> str:
     return markup
 
 
-def fit_book_pictures(book: Book, target: Target, cache: Cache | None = None) -> Book:
+def fit_book_pictures(book: Book, target: Target, cache: Cache | None = None, prefitted: Fitted | None = None) -> Book:
     """The book with every chapter's pictures fitted for the target and its markup pointing at them."""
-    fitted = fit_pictures(book.images, target, cache)
+    fitted = fit_pictures(book.images, target, cache, prefitted)
     hrefs = {old: new for old, (new, _) in fitted.items()}
     chapters = tuple(
         replace(

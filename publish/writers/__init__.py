@@ -99,6 +99,9 @@ class WriterInput:
     staging: StagingFolder
     provided: Mapping[str, object] = field(default_factory=dict)
     work_follows: bool = False
+    pictures: dict[str, tuple[bytes, str]] | None = None
+    """The pictures fitted for every writer's targets before the writers ran, for a build without a cache
+    (with one, they are in it): publish.pictures.convert.fit_all."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,11 @@ class Writer:
 
     def typography_profile(self, request: BuildRequest) -> str:
         return self.profile
+
+    def picture_targets(self, config: Config, request: BuildRequest) -> list[Any]:
+        """The picture targets (publish.pictures.convert.Target) it will fit the book's pictures for: the
+        build fits them for every writer at once, each picture decoded once."""
+        return []
 
     def prepare(self, request: BuildRequest) -> AbstractContextManager[object]:
         """Entered before the issues are read, left after the books are written: for work that should

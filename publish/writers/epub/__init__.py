@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from publish.config import Config
 from publish.errors import Diagnostic, Severity
 from publish.model import BuildRequest
+from publish.pictures.convert import EPUB, Target
 from publish.settings import setting
 from publish.writers import Writer, WriterInput, WriterOutput, read_stylesheets
 
@@ -34,6 +36,9 @@ class EpubWriter(Writer):
     def typography_profile(self, request: BuildRequest) -> str:
         return "epub-vertical" if request.reader_edition.vertical else "epub"
 
+    def picture_targets(self, config: Config, request: BuildRequest) -> list[Target]:
+        return [EPUB]
+
     def write(self, job: WriterInput) -> WriterOutput:
         from publish.pictures.convert import EPUB_STEPS, fit_book_pictures
         from publish.writers.embedded_fonts import reading_faces
@@ -51,7 +56,7 @@ class EpubWriter(Writer):
         in_rows = book_in_rows(job.book, print_column(job.config.section("print", PrintSettings).page_size_mm))
 
         def made(step: int) -> tuple[bytes, int]:
-            book = fit_book_pictures(in_rows, EPUB_STEPS[step], job.cache)
+            book = fit_book_pictures(in_rows, EPUB_STEPS[step], job.cache, job.pictures)
             pages = job.provided.get("print_pages")
             epub = build_epub(book, fonts, stylesheet, book.images, vertical=vertical, print_pages=pages)  # type: ignore[arg-type]
             return epub, sum(len(data) for data in book.images.values())

@@ -6,6 +6,9 @@ plus a server (editor/serve.py)."""
 
 from __future__ import annotations
 
+from publish.config import Config
+from publish.model import BuildRequest
+from publish.pictures.convert import EPUB, Target
 from publish.writers import Writer, WriterInput, WriterOutput, read_stylesheets
 
 
@@ -15,8 +18,11 @@ class HtmlWriter(Writer):
     makes = "a site"
     in_all = False
 
+    def picture_targets(self, config: Config, request: BuildRequest) -> list[Target]:
+        return [EPUB]
+
     def write(self, job: WriterInput) -> WriterOutput:
-        from publish.pictures.convert import EPUB, fit_book_pictures
+        from publish.pictures.convert import fit_book_pictures
         from publish.writers.embedded_fonts import reading_faces
         from publish.writers.fonts import stylesheet_in_region
         from publish.writers.html.site import write_site

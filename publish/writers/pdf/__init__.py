@@ -19,6 +19,8 @@ from publish.writers import Writer, WriterInput, WriterOption, WriterOutput, rea
 from publish.writers.pdf.settings import PrintSettings
 
 if TYPE_CHECKING:
+    from publish.config import Config
+    from publish.pictures.convert import Target
     from publish.writers.pdf.document import RenderedPdf
 
 
@@ -57,6 +59,12 @@ class PdfWriter(Writer):
 
     def __init__(self) -> None:
         self.pool: object = None
+
+    def picture_targets(self, config: Config, request: BuildRequest) -> list[Target]:
+        from publish.pictures.convert import pdf_target
+        from publish.writers.pdf.settings import text_block_mm
+
+        return [pdf_target(*text_block_mm(self.settings_in(config).page_size_mm))]
 
     @contextmanager
     def prepare(self, request: BuildRequest) -> Iterator[object]:
@@ -102,6 +110,7 @@ class PdfWriter(Writer):
                 merge_in_background=job.work_follows,
                 links=settings.links,
                 max_pages=settings.max_pages,
+                prefitted=job.pictures,
             )
         finally:
             if progress is not None:
@@ -120,6 +129,7 @@ class PdfWriter(Writer):
                 pool=self.pool,  # type: ignore[arg-type]
                 links=settings.links,
                 split=[volume.issues for volume in volumes],
+                prefitted=job.pictures,
             )
         for number, (volume, trim) in enumerate(zip(volumes, trims, strict=True), start=1):
             stem = f"{book.meta.slug}-{number}" if several else book.meta.slug

@@ -439,6 +439,7 @@ def build_pdf(
     links: str = "endnotes",
     max_pages: int = 0,
     split: list[range] | None = None,
+    prefitted: dict[str, tuple[bytes, str]] | None = None,
 ) -> list[RenderedPdf]:
     """The whole PDF: every issue, the front matter and the folio template laid out on their own (in the
     pool's workers, cached), then merged by a page plan with the folios and the contents' page numbers drawn
@@ -448,7 +449,7 @@ def build_pdf(
     from publish.writers.pdf.layout import LayoutCache
 
     book = book_in_rows(book, print_column(page_size_mm))
-    book = _for_paper(fit_book_pictures(book, pdf_target(*text_block_mm(page_size_mm)), cache), links)
+    book = _for_paper(fit_book_pictures(book, pdf_target(*text_block_mm(page_size_mm)), cache, prefitted), links)
     resources: dict[str, bytes] = dict(book.images)
     styles = list(stylesheets)
     if press is not None:
