@@ -63,15 +63,18 @@ def _text(element: Any) -> str:
 LEAD_IN_CLASS = "lead-in"
 CREDIT_CLASS = "credit"
 LEAD_IN_CHARACTERS = 40
-"""A lead-in is a paragraph just before a picture that is at most this long (a list item's title such as
-`2、News Minimalist`), or that ends in `：` and is at most twice as long."""
+"""A lead-in is a paragraph just before a picture that is at most this long (a title such as `News
+Minimalist`), or at most twice as long when it ends in `：` or opens with an item's number (`2、…`, `3. …`)."""
+_NUMBERED = re.compile(r"^\s*(\d{1,3}|[一二三四五六七八九十]{1,3})\s*[、.．)）]")
 
 
 def is_lead_in(element: Any) -> bool:
     if tag(element) != "p" or is_picture_block(element) or _holds_picture(element):
         return False
     text = _text(element).strip()
-    return bool(text) and (len(text) <= LEAD_IN_CHARACTERS or (text.endswith(("：", ":")) and len(text) <= 80))
+    if not text or len(text) > 2 * LEAD_IN_CHARACTERS:
+        return False
+    return len(text) <= LEAD_IN_CHARACTERS or text.endswith(("：", ":")) or bool(_NUMBERED.match(text))
 
 
 def _anchor(element: Any, name: str) -> None:

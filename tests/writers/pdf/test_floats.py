@@ -93,3 +93,21 @@ def test_pictures_keep_their_order_and_headings_their_sections(tmp_path: Path) -
         assert names[f"issue-1-fig-{n}-lead"] == names[f"issue-1-fig-{n}"]
         moved = names.get(f"issue-1-fig-{n}-origin")
         assert moved is None or names[f"issue-1-fig-{n}"] - moved <= 1  # at most a page from its text
+
+
+def test_what_counts_as_a_lead_in_and_a_credit() -> None:
+    import xml.etree.ElementTree as ET
+
+    from publish.writers.pdf.floats import is_credit, is_lead_in
+
+    def p(markup: str) -> ET.Element:
+        return ET.fromstring(f"<p>{markup}</p>")
+
+    assert is_lead_in(p("2、News Minimalist"))
+    assert is_lead_in(p("4、Nat Genet 发表大规模多组学研究结果，揭示上百种结直肠癌相关新遗传风险因素"))  # numbered
+    assert is_lead_in(p("下图是这个工具在一台旧笔记本上运行时的界面，左边是文件列表，右边是预览："))
+    assert not is_lead_in(p("这是一段很长的正文，" * 5))  # a paragraph, not a line that introduces a picture
+    assert not is_lead_in(p('<img src="a.png"/>'))
+    assert is_credit(p('<a href="https://example.com/x">图片来源：宋人心中的“斗茶神器”</a>'))
+    assert is_credit(p("图源：Unsplash"))
+    assert not is_credit(p("这张图说明了一个问题：树比我们想的更会记事。"))
