@@ -153,9 +153,9 @@ def _build(config: Config, request: BuildRequest, writers: list[Writer], registr
         chapters = [edition_chapter(chapter, request.reader_edition) for chapter in chapters]
     cover = config.cover_path.read_bytes() if config.cover_path else None
     plugin_code = registry.code_digest("typography")
-    targets = [target for writer in writers for target in writer.picture_targets(config, request)]
+    picture_targets = [target for writer in writers for target in writer.picture_targets(config, request)]
     images = {href: data for chapter in chapters for href, data in chapter.images.items()}
-    pictures = fit_all(images, targets, cache) if targets and images else {}
+    pictures = fit_all(images, picture_targets, cache) if picture_targets and images else {}
 
     output = request.output
     staging = _open_staging(output)

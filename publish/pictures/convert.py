@@ -222,7 +222,8 @@ def fit_all(images: Mapping[str, bytes], targets: list[Target], cache: Cache | N
     unique = {data for data in images.values()}
     jobs: list[tuple[bytes, tuple[Target, ...]]] = []
     for data in sorted(unique):
-        missing = tuple(t for t in dict.fromkeys(targets) if _cached(_key(data, t), cache, None) is None)
+        # Whether the cache holds it, without reading it back: the writers read what they use.
+        missing = tuple(t for t in dict.fromkeys(targets) if cache is None or not cache.has("pictures", _key(data, t)))
         if missing:
             jobs.append((data, missing))
     fitted: Fitted = {}

@@ -131,15 +131,13 @@ def figures_after_holes(pages: list[Any], hole_share: float, smallest_share: flo
             # Not enough on its own: the pictures of the page before give some of their height too, each down
             # to the same share of its own, so that the page holds both (a page of pictures a typesetter would
             # have scaled alike) rather than end short.
-            givers = [
-                box
+            givers = {
+                id(box): box
                 for block in _flow_boxes(before)
                 if isinstance(block, boxes.BlockBox) and getattr(block, "element_tag", "") in ("figure", "p")
-                for box in block.children
-                if isinstance(box, boxes.ReplacedBox) or _only_picture(box)
-            ]
-            givers = [_picture_of(box) for box in givers]
-            spares = [(box, box.height - smallest_share * _natural(box)) for box in givers if box is not None]
+                if (box := _picture_of(block)) is not None
+            }
+            spares = [(box, box.height - smallest_share * _natural(box)) for box in givers.values()]
             spares = [(box, spare) for box, spare in spares if spare > 0]
             spare = sum(amount for _, amount in spares)
             if own > 0 and own + spare >= deficit:
@@ -155,14 +153,8 @@ def _natural(picture: Any) -> float:
     return float(recorded) if recorded else picture.height
 
 
-def _only_picture(box: Any) -> bool:
-    """A line or inline box that holds exactly one picture (a picture inside its link)."""
-    return len([b for b in _walk_box(box) if isinstance(b, boxes.ReplacedBox)]) == 1
-
-
 def _picture_of(box: Any) -> Any:
-    if isinstance(box, boxes.ReplacedBox):
-        return box if box.element is not None else None
+    """The one picture a block holds (a figure, a paragraph with a picture in its link), else None."""
     found = [b for b in _walk_box(box) if isinstance(b, boxes.ReplacedBox)]
     return found[0] if len(found) == 1 and found[0].element is not None else None
 
