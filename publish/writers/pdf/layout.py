@@ -44,6 +44,10 @@ has a hole; the picture is made smaller to fit, when it keeps at least SMALLEST_
 SMALLEST_PICTURE_SHARE = 0.6
 PICTURE_FITTING_ROUNDS = 3
 """Each round lays the part out again with the pictures it shrank (a shrunk picture moves what follows)."""
+SPREAD_SHARE = 0.2
+"""A page of a part with pictures that still ends more than this share of its text block short, after the
+floats and the shrinking, is spread to the foot (internals/weasy/spread.py): more than the few lines a page
+ends short by where widows, orphans or a heading kept with its text push them over."""
 FLOAT_ROUNDS = 1
 """Rounds of page floats (floats.py) before the shrinking: each lays the part out again with the text moved
 to fill the pages that figures left short (a second round gained nothing on a year of pictures, at a tenth
@@ -144,6 +148,7 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
         replaced_boxes,
     )
     from publish.internals.weasy.fonts import font_configuration
+    from publish.internals.weasy.spread import spread_short_pages
     from publish.writers.pdf.floats import mark_pictures
 
     font_config = font_configuration()
@@ -183,11 +188,16 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
             if not shrunk:
                 break
             heights = {id(box.element): box.height for page in document.pages for box in replaced_boxes(page)}
-            for element, height in shrunk:  # then the figure fits the page before, and the hole is gone
+            smallest: dict[Any, float] = {}  # a picture that gives height and needs it too takes the least
+            for element, height in shrunk:
+                smallest[element] = min(height, smallest.get(element, height))
+            for element, height in smallest.items():  # then the figure fits the page before: the hole is gone
                 if not element.get("data-natural-height") and id(element) in heights:
                     element.set("data-natural-height", f"{heights[id(element)]:.1f}")
                 element.set("style", f"max-height: {height:.1f}px")
             document = html.render(stylesheets=stylesheets, color_profiles=profiles, font_config=font_config, **variant)
+        if pictures:
+            spread_short_pages(document.pages, SPREAD_SHARE)
         starts = _page_blocks(html.etree_element, document.pages) if job.page_blocks else ()
         slots = _number_slots(document.pages) if job.number_slots else ()
         data = document.write_pdf(pdf_identifier=b"0" * 32, **variant)

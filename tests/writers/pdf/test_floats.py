@@ -4,6 +4,7 @@ that fits when a little smaller is drawn smaller where it was; pictures keep the
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pikepdf
@@ -46,6 +47,27 @@ def _text_bottom(pdf: Path, page: int) -> float:
     lows = [text.get_charbox(i)[1] for i in range(text.count_chars()) if not text.get_text_range(i, 1).isspace()]
     document.close()
     return sorted(lows)[1] if len(lows) > 1 else 0.0  # the lowest is the folio
+
+
+def _baselines(pdf: Path, page: int) -> list[tuple[float, str]]:
+    """The page's lines of text, top down: (where the line's glyphs end lowest, in points from the foot, its
+    characters). A glyph's box ends where its ink does (一 above the baseline): the line takes the lowest."""
+    document = pdfium.PdfDocument(pdf)
+    text = document[page].get_textpage()
+    glyphs = []
+    for index in range(text.count_chars()):
+        left, bottom, _right, _top = text.get_charbox(index)
+        glyphs.append((bottom, left, text.get_text_range(index, 1)))
+    document.close()
+    lines: list[list[tuple[float, float, str]]] = []
+    for glyph in sorted(glyphs, reverse=True):
+        if glyph[2].isspace():
+            continue
+        if lines and lines[-1][-1][0] - glyph[0] < 7:  # the same line (lines are 17 pt or more apart)
+            lines[-1].append(glyph)
+        else:
+            lines.append([glyph])
+    return [(line[-1][0], "".join(char for _, _, char in sorted(line, key=lambda g: g[1]))) for line in lines]
 
 
 def _destinations(pdf: Path) -> dict[str, int]:
@@ -111,3 +133,53 @@ def test_what_counts_as_a_lead_in_and_a_credit() -> None:
     assert is_credit(p('<a href="https://example.com/x">图片来源：宋人心中的“斗茶神器”</a>'))
     assert is_credit(p("图源：Unsplash"))
     assert not is_credit(p("这张图说明了一个问题：树比我们想的更会记事。"))
+    assert not is_credit(p('<a href="https://example.com/8">8、跨越生物信息学的“数据鸿沟”</a>'))  # an item title
+
+
+def test_a_picture_shrinks_to_fit_with_the_credit_kept_under_it(tmp_path: Path) -> None:
+    # A heading follows the credit: no text can fill the page in the picture's place, so it must shrink to fit
+    # with its credit line, which may not be parted from it.
+    body = "\n\n".join([PARAGRAPH] * 7) + "\n\n![](images/tall.png)\n\n图源：Unsplash\n\n## 下一节\n\n"
+    pdf = _build(tmp_path, body + "\n\n".join([PARAGRAPH] * 6) + "\n", {"tall.png": (800, 2400)})
+    [(page, top, bottom)] = _pictures(pdf)
+    lines = _baselines(pdf, page)
+    credit = next(baseline for baseline, text in lines if text.startswith("图源"))
+    assert any(baseline > top and "城市" in text for baseline, text in lines)  # the text before it, on its page
+    assert bottom > credit > min(baseline for baseline, _ in lines)  # the credit under it, above the folio
+    natural = 2 / 3 * (210 - 20 - 20) / 25.4 * 72  # a tall picture is at most 2/3 of the text block's height
+    assert 0.6 * natural - 1 <= top - bottom < natural - 1
+
+
+def test_a_page_that_floats_cannot_fill_is_spread_to_its_foot(tmp_path: Path) -> None:
+    # The section's last paragraphs, then a heading with an item whose picture does not fit even at 60 %.
+    body = "\n\n".join([PARAGRAPH] * 9) + "\n\n## 工具\n\n1、Tool\n\n![](images/tall.png)\n\n"
+    pdf = _build(tmp_path, body + "\n\n".join([PARAGRAPH] * 3) + "\n", {"tall.png": (800, 2400)})
+    [(page, top, _bottom)] = _pictures(pdf)
+    names = _destinations(pdf)
+    assert names["issue-1-fig-1-lead"] == page and "issue-1-fig-1-origin" not in names
+    above = "".join(text for baseline, text in _baselines(pdf, page) if baseline > top)
+    assert "工具" in above and "Tool" in above  # the heading and the lead-in with their picture
+    before = [baseline for baseline, _ in _baselines(pdf, page - 1)][1:-1]  # the running head, the folio aside
+    with pikepdf.open(pdf) as book:
+        height = float(book.pages[page - 1].mediabox[3])
+    assert before[-1] < 0.2 * height  # the last line at the foot, not a third of the page above it
+    pitches = [upper - lower for upper, lower in itertools.pairwise(before)]
+    line = min(pitches)
+    assert max(pitches) > 2 * line  # the room shared out between the paragraphs …
+    assert sorted(pitches)[len(pitches) // 2] < 1.5 * line  # … while the lines of each keep their pitch
+
+
+def test_an_opening_page_keeps_its_header_at_the_top_and_puts_its_room_above_the_text(tmp_path: Path) -> None:
+    body = f"{PARAGRAPH}\n\n欢迎投稿。\n\n## 封面图\n\n![](images/tall.png)\n\n## 本周话题\n\n"
+    pdf = _build(tmp_path, body + "\n\n".join([PARAGRAPH] * 3) + "\n", {"tall.png": (800, 2400)})
+    [(page, _top, _bottom)] = _pictures(pdf)
+    lines = _baselines(pdf, page - 1)
+    texts = [text for _, text in lines]
+    assert any("年1月5日" in text for text in texts[:5])  # the issue's header at the top of its page
+    date = next(baseline for baseline, text in lines if "年1月5日" in text)
+    intro = [baseline for baseline, text in lines if "城市" in text or text == "欢迎投稿。"]
+    with pikepdf.open(pdf) as book:
+        height = float(book.pages[page - 1].mediabox[3])
+    assert intro[-1] < 0.2 * height  # the introduction ends at the foot …
+    assert date - intro[0] > 0.3 * height  # … the room between the header and it …
+    assert intro[0] - intro[-1] < 6 * (intro[0] - intro[1])  # … not between its lines
