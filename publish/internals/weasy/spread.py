@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from weasyprint.anchors import gather_anchors
@@ -39,6 +39,8 @@ class _Unit:
     keep_before: bool
     """It may not be parted from the unit above it (it, or a block it opens, has `break-before: avoid`)."""
     keep_after: bool
+    companions: list[Any] = field(default_factory=list)
+    """Boxes set beside it out of the flow, which move with it: a list item's marker."""
 
 
 def spread_short_pages(pages: list[Any], hole_share: float) -> list[int]:
@@ -74,6 +76,8 @@ def _spread(page: Any, room: float) -> bool:
         inside = before_unit[last] - before_unit[first]
         if _is_unit_range(box, units, first, last):
             box.translate(dy=before_unit[first])
+            for companion in units[first].companions:
+                companion.translate(dy=before_unit[first])
         else:
             box.position_y += before_unit[first]
             box.height += inside
@@ -98,11 +102,19 @@ def _collect(
         return position, position
     first = last = -1
     children = list(_block_children(box))
+    beside: list[Any] = []
     for number, child in enumerate(children):
+        if child.style["position"] in ("absolute", "fixed"):
+            beside.append(child)  # a list item's marker: it goes where the unit after it goes
+            continue
         start, end = _collect(child, units, ranges, keep_before and number == 0, False)
         if start >= 0:
+            units[start].companions.extend(beside)
+            beside = []
             first = start if first < 0 else first
             last = end
+    if beside and last >= 0:
+        units[last].companions.extend(beside)
     if last >= 0 and box.style["break_after"] in _AVOID:
         units[last].keep_after = True
     ranges[id(box)] = (box, first, last)
@@ -125,8 +137,6 @@ def _is_unit(box: Any) -> bool:
     children = getattr(box, "children", [])
     if not children or any(not isinstance(child, boxes.BlockLevelBox) for child in children):
         return True
-    if any(child.style["position"] in ("absolute", "fixed") for child in children):
-        return True  # a list item's marker, set beside its first line
     framed = any(box.style[f"border_{side}_width"] for side in ("top", "right", "bottom", "left"))
     background = getattr(box, "background", None)
     return framed or box.style["background_color"].alpha > 0 or bool(background and background.layers)
@@ -134,8 +144,8 @@ def _is_unit(box: Any) -> bool:
 
 def _weight(before: _Unit, after: _Unit) -> int:
     """The shares of the room the gap between two units takes."""
-    top = after.box.position_y
-    if top < before.box.position_y + before.box.margin_height() - 0.5:
+    bottom = before.box.border_box_y() + before.box.border_height()
+    if after.box.border_box_y() < bottom - 0.5:  # margins overlap where they collapse: borders do not
         return 0  # side by side, or overlapping: no gap between them
     if before.keep_after or after.keep_before or _tag(before.box) in _HEADINGS:
         return 0

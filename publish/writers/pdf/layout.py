@@ -42,7 +42,7 @@ HOLE_SHARE = 0.25
 """A page that ends more than this share of its text block short, because the picture after it did not fit,
 has a hole; the picture is made smaller to fit, when it keeps at least SMALLEST_PICTURE_SHARE of its height."""
 SMALLEST_PICTURE_SHARE = 0.6
-PICTURE_FITTING_ROUNDS = 3
+PICTURE_FITTING_ROUNDS = 2
 """Each round lays the part out again with the pictures it shrank (a shrunk picture moves what follows)."""
 SPREAD_SHARE = 0.2
 """A page of a part with pictures that still ends more than this share of its text block short, after the
@@ -141,12 +141,7 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
     from weasyprint import CSS, HTML
 
     from publish.internals.weasy import patched
-    from publish.internals.weasy.boxes import (
-        figures_after_holes,
-        is_blank,
-        placed_widths,
-        replaced_boxes,
-    )
+    from publish.internals.weasy.boxes import is_blank, placed_widths
     from publish.internals.weasy.fonts import font_configuration
     from publish.internals.weasy.spread import spread_short_pages
     from publish.writers.pdf.floats import mark_pictures
@@ -181,21 +176,16 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
             return html.render(stylesheets=stylesheets, color_profiles=profiles, font_config=font_config, **variant)
 
         document = render()
+        rounds = PICTURE_FITTING_ROUNDS
         if pictures:
-            document = _with_floats(html.etree_element, issue, document, render)
-        for _ in range(PICTURE_FITTING_ROUNDS):
-            shrunk = figures_after_holes(document.pages, HOLE_SHARE, SMALLEST_PICTURE_SHARE)
-            if not shrunk:
+            document, shrank = _with_floats(html.etree_element, issue, document, render)
+            rounds -= shrank
+        for _ in range(rounds):
+            shrinks = _shrinks(document.pages)
+            if not shrinks:
                 break
-            heights = {id(box.element): box.height for page in document.pages for box in replaced_boxes(page)}
-            smallest: dict[Any, float] = {}  # a picture that gives height and needs it too takes the least
-            for element, height in shrunk:
-                smallest[element] = min(height, smallest.get(element, height))
-            for element, height in smallest.items():  # then the figure fits the page before: the hole is gone
-                if not element.get("data-natural-height") and id(element) in heights:
-                    element.set("data-natural-height", f"{heights[id(element)]:.1f}")
-                element.set("style", f"max-height: {height:.1f}px")
-            document = html.render(stylesheets=stylesheets, color_profiles=profiles, font_config=font_config, **variant)
+            _shrink(shrinks)
+            document = render()
         if pictures:
             spread_short_pages(document.pages, SPREAD_SHARE)
         starts = _page_blocks(html.etree_element, document.pages) if job.page_blocks else ()
@@ -220,21 +210,50 @@ def _holes(pages: list) -> int:
     return sum(1 for room in page_rooms(pages)[:-1] if room is not None and room[0] > HOLE_SHARE * room[1])
 
 
-def _with_floats(root: Any, issue: Any, document: Any, render: Callable[[], Any]) -> Any:
-    """The issue laid out with page floats (floats.py): text moved to fill the pages its figures left short.
-    The moves are made on a copy of the issue's markup, laid out in its place; a copy that leaves more holes
-    or pages than before is put back for the markup as it was, whose layout is still at hand."""
+def _shrinks(pages: list) -> dict[Any, tuple[float, float]]:
+    """The pictures to draw smaller so that each fits the page its figure left short (boxes.figures_after_holes):
+    by element, the height to draw it at and its height as drawn now."""
+    from publish.internals.weasy.boxes import figures_after_holes, replaced_boxes
+
+    heights = {id(box.element): box.height for page in pages for box in replaced_boxes(page)}
+    smallest: dict[Any, tuple[float, float]] = {}
+    for element, height in figures_after_holes(pages, HOLE_SHARE, SMALLEST_PICTURE_SHARE):
+        if id(element) in heights:  # a picture that gives height and needs it too takes the least
+            smallest[element] = (min(height, smallest.get(element, (height, 0.0))[0]), heights[id(element)])
+    return smallest
+
+
+def _shrink(shrinks: dict[Any, tuple[float, float]]) -> None:
+    """Draw the pictures at those heights in the next layout (recording the height they had first)."""
+    for element, (height, drawn) in shrinks.items():
+        if not element.get("data-natural-height"):
+            element.set("data-natural-height", f"{drawn:.1f}")
+        element.set("style", f"max-height: {height:.1f}px")
+
+
+def _with_floats(root: Any, issue: Any, document: Any, render: Callable[[], Any]) -> tuple[Any, bool]:
+    """The issue laid out with page floats (floats.py): text moved to fill the pages its figures left short,
+    and in the same layout the first round of shrinking, for the figures whose page no text can fill; and
+    whether that round was made. The moves are made on a copy of the issue's markup, laid out in its place; a
+    copy that leaves more holes or pages than before is put back for the markup as it was, whose layout is
+    still at hand."""
     import copy
     from dataclasses import replace
 
     from publish.internals.weasy.boxes import element_extents, page_openings, page_rooms
     from publish.writers.pdf.floats import apply_moves, plan_moves
 
+    shrank = False
     for _ in range(FLOAT_ROUNDS):
         pages = document.pages
         extents = element_extents(pages)
         moves = plan_moves(issue, len(pages), page_rooms(pages), page_openings(pages), extents, HOLE_SHARE)
+        moving = {id(e) for move in moves for e in move.figure.iter()}
+        shrinks = {e: size for e, size in _shrinks(pages).items() if id(e) not in moving}
         if not moves:
+            if shrinks:
+                _shrink(shrinks)
+                document, shrank = render(), True
             break
         trial_issue = copy.deepcopy(issue)
         twin = {id(original): copied for original, copied in zip(issue.iter(), trial_issue.iter(), strict=True)}
@@ -251,6 +270,7 @@ def _with_floats(root: Any, issue: Any, document: Any, render: Callable[[], Any]
         extents = {id(twin[key]): extent for key, extent in extents.items() if key in twin}
         if not apply_moves(trial_issue, moves, extents):
             break
+        _shrink({twin[id(element)]: size for element, size in shrinks.items() if id(element) in twin})
         parent = next(parent for parent in root.iter() if issue in list(parent))
         position = list(parent).index(issue)
         parent[position] = trial_issue
@@ -258,8 +278,8 @@ def _with_floats(root: Any, issue: Any, document: Any, render: Callable[[], Any]
         if len(trial.pages) > len(pages) or _holes(trial.pages) >= _holes(pages):
             parent[position] = issue  # the layout at hand is this markup's
             break
-        issue, document = trial_issue, trial
-    return document
+        issue, document, shrank = trial_issue, trial, bool(shrinks)
+    return document, shrank
 
 
 def _number_slots(pages: list) -> tuple[NumberSlot, ...]:
