@@ -22,11 +22,36 @@ def orientation(data: bytes) -> int:
     from PIL import Image
 
     try:
-        with Image.open(io.BytesIO(data)) as picture:
-            value = picture.getexif().get(EXIF_ORIENTATION, 1)
+        if data.startswith(_PNG_SIGNATURE):  # Pillow decodes a whole PNG to look for its EXIF: the chunks tell
+            exif = _png_exif(data)
+            if exif is None:
+                return 1
+            value = Image.Exif()
+            value.load(exif)
+            found = value.get(EXIF_ORIENTATION, 1)
+        else:
+            with Image.open(io.BytesIO(data)) as picture:
+                found = picture.getexif().get(EXIF_ORIENTATION, 1)
     except Exception:  # a picture Pillow opens but whose EXIF it cannot read: nothing to turn
         return 1
-    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+    return found if isinstance(found, int) and 1 <= found <= 8 else 1
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_exif(data: bytes) -> bytes | None:
+    """The data of a PNG's eXIf chunk (before or after its pixels), None when it has none."""
+    position = 8
+    while position + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        if kind == b"eXIf":
+            return data[position + 8 : position + 8 + length]
+        if kind == b"IEND":
+            return None
+        position += 12 + length
+    return None
 
 
 def _jpeg_without_metadata(data: bytes) -> bytes | None:

@@ -234,9 +234,10 @@ def _shrink(shrinks: dict[Any, tuple[float, float]]) -> None:
 def _with_floats(root: Any, issue: Any, document: Any, render: Callable[[], Any]) -> tuple[Any, bool]:
     """The issue laid out with page floats (floats.py): text moved to fill the pages its figures left short,
     and in the same layout the first round of shrinking, for the figures whose page no text can fill; and
-    whether that round was made. The moves are made on a copy of the issue's markup, laid out in its place; a
-    copy that leaves more holes or pages than before is put back for the markup as it was, whose layout is
-    still at hand."""
+    whether a layout was spent on that round (it counts as one even when it is not kept: at most
+    1 + PICTURE_FITTING_ROUNDS layouts a part). The moves are made on a copy of the issue's markup, laid out
+    in its place; a copy that leaves more holes or pages than before is put back for the markup as it was,
+    whose layout is still at hand."""
     import copy
     from dataclasses import replace
 
@@ -275,10 +276,11 @@ def _with_floats(root: Any, issue: Any, document: Any, render: Callable[[], Any]
         position = list(parent).index(issue)
         parent[position] = trial_issue
         trial = render()
+        shrank = True  # a layout spent: the rounds of shrinking are one fewer, whether it is kept or not
         if len(trial.pages) > len(pages) or _holes(trial.pages) >= _holes(pages):
             parent[position] = issue  # the layout at hand is this markup's
             break
-        issue, document, shrank = trial_issue, trial, bool(shrinks)
+        issue, document = trial_issue, trial
     return document, shrank
 
 
