@@ -113,6 +113,14 @@ class TypoReport:
     running_heads: int = 0
     running_heads_without_number: int = 0
     contents_entries_split: int = 0
+    opening_at_line_end: int = 0
+    """Opening brackets and quotes that end a line (clreq §3.1.4: they may not)."""
+    split_pairs: int = 0
+    """—— and …… split across two lines (clreq §3.1.5.1)."""
+    headings_at_page_foot: int = 0
+    """Headings set as the last line of a page, their text overleaf (clreq §4.1.3)."""
+    widows: int = 0
+    """A paragraph's last line alone at the top of a page (clreq §3.4.4)."""
     pictures_placed: int = 0
     """Pictures the layout named (writers/pdf/floats.py): every picture block of every issue."""
     pictures_moved: int = 0
@@ -164,6 +172,20 @@ class TypoReport:
                 "0",
                 self.single_character_last_lines == 0,
             ),
+            Row(
+                "opening brackets and quotes at a line's end",
+                str(self.opening_at_line_end),
+                "0",
+                self.opening_at_line_end == 0,
+            ),
+            Row("—— or …… split across lines", str(self.split_pairs), "0", self.split_pairs == 0),
+            Row(
+                "headings as the last line of a page",
+                str(self.headings_at_page_foot),
+                "0",
+                self.headings_at_page_foot == 0,
+            ),
+            Row("a paragraph's last line alone at a page's top", str(self.widows), "0", self.widows == 0),
             Row(
                 f"median width of “” between Chinese, of {self.quotes}",
                 em(self.quote_width_em),
@@ -476,6 +498,8 @@ def _justified_lines(lines: list[Line], block: _TextBlock, findings: list[Diagno
             and abs(following.x0 - block.left_edge[line.page % 2]) < 1.0
             and abs(following.size - line.size) < 0.05
         )
+        if continues and _ended_by_a_break(line, following, block.right_edge[line.page % 2]):
+            continue  # a hard line break (`<br>`): the line ends where the text did, not at the edge
         if continues:
             full += 1
             flush += _ends_flush(line, block.right_edge[line.page % 2])
@@ -486,6 +510,21 @@ def _justified_lines(lines: list[Line], block: _TextBlock, findings: list[Diagno
     return full, flush, loose
 
 
+def _ended_by_a_break(line: Line, following: Line, edge: float) -> bool:
+    """Whether the line stopped short with room for what starts the next one: its first hanzi, or its first
+    Latin word — the line was ended by a hard break, not by the measure."""
+    room = edge - line.x1
+    first = following.visible[0]
+    if room < first.size:  # less than an em short: a justified line, or one that could not take more
+        return False
+    word = first.x1
+    for glyph in following.visible[1:]:
+        if _is_han(first.text) or not glyph.text.isascii() or not glyph.text.strip():
+            break
+        word = glyph.x1
+    return word - first.x0 + 0.1 * first.size <= room
+
+
 def _closing_starts(lines: list[Line], findings: list[Diagnostic]) -> int:
     closing_starts = 0
     for line in lines:
@@ -493,6 +532,67 @@ def _closing_starts(lines: list[Line], findings: list[Diagnostic]) -> int:
             closing_starts += 1
             findings.append(finding("closing punctuation at a line start", line.page, line.text))
     return closing_starts
+
+
+_OPENING = set("（「『《〈【〔“‘")
+_PAIRS = ("—", "…")
+
+
+def _line_edges(lines: list[Line], findings: list[Diagnostic]) -> tuple[int, int]:
+    """Lines that end with an opening bracket or quote, and —— or …… cut in two by a line's end."""
+    opening = split = 0
+    for line, following in itertools.pairwise([*lines, None]):
+        last = line.visible[-1].text
+        if last in _OPENING:
+            opening += 1
+            findings.append(finding("opening mark at a line's end", line.page, line.text))
+        if following is not None and following.page == line.page and last in _PAIRS:
+            ends = len(line.text.rstrip()) - len(line.text.rstrip().rstrip(last))
+            if ends % 2 == 1 and following.visible[0].text == last:
+                split += 1
+                findings.append(
+                    finding(f"{last * 2} split across lines", line.page, line.text + " / " + following.text)
+                )
+    return opening, split
+
+
+def _page_edges(lines: list[Line], block: _TextBlock, findings: list[Diagnostic]) -> tuple[int, int]:
+    """Headings that end a page (a line of the text block larger than the body text, with body text after it
+    overleaf), and paragraphs whose last line alone opens a page (a short line at the left edge, under a full
+    line that ended the page before)."""
+    body_ids = {id(line) for line in block.body}
+    if not block.body:
+        return 0, 0
+    top, foot = _text_block(block.body)
+    body_size = statistics.median(line.size for line in block.body)
+    by_page: dict[int, list[Line]] = defaultdict(list)
+    for line in lines:
+        if top - 0.5 * block.leading <= line.baseline <= foot + 0.5 * block.leading:
+            by_page[line.page].append(line)
+    headings = widows = 0
+    for page, shown in by_page.items():
+        following = by_page.get(page + 1)
+        if not following:
+            continue
+        last, first = max(shown, key=lambda line: line.baseline), min(following, key=lambda line: line.baseline)
+        if last.size > 1.1 * body_size and any(_is_han(g.text) for g in last.glyphs) and id(first) in body_ids:
+            headings += 1
+            findings.append(finding("heading as a page's last line", page, last.text))
+        side = (page + 1) % 2
+        edge = block.right_edge.get(side)
+        if (
+            edge is not None
+            and id(first) in body_ids
+            and id(last) in body_ids
+            and abs(first.baseline - top) < 0.5 * block.leading
+            and abs(first.x0 - block.left_edge.get(side, first.x0)) < 1.0
+            and first.x1 < edge - 2 * first.size
+            and _ends_flush(last, block.right_edge.get(page % 2, last.x1))
+            and last.visible[-1].text not in "。！？”」』）"
+        ):
+            widows += 1
+            findings.append(finding("paragraph's last line alone at a page's top", page + 1, first.text))
+    return headings, widows
 
 
 def _spacing(body: list[Line]) -> tuple[list[float], list[float], list[float]]:
@@ -526,6 +626,8 @@ def measure(layout: PdfLayout) -> TypoReport:
     full, flush, loose = _justified_lines(lines, block, findings)
     single = _single_character_last_lines(lines, findings)
     closing_starts = _closing_starts(lines, findings)
+    opening_ends, split_pairs = _line_edges(lines, findings)
+    headings_at_foot, widows = _page_edges(lines, block, findings)
     gaps, punct_spans, quote_widths = _spacing(body)
     code_past, code_glyphs, off_cell = _code(lines, right_edge, findings)
     numbers_with_gaps = _numbers_with_gaps(lines, findings)
@@ -564,6 +666,10 @@ def measure(layout: PdfLayout) -> TypoReport:
         running_heads=heads,
         running_heads_without_number=heads_without,
         contents_entries_split=split,
+        opening_at_line_end=opening_ends,
+        split_pairs=split_pairs,
+        headings_at_page_foot=headings_at_foot,
+        widows=widows,
         pictures_placed=placed,
         pictures_moved=moved,
         farthest_move_pages=farthest,
@@ -644,7 +750,7 @@ def _single_character_last_lines(lines: list[Line], findings: list[Diagnostic]) 
                 for other in segments
                 if 0.9 * size < segment.baseline - other.baseline < 2.6 * size
                 and abs(other.size - size) < 0.1 * size
-                and other.x0 - 0.5 * size <= segment.x0 <= other.x1
+                and other.x0 - 2.5 * size <= segment.x0 <= other.x1
             ]
             if not above:
                 continue
@@ -652,7 +758,8 @@ def _single_character_last_lines(lines: list[Line], findings: list[Diagnostic]) 
             if any(other.baseline == segment.baseline and segment.x1 < other.x0 < previous.x1 for other in segments):
                 continue  # the line goes on to the right, spaced out: a loose line, not a last one
             centred = abs((previous.x0 + previous.x1) / 2 - (segment.x0 + segment.x1) / 2) < size
-            if previous.x1 - previous.x0 >= 5 * size and (abs(previous.x0 - segment.x0) < 0.5 * size or centred):
+            indented = -0.5 * size < previous.x0 - segment.x0 < 2.5 * size  # a paragraph's indented first line
+            if previous.x1 - previous.x0 >= 5 * size and (indented or centred):
                 count += 1
                 findings.append(
                     finding("single-character last line", segment.page, previous.text + " / " + segment.text)

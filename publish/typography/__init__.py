@@ -21,6 +21,7 @@ from publish.typography.code import code_cells
 from publish.typography.emphasis import emphasis_dots
 from publish.typography.footnotes import footnote_binding
 from publish.typography.latin_breaks import break_anywhere, latin_breaks
+from publish.typography.line_edges import line_edges
 from publish.typography.orphans import orphan_binding
 from publish.typography.page_breaks import short_blocks_kept
 from publish.typography.profiles import BUILTIN_PROFILES, EPUB_RULES, PDF_RULES
@@ -50,6 +51,7 @@ BUILTIN_RULES = (
     Rule("latin_breaks", latin_breaks),
     Rule("upright_numbers", upright_numbers),
     Rule("emphasis_dots", emphasis_dots),
+    Rule("line_edges", line_edges),
     Rule("orphan_binding", orphan_binding),
     Rule("code_punctuation_binding", code_punctuation_binding),
     Rule("footnote_binding", footnote_binding, blocks_only=True),

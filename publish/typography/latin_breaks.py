@@ -46,6 +46,28 @@ def break_anywhere(root: etree._Element) -> None:
     for link in root.iter("a"):
         if URL_TEXT.match("".join(link.itertext()).strip()) and "break-anywhere" not in classes(link):
             link.set("class", " ".join([*classes(link), "break-anywhere"]))
+    for element in [e for e in root.iter("span", "a") if "break-anywhere" in classes(e)]:
+        _keep_ends(element)
+
+
+EDGE_CHARACTERS = 3
+"""An address or identifier broken anywhere keeps at least this many of its characters on each line: never
+`……@gmail.co` / `m）。`."""
+
+
+def _keep_ends(element: etree._Element) -> None:
+    """Its first and last EDGE_CHARACTERS characters set unbreakable (`nobreak`: `white-space: nowrap`)."""
+    text = element.text or ""
+    if len(element) or len(text.strip()) < 3 * EDGE_CHARACTERS:
+        return
+    head, middle, tail = text[:EDGE_CHARACTERS], text[EDGE_CHARACTERS:-EDGE_CHARACTERS], text[-EDGE_CHARACTERS:]
+    if ZERO_WIDTH_SPACE in head + tail or " " in head + tail:
+        return
+    first = etree.SubElement(element, "span", {"class": "nobreak"})
+    first.text, first.tail = head, middle
+    last = etree.SubElement(element, "span", {"class": "nobreak"})
+    last.text = tail
+    element.text = None
 
 
 def latin_breaks(root: etree._Element) -> None:

@@ -96,8 +96,8 @@ def text_slots(root: etree._Element) -> Iterator[Slot]:
 
 def skips(element: etree._Element) -> bool:
     """Whether typography stays out of this element (and everything inside it)."""
-    if element.tag in SKIPPED_ELEMENTS:
-        return True
+    if element.tag in SKIPPED_ELEMENTS or "nobreak" in (element.get("class") or "").split():
+        return True  # a `nobreak` span holds an address's first or last characters (latin_breaks.py)
     return element.tag == "a" and bool(URL_TEXT.match("".join(element.itertext()).strip()))
 
 

@@ -6,11 +6,13 @@ import re
 
 from lxml import etree
 
-_SHORT_NUMBER = re.compile(r"\d{1,2}")
+_SHORT_NUMBER = re.compile(r"\d{1,2}[%％]?")
+"""One or two digits, with their per cent sign (clreq §3.2.3: `6%` is one upright unit, not `6` upright and `%`
+on its side)."""
 
 
 def upright_numbers(root: etree._Element) -> None:
-    """In vertical text, a number of one or two digits stands upright in one character's space
+    """In vertical text, a number of one or two digits (and its `%`) stands upright in one character's space
     (縦中横, `text-combine-upright`), instead of lying on its side like longer Latin runs."""
     for span in root.iter("span"):
         classes = (span.get("class") or "").split()

@@ -88,3 +88,51 @@ def test_cli_exits_1_and_lists_the_pages_when_a_target_is_missed(tmp_path: Path)
     assert result.exit_code == 1
     assert "✗ numbers with a gap between their digits" in result.output
     assert "p. 3: 第 280 期" in result.output and "p. 2 (" in result.output
+
+
+def _line_edge_defects(tmp_path: Path) -> Path:
+    """One of each line-edge defect clreq names, forced with hard breaks and page breaks: an opening quote
+    ending a line and a split …… on page 1, a heading ending page 2, a paragraph's last line alone at the top
+    of page 5 under a full line; and lines ended by hard breaks, which are not full lines."""
+    import weasyprint
+
+    from publish.internals.weasy import patched
+
+    filler = "这是用来填满版面的正文，每一行都排满汉字，让两端对齐生效" * 12
+    html = f"""<html lang="zh-Hans"><head><style>
+      @page {{ size: A5; margin: 20mm }}
+      html {{ font-family: "Noto Serif CJK SC"; font-size: 10pt; line-height: 1.8 }}
+      p {{ margin: 0; text-align: justify; orphans: 1; widows: 1 }}
+      h2 {{ font-size: 14pt; margin: 0 }}
+      .page {{ break-before: page }}
+    </style></head><body>
+      <p>{filler[:80]}</p>
+      <p>一二三四五六“<br/>七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十</p>
+      <p>一二三四五六七八九…<br/>…十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十</p>
+      <p>{filler[:80]}</p>
+      <p class="page">{filler[:60]}</p>
+      <h2 style="break-after: page">第二节</h2>
+      <p>{filler[:80]}</p>
+      <p class="page" style="text-align-last: justify">{filler[:64]}</p>
+      <p class="page" style="text-indent: 0">尾巴</p>
+      <p>{filler[:80]}</p>
+      <p>短的一行<br/>又一行<br/>{filler[:80]}</p>
+    </body></html>"""
+    path = tmp_path / "edges.pdf"
+    with patched(document_seed="test"):
+        weasyprint.HTML(string=html).write_pdf(path)
+    return path
+
+
+def test_line_and_page_edge_defects_are_found(tmp_path: Path) -> None:
+    report = typo_report(_line_edge_defects(tmp_path))
+    pages: dict[str, set[int]] = {}
+    for finding in report.findings:
+        pages.setdefault(finding.rule.split(" (")[0], set()).add(finding.page)
+    assert pages.get("opening mark at a line's end") == {1} and report.opening_at_line_end == 1
+    assert pages.get("…… split across lines") == {1} and report.split_pairs == 1
+    assert pages.get("heading as a page's last line") == {2} and report.headings_at_page_foot == 1
+    assert pages.get("paragraph's last line alone at a page's top") == {5} and report.widows == 1
+    # Full lines: the justified ones only, not the eight that end where a hard break or a paragraph ended them
+    # (`一二三四五六“`, `短的一行`, `又一行`, …), which counted as full lines missing the right edge.
+    assert report.full_lines == 16
