@@ -85,6 +85,31 @@ def latin_breaks(root: etree._Element) -> None:
             span.set("lang", "en")
     for block in blocks(root):
         _open_breaks(block)
+    for code in root.iter("code"):
+        if code.getparent() is not None and code.getparent().tag != "pre":
+            _break_path(code)
+
+
+_PATH_BREAK = re.compile(
+    r"(?<=[^:/][/\\])(?=[^/\\\s])|(?<=[A-Za-z0-9])(?=\.[A-Za-z][A-Za-z0-9]*$)|(?<=[A-Za-z0-9][_-])(?=[A-Za-z0-9])"
+)
+"""Where a typesetter breaks a file name: after each slash of a path (not an address's `://`), before the full
+stop of its extension, after `_` or `-` (`~/.config/​eza/​config​.toml`)."""
+_PATH_LENGTH = 12
+
+
+def _break_path(code: etree._Element) -> None:
+    """Inline code holding a path may break at its punctuation (a zero-width space: the PDF's text copies
+    without it): otherwise `配置写在~/.config/eza/config.toml` moved whole to the next line and left the line
+    before stretched. Only plain text; a code element with markup inside is left as it is."""
+    text = code.text or ""
+    if len(code) or len(text) < _PATH_LENGTH or "/" not in text.strip("/") or " " in text.strip():
+        return
+    cuts = [
+        m.start() for m in _PATH_BREAK.finditer(text) if EDGE_CHARACTERS <= m.start() <= len(text) - EDGE_CHARACTERS
+    ]
+    if cuts:
+        code.text = ZERO_WIDTH_SPACE.join(text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True))
 
 
 def _can_end_line(char: str) -> bool:

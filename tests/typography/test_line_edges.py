@@ -20,6 +20,7 @@ PATTERNS = {
     "a run of file extensions glued to a hanzi": "它可以翻译.txt、.pdf、.docx、.md、.mobi、.epub 文件，速度很快。",
     "an address broken anywhere, and the marks after it": "有问题请写信（someone.else@gmail.com）。",
     "a handle in brackets after a full stop": "代码已经开源。（@somebody-else 投稿）",
+    "a path in inline code": "配置写在 `~/.config/starship/themes/config.toml` 里，运行 `starship --help` 就能看到。",
     "the last line before a hard line break": "很适合国内的父母。  \nhttps://github.com/someone/tool  \n下一个工具",
 }
 

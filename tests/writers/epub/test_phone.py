@@ -168,3 +168,42 @@ def test_an_address_after_its_label_starts_on_the_label_line(phone: Phone, tmp_p
     assert len(lines) == 2
     for label_top, address_top in lines:
         assert abs(label_top - address_top) < 2
+
+
+def test_an_address_broken_anywhere_keeps_three_characters_on_each_line(phone: Phone, tmp_path: Path) -> None:
+    """At 320 px an e-mail address or link broken anywhere never leaves one or two of its characters alone
+    before the marks after it (`……@gmail.co` / `m）。`): its first and last three characters hold together."""
+    source = tmp_path / "issues"
+    openings = "城市里的树记下了一年的天气每一圈年轮都写着雨水和干旱"
+    body = "\n\n".join(f"{openings[:n]}，请写信（someone.else{n}@gmail.com）。" for n in range(4, 24))
+    write_issue(source, "a.md", body=body + "\n")
+    result = run_cli("build", "--source", str(source), "--output", str(tmp_path / "out"), "--format", "epub")
+    assert result.exit_code == 0, result.output
+    page = next(
+        p for p in unpack_chapters(next((tmp_path / "out").glob("*.epub")), tmp_path / "book") if "issue" in p.name
+    )
+    phone.look_at(page, 320)
+    pieces = phone.send(
+        "Runtime.evaluate",
+        {
+            # Each line's part of each address: the text of the characters on each of its line boxes.
+            "expression": """[...document.querySelectorAll('.break-anywhere')].map(address => {
+              const walker = document.createTreeWalker(address, NodeFilter.SHOW_TEXT), lines = [];
+              let top = null;
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                for (let i = 0; i < node.data.length; i++) {
+                  const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+                  const box = range.getBoundingClientRect();
+                  if (top === null || Math.abs(box.top - top) > 2) { lines.push(''); top = box.top; }
+                  lines[lines.length - 1] += node.data[i];
+                }
+              }
+              return lines;
+            })""",
+            "returnByValue": True,
+        },
+        session=True,
+    )["result"]["value"]
+    assert any(len(lines) > 1 for lines in pieces)  # some addresses do break across lines …
+    short = [lines for lines in pieces if any(len(piece.strip("\u200b\u2060")) < 3 for piece in lines)]
+    assert not short  # … and none leaves fewer than three of its characters on a line
