@@ -84,29 +84,36 @@ LINE_EDGES_SCRIPT = r"""(() => {
   for (const block of document.querySelectorAll(blocks)) {
     if (block.querySelector('p, li, div, table, pre')) continue;
     const style = getComputedStyle(block), vertical = style.writingMode.startsWith('vertical');
-    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT), chars = [];
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT), chars = [];
+    const afterBreak = new Set();  // the first character after a hard line break (`<br>`): its line is forced
+    let broken = false;
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.nodeType === Node.ELEMENT_NODE) { if (node.localName === 'br') broken = true; continue; }
       if (node.parentElement.closest('code, pre, rt')) continue;
-      for (let i = 0; i < node.data.length; i++) chars.push([node, i]);
+      for (let i = 0; i < node.data.length; i++) {
+        if (broken) { afterBreak.add(chars.length); broken = false; }
+        chars.push([node, i]);
+      }
     }
     // Lines from the glyphs' positions: a line starts where a glyph stands left of the one before (the
     // writing went back to the left edge; in vertical text, back up to the top); superscripts and ruby keep
     // their line. Each line keeps its first and last visible glyph, for the CJK–Latin gaps at its edges.
-    let lineStart = 0, previous = null;
+    let previous = null, sawBreak = false;
     const lines = [], range = document.createRange();
     chars.forEach(([node, i], k) => {
+      if (afterBreak.has(k)) sawBreak = true;
       range.setStart(node, i); range.setEnd(node, i + 1);
       const box = range.getBoundingClientRect();
       if (!box.width && !box.height) return;
       const position = vertical ? box.top : box.left, c = node.data[i];
       if (previous === null || position < previous - 1) {
         if (previous !== null) {
-          lineStart = k;
           if (closes.test(c))
             closing.push(block.tagName.toLowerCase() + ': line starts with ' + c + ' in …'
               + block.textContent.trim().slice(0, 16));
         }
-        lines.push({first: null, last: null});
+        lines.push({first: null, last: null, forced: sawBreak, start: k});
+        sawBreak = false;
       }
       previous = position;
       if (!invisible.test(c)) {
@@ -133,14 +140,19 @@ LINE_EDGES_SCRIPT = r"""(() => {
       const em = parseFloat(style.fontSize);
       if (start > head + 1 && start <= head + em / 2)
         gaps.push('line starts ' + Math.round(start - head) + ' px in: ' + text);
-      if (justified && end < foot - 1 && end >= foot - em / 2)
+      if (justified && !lines[n].forced && end < foot - 1 && end >= foot - em / 2)  // a <br> ends it short
         gaps.push('justified line ends ' + Math.round(foot - end) + ' px short: ' + text);
     }
     if (lines.length < 2) continue;
-    const text = chars.slice(lineStart).map(([node, i]) => node.data[i]).join('');
-    const content = [...text].filter(c => !mark.test(c));
-    if (content.length === 1 && hanzi.test(content[0]))
-      found.push(block.tagName.toLowerCase() + ': …' + block.textContent.trim().slice(-12));
+    // The block's last line, and each line a hard line break (`<br>`) ends, with a line above it.
+    const ends = lines.map((line, n) => [line.start, n + 1 < lines.length ? lines[n + 1].start : chars.length])
+      .filter((_, n) => n > 0 && (n + 1 === lines.length || lines[n + 1].forced) && !lines[n].forced);
+    for (const [from, to] of ends) {
+      const text = chars.slice(from, to).map(([node, i]) => node.data[i]).join('');
+      const content = [...text].filter(c => !mark.test(c));
+      if (content.length === 1 && hanzi.test(content[0]))
+        found.push(block.tagName.toLowerCase() + ': …' + text.trim().slice(-12));
+    }
   }
   return {lonely: found, closing: closing, gaps: gaps};
 })()"""

@@ -101,6 +101,24 @@ def test_the_edge_check_sees_a_gap_left_at_a_line_start(phone: Phone, tmp_path: 
     assert len(gaps) == 1 and gaps[0].startswith("line starts 4 px in: 子|P"), gaps
 
 
+def test_the_edge_checks_read_a_hard_line_break_as_a_line_end(phone: Phone, tmp_path: Path) -> None:
+    """The check itself: 19 hanzi fill a 320 px line, so the 20th stands alone on the line before a `<br>`
+    (an entry's description, then its address): a lonely last character, found; and the address line the `<br>`
+    ends short is no gap left at a justified line's end."""
+    page = tmp_path / "breaks.html"
+    hanzi = "这是一行刚好排满十九个汉字的中文长句子"
+    page.write_text(
+        '<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"/><style>'
+        "body { margin: 0 8px; font: 16px/1.75 'Noto Serif CJK SC'; text-autospace: no-autospace; }"
+        "p { text-align: justify; margin: 0 0 1em; }</style></head><body>"
+        f"<p>{hanzi}母。<br/>https://example.org/tool<br/>下一个工具很好用。</p></body></html>",
+        encoding="utf-8",
+    )
+    report = phone.look_at(page, 320, autospace=False)
+    assert report.lonely_last_characters == ["p: …母。"], report.lonely_last_characters
+    assert report.edge_gaps == []
+
+
 def test_corpus_issues_fit_a_phone_set_vertically(phone: Phone, tmp_path: Path, corpus_phone_epub: Path) -> None:
     """The vertical edition of issues 75–100: nothing runs past a column's foot (long programs and tables scroll
     within it), no lonely last character down a column, every glyph in an embedded face."""
