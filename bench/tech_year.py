@@ -1,6 +1,7 @@
 """A year of a technology weekly, made up for measuring typography on what the biology corpus lacks: numbered
 tool lists with addresses and one-line descriptions, contributor handles in brackets after a full stop, file
 names and extensions in lists, versions, commands, addresses set as text, quotes and titles in 「」 and “”,
+feature lists of product names and numbers with units between 、,
 entries written with hard line breaks (a bold title, its address, its description), percentages.
 
 Run with `.venv/bin/python bench/tech_year.py OUT [--issues 52]`, then `publish build --source OUT/issues
@@ -72,6 +73,22 @@ ARTICLES = (
     "从零开始写一个解释器",
     "远程办公五年的经验和教训",
 )
+FEATURES = (
+    "3D 风格",
+    "暗色主题",
+    "Markdown 导出",
+    "iPhone 15 Pro",
+    "128 GB 存储",
+    "Wi-Fi 6E",
+    "4K 视频",
+    "Apple Silicon",
+    "USB-C 接口",
+    "120 Hz 屏幕",
+    "PDF 批注",
+    "OCR 识别",
+    "E Ink 屏幕",
+    "5000 mAh 电池",
+)
 AWARDS = ("年度突破开源项目", "最佳新人奖", "年度开发者工具", "社区贡献奖")
 
 
@@ -121,6 +138,13 @@ def _issue(rng: random.Random, number: int, day: date) -> str:
     ]
     for index, tool in enumerate(tools, start=1):
         lines.append(_tool_entry(rng, index, tool, hard_breaks=rng.random() < 0.35))
+    features = "、".join(rng.sample(FEATURES, rng.randint(4, 7)))
+    lines += [
+        "## 新品",
+        "",
+        f"{rng.choice(SENTENCES)}。新版本支持{features}等功能，售价 {rng.randint(2, 9)}99 元起。",
+        "",
+    ]
     lines += ["## 文章", ""]
     for index, title in enumerate(rng.sample(ARTICLES, 3), start=1):
         lines.append(f"{index}、{title}\n\n{rng.choice(SENTENCES)}——这是作者的原话……值得细读。\n")

@@ -535,6 +535,9 @@ def _closing_starts(lines: list[Line], findings: list[Diagnostic]) -> int:
 
 
 _OPENING = set("（「『《〈【〔“‘")
+_FOLIO = re.compile(r"[0-9]+|[ivxlcdm]+")
+_ITEM_TITLE = re.compile(r"^\s*(\d{1,3}|[一二三四五六七八九十]{1,3})\s*[、.．)）]")
+"""A list item's title as weeklies write it (`1、数据库索引是怎样工作的`): a heading by another name."""
 _PAIRS = ("—", "…")
 
 
@@ -557,25 +560,40 @@ def _line_edges(lines: list[Line], findings: list[Diagnostic]) -> tuple[int, int
 
 
 def _page_edges(lines: list[Line], block: _TextBlock, findings: list[Diagnostic]) -> tuple[int, int]:
-    """Headings that end a page (a line of the text block larger than the body text, with body text after it
-    overleaf), and paragraphs whose last line alone opens a page (a short line at the left edge, under a full
+    """Headings that end a page (a line of the text block larger than the body text, or an item's short
+    numbered title, with body text after it overleaf), and paragraphs whose last line alone opens a page (a
+    short line at the left edge, under a full
     line that ended the page before)."""
     body_ids = {id(line) for line in block.body}
     if not block.body:
         return 0, 0
-    top, foot = _text_block(block.body)
+    top, _foot = _text_block(block.body)
     body_size = statistics.median(line.size for line in block.body)
     by_page: dict[int, list[Line]] = defaultdict(list)
     for line in lines:
-        if top - 0.5 * block.leading <= line.baseline <= foot + 0.5 * block.leading:
+        if line.baseline >= top - 0.5 * block.leading:  # below the running head
             by_page[line.page].append(line)
+    for shown in by_page.values():
+        lowest = max(shown, key=lambda line: line.baseline)
+        if _FOLIO.fullmatch(lowest.text.strip()):
+            shown.remove(lowest)
     headings = widows = 0
     for page, shown in by_page.items():
         following = by_page.get(page + 1)
-        if not following:
+        if not following or not shown:
             continue
         last, first = max(shown, key=lambda line: line.baseline), min(following, key=lambda line: line.baseline)
-        if last.size > 1.1 * body_size and any(_is_han(g.text) for g in last.glyphs) and id(first) in body_ids:
+        heading = last.size > 1.1 * body_size and any(_is_han(g.text) for g in last.glyphs)
+        title = (  # an item's title: not a sentence, and not one item of a list that goes on overleaf
+            id(last) in body_ids
+            and len(last.text.strip()) <= 40
+            and bool(_ITEM_TITLE.match(last.text))
+            and last.text.strip()[-1] not in "。；！？;."
+            and not _ITEM_TITLE.match(first.text)
+        )
+        if (heading or (title and not _ends_flush(last, block.right_edge.get(page % 2, last.x1)))) and id(
+            first
+        ) in body_ids:
             headings += 1
             findings.append(finding("heading as a page's last line", page, last.text))
         side = (page + 1) % 2

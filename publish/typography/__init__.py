@@ -23,7 +23,7 @@ from publish.typography.footnotes import footnote_binding
 from publish.typography.latin_breaks import break_anywhere, latin_breaks
 from publish.typography.line_edges import line_edges
 from publish.typography.orphans import orphan_binding
-from publish.typography.page_breaks import short_blocks_kept
+from publish.typography.page_breaks import item_titles_kept, short_blocks_kept
 from publish.typography.profiles import BUILTIN_PROFILES, EPUB_RULES, PDF_RULES
 from publish.typography.punctuation import code_punctuation_binding, punctuation_compression
 from publish.typography.ruler import Rule, Ruler
@@ -56,6 +56,7 @@ BUILTIN_RULES = (
     Rule("code_punctuation_binding", code_punctuation_binding),
     Rule("footnote_binding", footnote_binding, blocks_only=True),
     Rule("short_blocks_kept", short_blocks_kept, blocks_only=True),
+    Rule("item_titles_kept", item_titles_kept, blocks_only=True),
     Rule("code_cells", code_cells, blocks_only=True),
 )
 """The built-in rules in the order they run; a build's registry starts its chain with them (publish/plugins.py)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from lxml import etree
 
@@ -35,3 +36,40 @@ def short_blocks_kept(root: etree._Element) -> None:
             existing = (block.get("class") or "").split()
             if KEEP_CLASS not in existing:
                 block.set("class", " ".join([*existing, KEEP_CLASS]))
+
+
+TITLE_CLASS = "item-title"
+ITEM_TITLE_CHARACTERS = 40
+NUMBERED_ITEM = re.compile(r"^\s*(\d{1,3}|[一二三四五六七八九十]{1,3})\s*[、.．)）]")
+"""An item's number, as weeklies write their lists by hand: `2、`, `3.`, `四、`."""
+
+
+def item_titles_kept(root: etree._Element) -> None:
+    """A short paragraph that opens with an item's number (`1、数据库索引是怎样工作的`), or opens a list item
+    whose text follows it, or a numbered list of one short item followed by a paragraph, is that item's
+    title: it never ends a page away from the text it introduces (clreq §4.1.3), as a heading does not."""
+    for paragraph in root.iter("p"):
+        text = "".join(paragraph.itertext()).strip()
+        parent = paragraph.getparent()
+        numbered = parent is not None and parent.tag == "li" and paragraph.getprevious() is None  # `1. 标题`
+        if len(text) > ITEM_TITLE_CHARACTERS or not (numbered or NUMBERED_ITEM.match(text)):
+            continue
+        following = paragraph.getnext()
+        if following is None or following.tag not in ("p", "ul", "ol", "blockquote", "pre", "figure", "div"):
+            continue
+        _mark_title(paragraph)
+    for listing in root.iter("ol"):
+        # `11. [标题](…)`, a blank line, then its text: a list of one short item, the title of what follows.
+        items = [child for child in listing if child.tag == "li"]
+        if len(items) != 1 or any(child.tag in ("p", "ul", "ol", "div", "blockquote", "pre") for child in items[0]):
+            continue
+        following = listing.getnext()
+        text = "".join(items[0].itertext()).strip()
+        if text and len(text) <= ITEM_TITLE_CHARACTERS and following is not None and following.tag == "p":
+            _mark_title(listing)
+
+
+def _mark_title(element: etree._Element) -> None:
+    existing = (element.get("class") or "").split()
+    if TITLE_CLASS not in existing:
+        element.set("class", " ".join([*existing, TITLE_CLASS]))

@@ -28,6 +28,7 @@ _PROFILES: dict[str, tuple[str, ...]] = {
         "line_edges",
         "orphan_binding",
         "short_blocks_kept",
+        "item_titles_kept",
         "code_cells",
     ),
 }

@@ -62,3 +62,16 @@ def test_an_address_keeps_three_characters_on_each_line(reports: dict) -> None:
     starts = [line.text.strip() for line in read_layout(pdf).lines if line.visible]
     short = [text for text in starts if re.match(r"^[A-Za-z0-9.@-]{1,2}[）。]", text)]
     assert not short
+
+
+def test_an_item_title_never_ends_a_page(tmp_path: Path) -> None:
+    """Items written as a numbered title line and a description (`3、为什么我们又回到了单体架构`): with items of
+    every length, some title falls at a page's foot; it goes overleaf with its text (clreq §4.1.3)."""
+    body = "\n\n".join(f"{n}、一个工具的名字\n\n{WORDS[: 12 + n % 29]}{WORDS}" for n in range(1, 60))
+    source = tmp_path / "issues"
+    write_issue(source, "issue-001.md", body=body + "\n")
+    result = run_cli("build", "--source", str(source), "--output", str(tmp_path / "out"), "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    report = typo_report(next((tmp_path / "out").glob("*.pdf")))
+    assert report.headings_at_page_foot == 0, [f.message for f in report.findings if "heading" in f.rule]
+    assert report.holes == 0  # the page it leaves is spread to its foot

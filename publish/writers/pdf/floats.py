@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from publish.internals.weasy.boxes import Extent
+from publish.typography.page_breaks import NUMBERED_ITEM
 
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BARRIERS = _HEADINGS | {"hr", "section", "nav", "aside", "table"}
@@ -65,7 +66,6 @@ CREDIT_CLASS = "credit"
 LEAD_IN_CHARACTERS = 40
 """A lead-in is a paragraph just before a picture that is at most this long (a title such as `News
 Minimalist`), or at most twice as long when it ends in `：` or opens with an item's number (`2、…`, `3. …`)."""
-_NUMBERED = re.compile(r"^\s*(\d{1,3}|[一二三四五六七八九十]{1,3})\s*[、.．)）]")
 
 
 def is_lead_in(element: Any) -> bool:
@@ -74,7 +74,7 @@ def is_lead_in(element: Any) -> bool:
     text = _text(element).strip()
     if not text or len(text) > 2 * LEAD_IN_CHARACTERS:
         return False
-    return len(text) <= LEAD_IN_CHARACTERS or text.endswith(("：", ":")) or bool(_NUMBERED.match(text))
+    return len(text) <= LEAD_IN_CHARACTERS or text.endswith(("：", ":")) or bool(NUMBERED_ITEM.match(text))
 
 
 def _anchor(element: Any, name: str) -> None:
@@ -213,7 +213,7 @@ def is_credit(block: Any) -> bool:
     if tag(block) != "p":
         return False
     text = _text(block).strip()
-    if not text or len(text) > CREDIT_CHARACTERS or _NUMBERED.match(text):
+    if not text or len(text) > CREDIT_CHARACTERS or NUMBERED_ITEM.match(text):
         return False  # a numbered line is the next item's title, not this picture's
     links = "".join("".join(a.itertext()) for a in block.iter() if tag(a) == "a").strip()
     return bool(_CREDIT.match(text)) or (bool(links) and len(links) >= len(text) - 2)

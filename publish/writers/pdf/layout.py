@@ -45,8 +45,9 @@ SMALLEST_PICTURE_SHARE = 0.6
 PICTURE_FITTING_ROUNDS = 2
 """Each round lays the part out again with the pictures it shrank (a shrunk picture moves what follows)."""
 SPREAD_SHARE = 0.2
-"""A page of a part with pictures that still ends more than this share of its text block short, after the
-floats and the shrinking, is spread to the foot (internals/weasy/spread.py): more than the few lines a page
+"""A page of an issue that still ends more than this share of its text block short, after the floats and the
+shrinking (a heading and an item's title kept with their text, a picture that did not fit), is spread to the
+foot (internals/weasy/spread.py): more than the few lines a page
 ends short by where widows, orphans or a heading kept with its text push them over."""
 FLOAT_ROUNDS = 1
 """Rounds of page floats (floats.py) before the shrinking: each lays the part out again with the text moved
@@ -186,7 +187,7 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
                 break
             _shrink(shrinks)
             document = render()
-        if pictures:
+        if job.page_blocks:  # an issue: its pages that still end short are spread to the foot
             spread_short_pages(document.pages, SPREAD_SHARE)
         starts = _page_blocks(html.etree_element, document.pages) if job.page_blocks else ()
         slots = _number_slots(document.pages) if job.number_slots else ()
