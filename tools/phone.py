@@ -241,16 +241,15 @@ class Phone:
         self.send("Page.navigate", {"url": page.as_uri()}, session=True)
         self._wait_until_loaded()
         if not autospace:
-            result = self.send("Runtime.evaluate", {"expression": _NO_AUTOSPACE, "returnByValue": True}, session=True)
-            if result["result"].get("value") != "no-autospace":
+            result = self.evaluate(_NO_AUTOSPACE)
+            if result != "no-autospace":
                 raise RuntimeError(f"text-autospace could not be turned off: {result}")
         report = PageReport()
-        result = self.send("Runtime.evaluate", {"expression": OVERFLOW_SCRIPT, "returnByValue": True}, session=True)
-        report.overflowing = result["result"]["value"]
-        result = self.send("Runtime.evaluate", {"expression": LINE_EDGES_SCRIPT, "returnByValue": True}, session=True)
-        report.lonely_last_characters = result["result"]["value"]["lonely"]
-        report.closing_at_line_start = result["result"]["value"]["closing"]
-        report.edge_gaps = result["result"]["value"]["gaps"]
+        report.overflowing = self.evaluate(OVERFLOW_SCRIPT)  # type: ignore[assignment]
+        edges: dict = self.evaluate(LINE_EDGES_SCRIPT)  # type: ignore[assignment]
+        report.lonely_last_characters = edges["lonely"]
+        report.closing_at_line_start = edges["closing"]
+        report.edge_gaps = edges["gaps"]
         root = self.send("DOM.getDocument", {"depth": -1}, session=True)["root"]
         for node_id in _elements_with_text(root):
             fonts = self.send("CSS.getPlatformFontsForNode", {"nodeId": node_id}, session=True)["fonts"]
@@ -260,6 +259,12 @@ class Phone:
                     name = font["familyName"]
                     report.glyphs_not_embedded[name] = report.glyphs_not_embedded.get(name, 0) + font["glyphCount"]
         return report
+
+    def evaluate(self, expression: str) -> object:
+        """The value of a JavaScript expression in the page looked at."""
+        return self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=True)[
+            "result"
+        ].get("value")
 
     def screenshot(self, page: Path, width: int, height: int = 640) -> bytes:
         """A PNG of the page's first screen at `width` × `height` CSS px (the README's phone pictures)."""
@@ -275,8 +280,7 @@ class Phone:
     def _wait_until_loaded(self) -> None:
         expression = "document.readyState === 'complete' && document.fonts.status === 'loaded'"
         for _ in range(200):
-            done = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=True)
-            if done["result"].get("value"):
+            if self.evaluate(expression):
                 return
             self.send(
                 "Runtime.evaluate",

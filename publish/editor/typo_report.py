@@ -12,6 +12,8 @@ from pathlib import Path
 
 from publish.cjk import HAN_CHAR
 from publish.errors import Diagnostic, Severity
+from publish.typography.page_breaks import NUMBERED_ITEM
+from publish.typography.slots import OPENING
 
 CLOSING = set("，。、；：？！）」』》〉】〕”’．，")
 """Marks that must never begin a line."""
@@ -517,9 +519,9 @@ def _ended_by_a_break(line: Line, following: Line, edge: float) -> bool:
     first = following.visible[0]
     if room < first.size:  # less than an em short: a justified line, or one that could not take more
         return False
-    word = first.x1
-    for glyph in following.visible[1:]:
-        if _is_han(first.text) or not glyph.text.isascii() or not glyph.text.strip():
+    word = first.x1  # a hanzi alone, or a Latin word up to its space
+    for glyph in [] if _is_han(first.text) else following.visible[1:]:
+        if not glyph.text.isascii() or not glyph.text.strip():
             break
         word = glyph.x1
     return word - first.x0 + 0.1 * first.size <= room
@@ -534,10 +536,8 @@ def _closing_starts(lines: list[Line], findings: list[Diagnostic]) -> int:
     return closing_starts
 
 
-_OPENING = set("（「『《〈【〔“‘")
+_OPENING = set(OPENING)
 _FOLIO = re.compile(r"[0-9]+|[ivxlcdm]+")
-_ITEM_TITLE = re.compile(r"^\s*(\d{1,3}|[一二三四五六七八九十]{1,3})\s*[、.．)）]")
-"""A list item's title as weeklies write it (`1、数据库索引是怎样工作的`): a heading by another name."""
 _PAIRS = ("—", "…")
 
 
@@ -587,9 +587,9 @@ def _page_edges(lines: list[Line], block: _TextBlock, findings: list[Diagnostic]
         title = (  # an item's title: not a sentence, and not one item of a list that goes on overleaf
             id(last) in body_ids
             and len(last.text.strip()) <= 40
-            and bool(_ITEM_TITLE.match(last.text))
+            and bool(NUMBERED_ITEM.match(last.text))
             and last.text.strip()[-1] not in "。；！？;."
-            and not _ITEM_TITLE.match(first.text)
+            and not NUMBERED_ITEM.match(first.text)
         )
         if (heading or (title and not _ends_flush(last, block.right_edge.get(page % 2, last.x1)))) and id(
             first

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import struct
+from collections.abc import Iterator
 
 _JPEG_KEPT_APP = {0xE0, 0xE2, 0xEE}
 """APP0 (JFIF), APP2 (the ICC profile), APP14 (Adobe: how to read CMYK); every other APPn and COM goes
@@ -40,18 +41,22 @@ def orientation(data: bytes) -> int:
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
+def _png_chunks(data: bytes) -> Iterator[tuple[bytes, int, int]]:
+    """Each chunk of a PNG up to its IEND: its type, where it starts (its length field) and where it ends
+    (after its CRC)."""
+    position = 8
+    while position + 12 <= len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind, end = data[position + 4 : position + 8], position + 12 + length
+        yield kind, position, end
+        if kind == b"IEND":
+            return
+        position = end
+
+
 def _png_exif(data: bytes) -> bytes | None:
     """The data of a PNG's eXIf chunk (before or after its pixels), None when it has none."""
-    position = 8
-    while position + 8 <= len(data):
-        (length,) = struct.unpack(">I", data[position : position + 4])
-        kind = data[position + 4 : position + 8]
-        if kind == b"eXIf":
-            return data[position + 8 : position + 8 + length]
-        if kind == b"IEND":
-            return None
-        position += 12 + length
-    return None
+    return next((data[start + 8 : end - 4] for kind, start, end in _png_chunks(data) if kind == b"eXIf"), None)
 
 
 def _jpeg_without_metadata(data: bytes) -> bytes | None:
@@ -79,20 +84,15 @@ def _jpeg_without_metadata(data: bytes) -> bytes | None:
 
 
 def _png_without_metadata(data: bytes) -> bytes | None:
-    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+    if not data.startswith(_PNG_SIGNATURE):
         return None
     out = [data[:8]]
-    position = 8
-    while position + 12 <= len(data):
-        (length,) = struct.unpack(">I", data[position : position + 4])
-        kind = data[position + 4 : position + 8]
-        end = position + 12 + length
+    for kind, start, end in _png_chunks(data):
         if kind not in _PNG_DROPPED:
-            out.append(data[position:end])
+            out.append(data[start:end])
         if kind == b"IEND":
             return b"".join(out)
-        position = end
-    return None
+    return None  # cut short: no IEND
 
 
 def without_metadata(data: bytes, kind: str) -> bytes:

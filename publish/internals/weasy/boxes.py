@@ -66,7 +66,7 @@ def _flow_boxes(page: Any) -> Iterator[Any]:
             yield from _walk_box(child)
 
 
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def _is_leaf(box: Any) -> bool:
@@ -115,7 +115,7 @@ def figures_after_holes(pages: list[Any], hole_share: float, smallest_share: flo
                     for box in _flow_boxes(page)
                     if isinstance(box, boxes.BlockBox)
                     and box.position_y <= figure.position_y
-                    and (getattr(box, "element_tag", "") in _HEADINGS | {"figure", "p"})
+                    and (getattr(box, "element_tag", "") in HEADINGS | {"figure", "p"})
                 ),
                 key=lambda box: box.position_y,
                 default=figure,
@@ -149,7 +149,8 @@ def figures_after_holes(pages: list[Any], hole_share: float, smallest_share: flo
     return found
 
 
-_AVOID = frozenset({"avoid", "avoid-page"})
+AVOID = frozenset({"avoid", "avoid-page"})
+"""The values of `break-before`, `break-after` and `break-inside` that keep two boxes on one page."""
 
 
 def _kept_after(block: Any, bottom: float, parents: dict[int, Any]) -> float:
@@ -171,16 +172,16 @@ def _kept_after(block: Any, bottom: float, parents: dict[int, Any]) -> float:
 def _next_block(block: Any, parents: dict[int, Any]) -> tuple[Any, bool]:
     """The block laid out after this one on the page (its next sibling, or its parent's), and whether the break
     between them is to be avoided (by either side, or by a parent the break also closes)."""
-    avoided = block.style["break_after"] in _AVOID
+    avoided = block.style["break_after"] in AVOID
     while id(block) in parents:
         parent = parents[id(block)]
         siblings = [child for child in parent.children if isinstance(child, boxes.BlockLevelBox)]
         position = next((index for index, child in enumerate(siblings) if child is block), None)
         if position is not None and position + 1 < len(siblings):
             following = siblings[position + 1]
-            return following, avoided or following.style["break_before"] in _AVOID
+            return following, avoided or following.style["break_before"] in AVOID
         block = parent
-        avoided = avoided or block.style["break_after"] in _AVOID
+        avoided = avoided or block.style["break_after"] in AVOID
     return None, False
 
 
@@ -189,7 +190,7 @@ def _head(block: Any) -> tuple[float, bool]:
     block that may not break (or a picture) is whole; of a paragraph, its first `orphans` lines; of a container,
     its first child's head, and the heads of the children kept with it."""
     end = block.position_y + block.margin_height()
-    if isinstance(block, boxes.ReplacedBox) or block.style["break_inside"] in _AVOID:
+    if isinstance(block, boxes.ReplacedBox) or block.style["break_inside"] in AVOID:
         return end, True
     lines = [child for child in block.children if isinstance(child, boxes.LineBox)]
     if lines:
@@ -200,7 +201,7 @@ def _head(block: Any) -> tuple[float, bool]:
         return end, True
     bottom, whole = _head(children[0])
     for before, after in itertools.pairwise(children):
-        if not whole or not (before.style["break_after"] in _AVOID or after.style["break_before"] in _AVOID):
+        if not whole or not (before.style["break_after"] in AVOID or after.style["break_before"] in AVOID):
             return bottom, False
         bottom, whole = _head(after)
     return (end, True) if whole else (bottom, False)
@@ -223,7 +224,7 @@ def _kept_with_figure(box: Any) -> bool:
     which moved to the page with the figure they are kept with."""
     element = getattr(box, "element", None)
     lead_in = element is not None and "lead-in" in (element.get("class") or "").split()
-    return getattr(box, "element_tag", "") in _HEADINGS or lead_in
+    return getattr(box, "element_tag", "") in HEADINGS or lead_in
 
 
 def _walk_box(box: Any) -> Iterator[Any]:

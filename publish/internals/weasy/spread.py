@@ -19,10 +19,8 @@ from typing import Any
 from weasyprint.anchors import gather_anchors
 from weasyprint.formatting_structure import boxes
 
-from publish.internals.weasy.boxes import is_blank, page_rooms
+from publish.internals.weasy.boxes import AVOID, HEADINGS, is_blank, page_rooms
 
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_AVOID = frozenset({"avoid", "avoid-page"})
 _PICTURE_WEIGHT = 2
 """A gap beside a picture, or before a heading, takes this many shares of the room; any other gap one."""
 _HEADER_CLASS = "issue-header"
@@ -62,7 +60,7 @@ def _spread(page: Any, room: float) -> bool:
     units: list[_Unit] = []
     ranges: dict[int, tuple[Any, int, int]] = {}
     for root in flow:
-        _collect(root, units, ranges, False, False)
+        _collect(root, units, ranges, False)
     weights = [_weight(before, after) for before, after in itertools.pairwise(units)]
     total = sum(weights)
     if not total:
@@ -90,13 +88,13 @@ def _is_unit_range(box: Any, units: list[_Unit], first: int, last: int) -> bool:
 
 
 def _collect(
-    box: Any, units: list[_Unit], ranges: dict[int, tuple[Any, int, int]], keep_before: bool, keep_after_parent: bool
+    box: Any, units: list[_Unit], ranges: dict[int, tuple[Any, int, int]], keep_before: bool
 ) -> tuple[int, int]:
     """Find the units below `box` in flow order; record for `box` and each container the range of units it
     holds (-1 when none)."""
-    keep_before = keep_before or box.style["break_before"] in _AVOID
+    keep_before = keep_before or box.style["break_before"] in AVOID
     if _is_unit(box):
-        units.append(_Unit(box, keep_before, box.style["break_after"] in _AVOID))
+        units.append(_Unit(box, keep_before, box.style["break_after"] in AVOID))
         position = len(units) - 1
         ranges[id(box)] = (box, position, position)
         return position, position
@@ -107,7 +105,7 @@ def _collect(
         if child.style["position"] in ("absolute", "fixed"):
             beside.append(child)  # a list item's marker: it goes where the unit after it goes
             continue
-        start, end = _collect(child, units, ranges, keep_before and number == 0, False)
+        start, end = _collect(child, units, ranges, keep_before and number == 0)
         if start >= 0:
             units[start].companions.extend(beside)
             beside = []
@@ -115,7 +113,7 @@ def _collect(
             last = end
     if beside and last >= 0:
         units[last].companions.extend(beside)
-    if last >= 0 and box.style["break_after"] in _AVOID:
+    if last >= 0 and box.style["break_after"] in AVOID:
         units[last].keep_after = True
     ranges[id(box)] = (box, first, last)
     return first, last
@@ -147,11 +145,11 @@ def _weight(before: _Unit, after: _Unit) -> int:
     bottom = before.box.border_box_y() + before.box.border_height()
     if after.box.border_box_y() < bottom - 0.5:  # margins overlap where they collapse: borders do not
         return 0  # side by side, or overlapping: no gap between them
-    if before.keep_after or after.keep_before or _tag(before.box) in _HEADINGS:
+    if before.keep_after or after.keep_before or _tag(before.box) in HEADINGS:
         return 0
     if before.box.element is not None and _HEADER_CLASS in (before.box.element.get("class") or "").split():
         return _HEADER_WEIGHT
-    if _tag(after.box) in _HEADINGS or _is_picture(before.box) or _is_picture(after.box):
+    if _tag(after.box) in HEADINGS or _is_picture(before.box) or _is_picture(after.box):
         return _PICTURE_WEIGHT
     return 1
 

@@ -155,35 +155,35 @@ def test_a_picture_opening_a_paragraph_fits_a_phone(phone: Phone, tmp_path: Path
     assert missing == {}
 
 
-def test_an_address_after_its_label_starts_on_the_label_line(phone: Phone, tmp_path: Path) -> None:
-    """The newsletter's `论文链接：https://…`: the address breaks anywhere, so it starts beside its label instead
-    of moving whole to the next line and leaving `论文链接：` alone, stretched across a 320 px screen; a long
-    repository name likewise."""
+def _issue_chapter(tmp_path: Path, body: str) -> Path:
+    """The issue's chapter of an EPUB built from one issue with this body, unpacked."""
     source = tmp_path / "issues"
-    address = "https://aacrjournals.org/cancerdiscovery/article/11/10/2506/665617/Resolving-the-Spatial"
-    write_issue(
-        source, "a.md", body=f"- 论文链接：{address}\n- 代码：见 openbiox/weekly-archive-2023-and-2024-issues 仓库\n"
-    )
+    write_issue(source, "a.md", body=body)
     result = run_cli("build", "--source", str(source), "--output", str(tmp_path / "out"), "--format", "epub")
     assert result.exit_code == 0, result.output
     page = next(
         p for p in unpack_chapters(next((tmp_path / "out").glob("*.epub")), tmp_path / "book") if "issue" in p.name
     )
+    return page
+
+
+def test_an_address_after_its_label_starts_on_the_label_line(phone: Phone, tmp_path: Path) -> None:
+    """The newsletter's `论文链接：https://…`: the address breaks anywhere, so it starts beside its label instead
+    of moving whole to the next line and leaving `论文链接：` alone, stretched across a 320 px screen; a long
+    repository name likewise."""
+    address = "https://aacrjournals.org/cancerdiscovery/article/11/10/2506/665617/Resolving-the-Spatial"
+    repository = "openbiox/weekly-archive-2023-and-2024-issues"
+    page = _issue_chapter(tmp_path, f"- 论文链接：{address}\n- 代码：见 {repository} 仓库\n")
     phone.look_at(page, 320)
-    lines = phone.send(
-        "Runtime.evaluate",
-        {
-            "expression": """[...document.querySelectorAll('li')].map(item => {
+    lines = phone.evaluate(
+        """[...document.querySelectorAll('li')].map(item => {
               const label = document.createRange();
               label.setStart(item.firstChild, 0); label.setEnd(item.firstChild, 1);
               const address = item.querySelector('a') || item.querySelector('span.latin');
               return [label.getBoundingClientRect().top, address.getClientRects()[0].top];
-            })""",
-            "returnByValue": True,
-        },
-        session=True,
-    )["result"]["value"]
-    assert len(lines) == 2
+            })"""
+    )
+    assert isinstance(lines, list) and len(lines) == 2
     for label_top, address_top in lines:
         assert abs(label_top - address_top) < 2
 
@@ -191,21 +191,13 @@ def test_an_address_after_its_label_starts_on_the_label_line(phone: Phone, tmp_p
 def test_an_address_broken_anywhere_keeps_three_characters_on_each_line(phone: Phone, tmp_path: Path) -> None:
     """At 320 px an e-mail address or link broken anywhere never leaves one or two of its characters alone
     before the marks after it (`……@gmail.co` / `m）。`): its first and last three characters hold together."""
-    source = tmp_path / "issues"
     openings = "城市里的树记下了一年的天气每一圈年轮都写着雨水和干旱"
     body = "\n\n".join(f"{openings[:n]}，请写信（someone.else{n}@gmail.com）。" for n in range(4, 24))
-    write_issue(source, "a.md", body=body + "\n")
-    result = run_cli("build", "--source", str(source), "--output", str(tmp_path / "out"), "--format", "epub")
-    assert result.exit_code == 0, result.output
-    page = next(
-        p for p in unpack_chapters(next((tmp_path / "out").glob("*.epub")), tmp_path / "book") if "issue" in p.name
-    )
+    page = _issue_chapter(tmp_path, body + "\n")
     phone.look_at(page, 320)
-    pieces = phone.send(
-        "Runtime.evaluate",
-        {
-            # Each line's part of each address: the text of the characters on each of its line boxes.
-            "expression": """[...document.querySelectorAll('.break-anywhere')].map(address => {
+    # Each line's part of each address: the text of the characters on each of its line boxes.
+    pieces = phone.evaluate(
+        """[...document.querySelectorAll('.break-anywhere')].map(address => {
               const walker = document.createTreeWalker(address, NodeFilter.SHOW_TEXT), lines = [];
               let top = null;
               for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -217,11 +209,9 @@ def test_an_address_broken_anywhere_keeps_three_characters_on_each_line(phone: P
                 }
               }
               return lines;
-            })""",
-            "returnByValue": True,
-        },
-        session=True,
-    )["result"]["value"]
+            })"""
+    )
+    assert isinstance(pieces, list)
     assert any(len(lines) > 1 for lines in pieces)  # some addresses do break across lines …
     short = [lines for lines in pieces if any(len(piece.strip("\u200b\u2060")) < 3 for piece in lines)]
     assert not short  # … and none leaves fewer than three of its characters on a line
