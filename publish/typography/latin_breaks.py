@@ -103,7 +103,13 @@ def _break_path(code: etree._Element) -> None:
     without it): otherwise `配置写在~/.config/eza/config.toml` moved whole to the next line and left the line
     before stretched. Only plain text; a code element with markup inside is left as it is."""
     text = code.text or ""
-    if len(code) or len(text) < _PATH_LENGTH or "/" not in text.strip("/") or " " in text.strip():
+    if (
+        len(code)
+        or len(text) < _PATH_LENGTH
+        or "/" not in text.strip("/")
+        or " " in text.strip()
+        or ZERO_WIDTH_SPACE in text
+    ):
         return
     cuts = [
         m.start() for m in _PATH_BREAK.finditer(text) if EDGE_CHARACTERS <= m.start() <= len(text) - EDGE_CHARACTERS
