@@ -189,7 +189,10 @@ def _clean_attributes(element: etree._Element) -> None:
 def parse_fragment(markup: str) -> etree._Element:
     """Parse rendered HTML into a `<div>` holding it; DOCTYPEs and external entities are never loaded."""
     parser = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
-    return html.fragment_fromstring(markup, create_parent="div", parser=parser)
+    try:
+        return html.fragment_fromstring(markup, create_parent="div", parser=parser)
+    except etree.ParserError:  # nothing libxml2 can read as content: a lone unclosed tag such as `<HTML`
+        return html.Element("div")
 
 
 def sanitize_tree(root: html.HtmlElement) -> None:

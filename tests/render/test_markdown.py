@@ -85,6 +85,14 @@ def test_raw_html_is_rebuilt_from_the_allow_list(tmp_path: Path) -> None:
     assert {p.line for p in warnings} == {8, 10, 12}
 
 
+@pytest.mark.parametrize("body", ["<HTML", "<HTML\n", "<div"])
+def test_a_lone_unclosed_tag_renders_as_nothing(tmp_path: Path, body: str) -> None:
+    """libxml2 finds no content in a body that is only an unclosed tag: the issue renders empty, no traceback
+    (found by the property test)."""
+    chapter, _problems = _render(tmp_path, body)
+    assert "HTML" not in chapter.body.upper().replace("XHTML", "")
+
+
 def test_missing_local_image_is_an_error_with_its_line(tmp_path: Path) -> None:
     _, problems = _render(tmp_path, "第一段。\n\n第二段，\n![图](images/none.png)\n")
     [problem] = [p for p in problems if p.severity is Severity.ERROR]
