@@ -446,17 +446,22 @@ def _is_body(line: Line, body_face: tuple[float, str]) -> bool:
 
 def _ends_flush(line: Line, edge: float) -> bool:
     """The line's last advance ends at the edge; a compressed (`halt`) closing mark ending the line
-    counts by its half-em advance, its blank half lying past the edge."""
+    counts by its half-em advance: the PDF's text gives it the whole em of the font's width table, its blank
+    half lying past the edge (a mark set at the left of its em, as in Simplified Chinese) or a quarter em each
+    side (a centred one, as in Traditional Chinese, drawn a quarter em left of its advance)."""
     last = line.visible[-1]
     if abs(line.x1 - edge) <= _FLUSH_TOLERANCE:
         return True
-    return last.text in CLOSING and abs(line.x1 - last.size / 2 - edge) <= _FLUSH_TOLERANCE
+    return last.text in CLOSING and any(
+        abs(line.x1 - share * last.size - edge) <= _FLUSH_TOLERANCE for share in (0.5, 0.25)
+    )
 
 
 @dataclass(frozen=True)
 class _TextBlock:
     """The body text's lines, their usual leading, and the text block's edges per page side (mirrored
-    margins): the leftmost start, and the end that nine lines in ten reach."""
+    margins): the leftmost start, and the end that nine lines in ten reach (of the lines that do not end in a
+    closing mark, where there are enough: a halved mark's extracted advance is a whole em)."""
 
     body: list[Line]
     leading: float
@@ -482,6 +487,11 @@ def _body_text(lines: list[Line]) -> _TextBlock:
     ends = defaultdict(list)
     for line in body:
         ends[line.page % 2].append(line.x1)
+    ends_in_text = defaultdict(list)  # a closing mark's blank half may lie past the edge: see _ends_flush
+    for line in body:
+        if line.visible[-1].text not in CLOSING:
+            ends_in_text[line.page % 2].append(line.x1)
+    ends.update({side: values for side, values in ends_in_text.items() if len(values) >= 10})
     right_edge = {side: sorted(values)[int(len(values) * 0.9)] for side, values in ends.items()}
     return _TextBlock(body, leading, left_edge, right_edge)
 

@@ -74,6 +74,7 @@ def patched(*, document_seed: str, shared_fonts: frozenset = frozenset()) -> Ite
     from publish.internals.weasy.images import png_data_as_is
     from publish.internals.weasy.justify import justification
     from publish.internals.weasy.line_breaks import breaks_that_fit
+    from publish.internals.weasy.line_end import line_end_compression
     from publish.internals.weasy.pango_setup import layouts_kept_for_drawing, shared_pango_setup
     from publish.internals.weasy.pdfx import profiles_as_read, stable_document_id
     from publish.internals.weasy.percentages import percentages_remembered
@@ -82,6 +83,7 @@ def patched(*, document_seed: str, shared_fonts: frozenset = frozenset()) -> Ite
     with ExitStack() as stack:
         stack.enter_context(justification())
         stack.enter_context(breaks_that_fit())
+        stack.enter_context(line_end_compression())
         stack.enter_context(shared_pango_setup())
         stack.enter_context(layouts_kept_for_drawing())
         stack.enter_context(percentages_remembered())

@@ -11,6 +11,7 @@ import weasyprint
 from publish.editor.typo_report import _is_han, read_lines
 from publish.internals.weasy import SUPPORTED, patched
 from publish.typography import PDF_RULES, builtin_rules, typeset_markup
+from publish.typography.slots import CLOSING
 
 TEXT = (
     "让·鲍德里亚所警示的“拟像”秩序，在Seedance 2.0身上得到了近乎教科书般的演示。在拟像的第三阶段——“仿真”阶段，"
@@ -42,8 +43,13 @@ def test_written_against_the_installed_weasyprint() -> None:
 def test_every_full_line_ends_flush_at_any_width(tmp_path: Path, width: str) -> None:
     lines = read_lines(_render(tmp_path, typeset_markup(f"<p>{TEXT}</p>", builtin_rules(PDF_RULES)), width))
     assert len(lines) >= 5
-    right = max(line.x1 for line in lines)
-    assert [round(right - line.x1, 1) for line in lines[:-1]] == [0.0] * (len(lines) - 1)
+    right = max(line.x1 for line in lines if line.visible[-1].text not in CLOSING)
+    for line in lines[:-1]:
+        # A line may end on a mark halved to let more text in (internals/weasy/line_end.py): the PDF's text gives
+        # it a whole em, its blank half past the edge.
+        mark = line.visible[-1]
+        halved = (0.5,) if mark.text in CLOSING else ()
+        assert min(abs(line.x1 - share * mark.size - right) for share in (0.0, *halved)) < 0.05, line.text
     assert lines[-1].x1 < right - 5  # the last line stays short (not stretched)
 
 
