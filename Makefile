@@ -10,10 +10,11 @@ STAMP := $(VENV)/.installed
 DEBIAN_PACKAGES := fontconfig fonts-dejavu-core fonts-noto-cjk fonts-symbola fonts-texgyre libgs-common libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 
 # DAISY Ace (accessibility checker) from npm for the tests, run in Debian's Chromium: no browser download.
-# calibre converts each EPUB to AZW3, as Kindle readers do, for the tests to read back; MuPDF (mutool) lays the
+# zbar (zbarimg) reads the PDF's QR codes back, as a phone would. calibre converts each EPUB to AZW3, as Kindle
+# readers do, for the tests to read back; MuPDF (mutool) lays the
 # EPUB out as a second engine, WebKitGTK (driven by Debian's Python through python3-gi, in Xvfb) as a third.
 ACE := tools/ace/node_modules/.bin/ace-cli
-TEST_PACKAGES := chromium calibre mupdf-tools xvfb xauth python3-gi gir1.2-webkit2-4.1
+TEST_PACKAGES := chromium calibre mupdf-tools xvfb xauth python3-gi gir1.2-webkit2-4.1 zbar-tools
 
 .PHONY: book test system test-system lint bench pictures phone-picture clean
 

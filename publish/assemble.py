@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 
 from publish.config import Config
 from publish.model import Book, BookMeta, Chapter, Selection
@@ -85,4 +86,12 @@ def assemble_book(
     media_type = "image/png"
     if cover_image is not None and cover_image[:3] == b"\xff\xd8\xff":
         media_type = "image/jpeg"
+    chapters = [replace(chapter, web_url=web_url(chapter, settings.issue_url)) for chapter in chapters]
     return Book(meta=meta, chapters=tuple(chapters), cover_image=cover_image, cover_media_type=media_type)
+
+
+def web_url(chapter: Chapter, template: str) -> str:
+    """The issue's web page: its own `url`, else the book's template with its number, else none."""
+    if chapter.issue.url:
+        return chapter.issue.url
+    return template.format(number=chapter.issue.number) if template else ""

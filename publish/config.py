@@ -17,10 +17,26 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from publish.errors import Diagnostic, PathLoopError, safe_resolve
-from publish.limits import MAX_CONFIG_BYTES, MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS, too_large
+from publish.limits import MAX_CONFIG_BYTES, MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS, WEB_ADDRESS, too_large
 from publish.settings import SectionSource, key_line, read_section, setting
 
 _LANGUAGE_TAG = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*")
+
+
+def _issue_url_problem(template: str) -> tuple[str, str] | None:
+    if not template:
+        return None
+    example = 'e.g. "https://example.com/weekly/issue-{number}.html"'
+    if not WEB_ADDRESS.fullmatch(template):
+        return f"{template!r} is not a web address", f"give the address of an issue's page, {example}"
+    try:
+        template.format(number=1)
+    except (KeyError, IndexError, ValueError):
+        return (
+            f"{template!r} has a placeholder other than {{number}}",
+            f"use {{number}} for the issue's number, {example}",
+        )
+    return None
 
 
 def _language_problem(tag: str) -> tuple[str, str] | None:
@@ -51,6 +67,9 @@ class BookSettings:
     """版次, e.g. "2026年12月第1版"; printed in the colophon."""
     printing: str = setting("")
     """印次, e.g. "2026年12月第1次印刷"."""
+    issue_url: str = setting("", check=_issue_url_problem)
+    """Each issue's web page, `{number}` standing for its number: the PDF prints its QR code on the issue's
+    opening page, the EPUB links to it. An issue's own `url` in its frontmatter wins."""
 
 
 Section = TypeVar("Section")

@@ -6,6 +6,8 @@ Inside them every build ends within a minute and 1.5 GB on two cores; above them
 
 from __future__ import annotations
 
+import re
+
 MAX_ISSUE_BYTES = 512 * 1024
 """One issue file: a real issue is 5–60 KB; 512 KiB of mixed Chinese and links is about 200 pages of A5, laid
 out in half a minute (1 MiB took 59 s and 1 GB)."""
@@ -37,3 +39,7 @@ def too_large(what: str, size: int, limit: int, unit: str = "bytes") -> str:
 
 def _bytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MiB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KiB"
+
+
+WEB_ADDRESS = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+"""What a field holding a web address may hold (an issue's `url`, `[book] issue_url`): http(s), a host, no spaces."""

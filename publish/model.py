@@ -30,6 +30,8 @@ class Issue:
     """The file line on which the body starts (1-based), to turn token lines into file lines."""
     number_line: int | None = None
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    url: str = ""
+    """The issue's own web page, as its frontmatter gives it (`url`); the book's `issue_url` otherwise."""
 
     @property
     def label(self) -> str:
@@ -81,6 +83,8 @@ class Chapter:
     title_html: str = ""
     """The issue title as XHTML markup (escaped text until the typography stage adds its spans)."""
     description_html: str = ""
+    web_url: str = ""
+    """The issue's web page: its frontmatter's `url`, else `[book] issue_url` with its number (assemble.py)."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from publish.limits import (
     MAX_FRONTMATTER_BYTES,
     MAX_ISSUE_BYTES,
     MAX_TITLE_CHARS,
+    WEB_ADDRESS,
     too_large,
 )
 from publish.model import Issue, Selection
@@ -247,12 +248,27 @@ def _lang(value: object, report: Report) -> str:
     return value
 
 
+def _url(value: object, report: Report) -> str:
+    """The issue's own web address (what its QR code and its link in the EPUB open), or ""."""
+    if value == "":
+        return ""
+    if not isinstance(value, str) or not WEB_ADDRESS.fullmatch(value.strip()):
+        report(
+            "url",
+            f"{_shown(value)} is not a web address",
+            'write the issue\'s page, e.g. url: "https://example.com/weekly/9"',
+        )
+        return ""
+    return value.strip()
+
+
 FIELDS: dict[str, tuple[Callable[[object, Report], object], object]] = {
     "title": (_title, None),
     "issueNumber": (_issue_number, None),
     "date": (_date, None),
     "description": (_description, ""),
     "lang": (_lang, "zh-Hans"),
+    "url": (_url, ""),
 }
 """The frontmatter fields an issue has: each one's reader (the value, or None where the issue cannot be
 built) and the value an absent field is read as. Other fields are kept, unread, in `Issue.extra`."""
@@ -284,6 +300,7 @@ def read_issue(path: Path) -> tuple[Issue | None, list[Diagnostic]]:
         date=values["date"],  # type: ignore[arg-type]
         description=values["description"],  # type: ignore[arg-type]
         lang=values["lang"],  # type: ignore[arg-type]
+        url=values["url"],  # type: ignore[arg-type]
         body=body,
         body_first_line=body_first_line,
         number_line=key_line(fm_text, "issueNumber"),

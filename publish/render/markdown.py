@@ -31,6 +31,8 @@ from publish.xhtml import inner_markup
 _DATA_IMAGE = re.compile(r"data:image/(?P<type>png|jpe?g|gif|webp);base64,(?P<data>[A-Za-z0-9+/=\s]+)$", re.IGNORECASE)
 _UNSAFE_HREF = re.compile(r"\s*(javascript|vbscript|data|file):", re.IGNORECASE)
 _RAW_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_RAW_POSTER = re.compile(r"""<video\b[^>]*?\bposter\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+"""A video's poster picture: the frame the video is kept as shows it (render/sanitize.py)."""
 _RAW_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
 _RAW_ATTRIBUTE = re.compile(
     r"""(?<![\w-])(id|href|colspan|rowspan|span)(\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE
@@ -304,7 +306,7 @@ class _ChapterRenderer:
                 "write it in Markdown, or keep to the tags the README lists",
                 Severity.WARNING,
             )
-        for match in _RAW_IMG_SRC.finditer(raw):
+        for match in (*_RAW_IMG_SRC.finditer(raw), *_RAW_POSTER.finditer(raw)):
             self._resolve_image(next(g for g in match.groups() if g is not None), line)
 
     def _raw_attribute(self, match: re.Match, line: int | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from lxml import etree, html
 
@@ -159,7 +160,9 @@ def disallowed_tags(raw_html: str) -> Iterator[str]:
     """Names of the tags in a raw HTML snippet that the allow-list will remove, for warnings."""
     for match in _TAG.finditer(raw_html):
         name = match[2].lower()
-        if match[1]:
+        if match[1] or name in VIDEO_TAGS:
+            continue  # a video is kept as a frame (videos_as_frames)
+        if name == "iframe" and (src := _SRC.search(match[3])) and _is_player(next(g for g in src.groups() if g)):
             continue
         if name not in ALLOWED_ELEMENTS:
             yield f"<{name}>"
@@ -195,8 +198,83 @@ def parse_fragment(markup: str) -> etree._Element:
         return html.Element("div")
 
 
+VIDEO_HOSTS = (
+    "youtube.com",
+    "youtube-nocookie.com",
+    "youtu.be",
+    "bilibili.com",
+    "vimeo.com",
+    "v.qq.com",
+    "youku.com",
+    "ixigua.com",
+    "douyin.com",
+    "weibo.com",
+)
+"""Hosts whose `<iframe>` is a video player: kept as a frame linking to the video, as `<video>` is."""
+VIDEO_TAGS = frozenset({"video", "source", "track"})
+_SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def video_host(address: str) -> str:
+    """The host of a video's address as a reader recognises it (`youtube.com`), without `www.`/`m.`/`player.`."""
+    host = (urlsplit(address).hostname or "").lower()
+    for prefix in ("www.", "m.", "player."):
+        host = host.removeprefix(prefix)
+    return host
+
+
+def _is_player(address: str) -> bool:
+    host = video_host(address)
+    return any(host == known or host.endswith("." + known) for known in VIDEO_HOSTS)
+
+
+def _video_address(element: etree._Element) -> str | None:
+    """Where a `<video>` or a player's `<iframe>` plays from, as a link a book may keep; None if nowhere."""
+    sources = [element.get("src") or ""]
+    if element.tag == "video":
+        sources += [source.get("src") or "" for source in element.iter("source")]
+    for source in sources:
+        address = safe_href(source)
+        if address and not address.startswith("#") and (element.tag == "video" or _is_player(address)):
+            return address
+    return None
+
+
+def videos_as_frames(root: html.HtmlElement) -> None:
+    """A `<video>`, or an `<iframe>` player of a known host, becomes a frame a reader can follow: its poster
+    picture linked to the video (the picture then goes the way of any picture: mirrored, or a placeholder),
+    or, without one, a quiet box saying 视频 and the host. A book holds no video file and no player; the
+    frame tells the reader a video was there, and where."""
+    for element in [e for e in root.iter("video", "iframe")]:
+        if element.getparent() is None:
+            continue
+        address = _video_address(element)
+        if address is None:
+            continue
+        label = f"视频：{video_host(address)}"
+        link = html.Element("a", {"href": address, "class": "video-link"})
+        poster = (element.get("poster") or "").strip() if element.tag == "video" else ""
+        if poster:
+            etree.SubElement(link, "img", {"src": poster, "alt": label})
+        else:
+            frame = etree.SubElement(link, "span", {"class": "video-frame"})
+            frame.text = "视频"
+            host = etree.SubElement(frame, "span", {"class": "video-host"})
+            host.text = video_host(address)
+        parent = element.getparent()
+        if parent.tag == "p":  # written inside a paragraph: the paragraph holds the frame
+            parent.set("class", " ".join([*(parent.get("class") or "").split(), "video"]))
+            wrapper = link
+        else:
+            wrapper = html.Element("p", {"class": "video"})
+            wrapper.append(link)
+        wrapper.tail = element.tail
+        parent.replace(element, wrapper)
+
+
 def sanitize_tree(root: html.HtmlElement) -> None:
-    """Keep only allowed elements and attributes under root, in place."""
+    """Keep only allowed elements and attributes under root, in place; videos become frames first."""
+    videos_as_frames(root)
     for element in list(root.iterdescendants()):
         if element.getparent() is None:
             continue  # already removed with an ancestor
@@ -207,3 +285,7 @@ def sanitize_tree(root: html.HtmlElement) -> None:
             element.drop_tag()
         else:
             _clean_attributes(element)
+    for frame in root.iter("span"):
+        if frame.get("class") == "video-frame":  # what assistive technology reads of it (not allowed in raw HTML)
+            frame.set("role", "img")
+            frame.set("aria-label", f"视频：{''.join(frame.find('span').itertext()) if len(frame) else ''}")

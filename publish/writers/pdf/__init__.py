@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from publish.errors import PublishError, UsageError
 from publish.model import BuildRequest
 from publish.writers import Writer, WriterInput, WriterOption, WriterOutput, read_stylesheets
+from publish.writers.pdf.qr_codes import LARGEST_MM
 from publish.writers.pdf.settings import PrintSettings
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ class PdfWriter(Writer):
                 links=settings.links,
                 max_pages=settings.max_pages,
                 prefitted=job.pictures,
+                tagged=settings.tagged,
             )
         finally:
             if progress is not None:
@@ -139,7 +141,7 @@ class PdfWriter(Writer):
             warnings=volumes[0].warnings,
             provides={"print_pages": print_pages},
             pages=pages,
-            notes=_volume_notes(volumes, settings.max_pages),
+            notes=_volume_notes(volumes, settings.max_pages) + _code_notes(volumes[0].printed_instead_of_codes),
         )
 
     def _write_volume(
@@ -181,6 +183,15 @@ class PdfWriter(Writer):
             job.staging.write_bytes(f"{stem}-booklet.pdf", impose_booklet(data, signature))
             pages[f"{stem}-booklet.pdf"] = len(signature_order(trim.pages, signature))
         return pages
+
+
+def _code_notes(printed: int) -> tuple[str, ...]:
+    if not printed:
+        return ()
+    return (
+        f"{printed} link address(es) printed instead of a QR code: their code would print larger than "
+        f"{LARGEST_MM:.0f} mm, too dense to scan from paper",
+    )
 
 
 def _volume_notes(volumes: list[RenderedPdf], max_pages: int) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ from publish.model import Book, Chapter, PrintPage
 from publish.pictures.convert import fit_book_pictures, pdf_target
 from publish.writers.page_templates import render_page
 from publish.writers.pdf.layout import LaidOutPart, LayoutJob, LayoutPool, ProgressCallback
-from publish.writers.pdf.links import links_on_paper
+from publish.writers.pdf.links import issue_page_code, links_on_paper
 from publish.writers.pdf.merge import FOLIO_TEMPLATE
 from publish.writers.pdf.page_plan import (
     ContentsNumber,
@@ -37,6 +37,7 @@ from publish.writers.pdf.page_plan import (
     volume_names,
 )
 from publish.writers.pdf.press import PRESS_PROFILE, cmyk_profile, press_css
+from publish.writers.pdf.qr_codes import PRESS_INK, SCREEN_INK
 from publish.writers.pdf.settings import (
     BODY_FONT_PT,
     BOTTOM_MARGIN_MM,
@@ -72,6 +73,8 @@ class RenderedPdf:
     """The volume's name (上册…), when the book is split into volumes; empty for a book in one volume."""
     issues: range = range(0)
     """Which of the book's issues the volume holds, by index."""
+    printed_instead_of_codes: int = 0
+    """Links of the whole book whose address is printed because their QR code would be too large to scan."""
 
 
 def gutter_mm(pages: int) -> float:
@@ -151,21 +154,21 @@ def footnotes_at_page_foot(body: str) -> str:
     return inner_markup(root)
 
 
-def _for_paper(book: Book, links: str) -> Book:
-    """Each chapter as paper shows it: its links' addresses printed (links.py), footnotes at the page foot."""
+def _for_paper(book: Book, links: str, ink: str) -> tuple[Book, int]:
+    """Each chapter as paper shows it: its links' addresses printed (links.py), footnotes at the page foot,
+    its web page's code under its header; and how many addresses were printed because their QR code would not scan."""
     heading = label_in("本期链接", book.meta.language)
-    return replace(
-        book,
-        chapters=tuple(
-            replace(
-                chapter,
-                body=footnotes_at_page_foot(
-                    links_on_paper(chapter.body, links, anchor=chapter.anchor, heading=heading)
-                ),
-            )
-            for chapter in book.chapters
-        ),
-    )
+    scan = label_in("扫码阅读本期网页版", book.meta.language)
+    chapters = []
+    printed = 0
+    for chapter in book.chapters:
+        paper = links_on_paper(chapter.body, links, anchor=chapter.anchor, heading=heading, ink=ink)
+        printed += paper.printed_instead_of_codes
+        body = footnotes_at_page_foot(paper.body)
+        if chapter.web_url:  # on the issue's opening page, under its header
+            body = issue_page_code(chapter.web_url, scan, ink) + body
+        chapters.append(replace(chapter, body=body))
+    return replace(book, chapters=tuple(chapters)), printed
 
 
 def front_matter_html(book: Book, slot_digits: int) -> str:
@@ -236,12 +239,15 @@ class _LaidOutBook:
 class _PartJobs:
     """The layout jobs of the book's parts, for one gutter (inside margin)."""
 
-    def __init__(self, book: Book, styles: list[str], resources: dict[str, bytes], font_files: tuple[Path, ...]):
+    def __init__(
+        self, book: Book, styles: list[str], resources: dict[str, bytes], font_files: tuple[Path, ...], *, tagged: bool
+    ):
         from publish.internals.weasy.fonts import font_identities
         from publish.writers.pdf.layout import layout_fingerprint
 
         self.book, self.styles, self.resources = book, styles, resources
         self.press = PRESS_PROFILE in resources
+        self.tagged = tagged
         self.icc = {PRESS_PROFILE: resources[PRESS_PROFILE]} if self.press else {}
         self.fingerprint = layout_fingerprint(font_files)
         self.shared_faces = {
@@ -278,6 +284,7 @@ class _PartJobs:
                 geometry,
                 {href: self.resources[href] for href in chapter.images if href in self.resources} | self.icc,
                 page_blocks=True,
+                tagged=self.tagged,
             )
             for chapter, html in zip(self.book.chapters, self.issue_html, strict=True)
         ]
@@ -287,7 +294,9 @@ class _PartJobs:
 
     def contents(self, geometry: str, digits: int) -> LayoutJob:
         """The front matter, whose contents leave a slot `digits` wide for each issue's page number."""
-        return self._job("目录", front_matter_html(self.book, digits), geometry, self.icc, number_slots=True)
+        return self._job(
+            "目录", front_matter_html(self.book, digits), geometry, self.icc, number_slots=True, tagged=self.tagged
+        )
 
 
 def _lay_out_book(
@@ -437,6 +446,7 @@ def build_pdf(
     pool: LayoutPool | None = None,
     merge_in_background: bool = False,
     links: str = "endnotes",
+    tagged: bool = True,
     max_pages: int = 0,
     split: list[range] | None = None,
     prefitted: dict[str, tuple[bytes, str]] | None = None,
@@ -449,13 +459,15 @@ def build_pdf(
     from publish.writers.pdf.layout import LayoutCache
 
     book = book_in_rows(book, print_column(page_size_mm))
-    book = _for_paper(fit_book_pictures(book, pdf_target(*text_block_mm(page_size_mm)), cache, prefitted), links)
+    ink = PRESS_INK if press is not None else SCREEN_INK
+    fitted = fit_book_pictures(book, pdf_target(*text_block_mm(page_size_mm)), cache, prefitted)
+    book, printed_instead_of_codes = _for_paper(fitted, links, ink)
     resources: dict[str, bytes] = dict(book.images)
     styles = list(stylesheets)
     if press is not None:
         resources[PRESS_PROFILE] = cmyk_profile()
         styles.append(press_css(press))
-    jobs = _PartJobs(book, styles, resources, font_files)
+    jobs = _PartJobs(book, styles, resources, font_files, tagged=tagged and press is None)
     layout_cache = LayoutCache(cache) if cache is not None else None
     laid_out = _lay_out_book(jobs, page_size_mm, layout_cache, on_progress, pool)
     refused = [href for part in (*laid_out.issues, laid_out.front) for href in part.refused]
@@ -470,13 +482,32 @@ def build_pdf(
     if len(ranges) == 1:
         data = _merged(_page_plan(laid_out), laid_out, jobs, press, cache, pool, merge_in_background)
         print_pages = _print_pages(book, laid_out)
-        return [RenderedPdf(data, warnings, laid_out.pages, print_pages, issues=ranges[0])]
+        return [
+            RenderedPdf(
+                data,
+                warnings,
+                laid_out.pages,
+                print_pages,
+                issues=ranges[0],
+                printed_instead_of_codes=printed_instead_of_codes,
+            )
+        ]
     volumes = []
     for number, (name, issues) in enumerate(zip(volume_names(len(ranges)), ranges, strict=True), start=1):
         volume_jobs, volume = _volume(laid_out, jobs, issues, name, layout_cache, pool)
         data = _merged(_page_plan(volume), volume, volume_jobs, press, cache, pool, merge_in_background)
         print_pages = _print_pages(volume_jobs.book, volume, name, number)
-        volumes.append(RenderedPdf(data, warnings, volume.pages, print_pages, volume=name, issues=issues))
+        volumes.append(
+            RenderedPdf(
+                data,
+                warnings,
+                volume.pages,
+                print_pages,
+                volume=name,
+                issues=issues,
+                printed_instead_of_codes=printed_instead_of_codes,
+            )
+        )
     return volumes
 
 

@@ -72,6 +72,9 @@ class LayoutJob:
     """Record which block of the issue each page begins with (writers/page_map.py)."""
     number_slots: bool = False
     """Record where the contents' page-number slots are (`.toc-page` elements), for the merge to fill in."""
+    tagged: bool = False
+    """A tagged PDF (structure tree, reading order, /Alt): the reading PDF's front matter and issues, which the
+    merge joins into one tree (merge.py). The folio template stays untagged: it is drawn as artifacts."""
     first: bool = False
     """Lay out before the others, whatever its length (the folio template: short HTML, many pages)."""
     shared_fonts: frozenset[FontIdentity] = frozenset()
@@ -81,7 +84,7 @@ class LayoutJob:
     @property
     def key(self) -> str:
         digest = hashlib.sha256()
-        settings = repr((self.press, self.page_blocks, self.number_slots, sorted(self.shared_fonts)))
+        settings = repr((self.press, self.tagged, self.page_blocks, self.number_slots, sorted(self.shared_fonts)))
         for text in (self.fingerprint, self.html, *self.stylesheets, settings):
             digest.update(hashlib.sha256(text.encode("utf-8")).digest())
         for name in sorted(self.resources):
@@ -191,7 +194,9 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
             spread_short_pages(document.pages, SPREAD_SHARE)
         starts = _page_blocks(html.etree_element, document.pages) if job.page_blocks else ()
         slots = _number_slots(document.pages) if job.number_slots else ()
-        data = document.write_pdf(pdf_identifier=b"0" * 32, **variant)
+        # The reading PDF is tagged (structure tree, reading order, /Alt): the merge joins the parts' trees.
+        tags = {"pdf_tags": True} if job.tagged else {}
+        data = document.write_pdf(pdf_identifier=b"0" * 32, **variant, **tags)
     return LaidOutPart(
         pdf=data,
         pages=len(document.pages),

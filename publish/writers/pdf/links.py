@@ -1,13 +1,17 @@
 """Links a reader of paper can follow: each external link whose text does not already show its address
-gets a small number, and the addresses are printed — in a list at the end of the issue (本期链接), or
-at the foot of the page — as `[print] links` in book.toml says. The EPUB keeps its links live instead."""
+gets a small number, and the addresses are printed — in a list at the end of the issue (本期链接), at the
+foot of the page, or as a grid of QR codes at the end of the issue, each with its number and host
+(qr_codes.py) — as `[print] links` in book.toml says. The EPUB keeps its links live instead."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 from lxml import etree
 
+from publish.writers.pdf.qr_codes import SCREEN_INK, host, qr_code
 from publish.xhtml import classes, inner_markup, parse_body
 
 
@@ -35,10 +39,20 @@ def readable_address(href: str) -> str:
     return decoded
 
 
-def links_on_paper(body: str, mode: str, *, anchor: str, heading: str) -> str:
-    """The issue's body with its external links numbered and their addresses printed (see the module)."""
+@dataclass(frozen=True)
+class PaperLinks:
+    """An issue's body as paper shows its links, and how many addresses were printed because their code
+    would have been too large to scan (`qrcodes` only)."""
+
+    body: str
+    printed_instead_of_codes: int = 0
+
+
+def links_on_paper(body: str, mode: str, *, anchor: str, heading: str, ink: str = SCREEN_INK) -> PaperLinks:
+    """The issue's body with its external links numbered and their addresses printed (see the module);
+    `ink` is the colour of the QR codes."""
     if mode == "none" or "http" not in body:
-        return body
+        return PaperLinks(body)
     root = parse_body(body)
     numbers: dict[str, int] = {}
     for link in list(root.iter("a")):
@@ -73,12 +87,70 @@ def links_on_paper(body: str, mode: str, *, anchor: str, heading: str) -> str:
         else:
             marker.tail, link.tail = link.tail, None
             link.addnext(marker)
+    printed = 0
     if numbers:
         section = etree.SubElement(root, "section", {"class": "issue-links"})
         title = etree.SubElement(section, "h2", {"class": "links-heading"})
         title.text = heading
-        listing = etree.SubElement(section, "ol")
-        for href, number in numbers.items():
-            item = etree.SubElement(listing, "li", {"id": f"{anchor}-link-{number}", "value": str(number)})
-            item.text = readable_address(href)
-    return inner_markup(root)
+        if mode == "qrcodes":
+            printed = _code_grid(section, numbers, anchor, ink)
+        else:
+            _address_list(section, numbers.items(), anchor)
+    return PaperLinks(inner_markup(root), printed)
+
+
+def _address_list(section: etree._Element, numbered: Iterable[tuple[str, int]], anchor: str) -> None:
+    listing = etree.SubElement(section, "ol")
+    for href, number in numbered:
+        item = etree.SubElement(listing, "li", {"id": f"{anchor}-link-{number}", "value": str(number)})
+        item.text = readable_address(href)
+
+
+def _code_grid(section: etree._Element, numbers: dict[str, int], anchor: str, ink: str) -> int:
+    """A code per link, in reading order, each with its number and host under it; the addresses too long
+    for a code that scans are listed after the grid. How many were."""
+    grid = etree.SubElement(section, "div", {"class": "qr-grid"})
+    too_long: list[tuple[str, int]] = []
+    for href, number in numbers.items():
+        code = qr_code(href, ink)
+        if code is None:
+            too_long.append((href, number))
+            continue
+        cell = etree.SubElement(grid, "div", {"class": "qr-link", "id": f"{anchor}-link-{number}"})
+        cell.append(code)
+        caption = etree.SubElement(cell, "p", {"class": "qr-caption"})
+        mark = etree.SubElement(caption, "span", {"class": "qr-number"})
+        mark.text = str(number)
+        mark.tail = f" {host(href)}"
+    if not len(grid):
+        section.remove(grid)
+    if too_long:  # numbered as the codes are: not 1, 2… as a list would count them
+        listing = etree.SubElement(section, "ul", {"class": "qr-addresses"})
+        for href, number in too_long:
+            item = etree.SubElement(listing, "li", {"id": f"{anchor}-link-{number}"})
+            mark = etree.SubElement(item, "span", {"class": "qr-number"})
+            mark.text = str(number)
+            mark.tail = f" {readable_address(href)}"
+    return len(too_long)
+
+
+def issue_page_code(url: str, label: str, ink: str = SCREEN_INK) -> str:
+    """What an issue's opening page shows of its web page: the code, the label (扫码阅读本期网页版) and the
+    short address beside it (without `https://` and `www.`); the address alone where a code would not scan."""
+    box = etree.Element("div", {"class": "issue-web"})
+    code = qr_code(url, ink)
+    if code is not None:
+        box.append(code)
+    words = etree.SubElement(box, "p", {"class": "issue-web-words"})
+    if code is not None:
+        words.text = label
+        etree.SubElement(words, "br")
+    address = etree.SubElement(words, "span", {"class": "issue-web-address"})
+    address.text = _short(readable_address(url))
+    return etree.tostring(box, encoding="unicode", method="xml")
+
+
+def _short(address: str) -> str:
+    for prefix in ("https://", "http://"):
+        address = address.removeprefix(prefix)
+    return address.removeprefix("www.")

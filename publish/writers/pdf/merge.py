@@ -3,8 +3,9 @@
 The parts arrive as PDFs: the front matter, each issue, and a folio template. This stage puts their pages
 in order, draws each body page's folio in the template's place and style, and rebuilds what spans the
 whole book: the named destinations that links point at, the outline, the page labels, one program for
-each shared font (the parts hold placeholders: see internals/weasy/fonts.py), and for the press one CMYK
-profile instead of one per part.
+each shared font (the parts hold placeholders: see internals/weasy/fonts.py), for the reading PDF one
+structure tree (the parts are tagged PDFs: their trees joined in page order, the parent tree renumbered,
+what the merge draws marked as artifacts), and for the press one CMYK profile instead of one per part.
 """
 
 from __future__ import annotations
@@ -201,6 +202,8 @@ class _Overlays:
     def __init__(self, book: pikepdf.Pdf) -> None:
         self.book = book
         self.streams: dict[bytes, pikepdf.Stream] = {}
+        self.artifacts = "/StructTreeRoot" in book.Root
+        """In a tagged book the forms are artifacts (folios, running heads, contents numbers): not read aloud."""
         self.pending: dict[int, dict[Name, pikepdf.Object]] = {}
 
     def add(self, page: int, name: Name, form: pikepdf.Object) -> None:
@@ -224,7 +227,10 @@ class _Overlays:
             resources[Name.XObject] = objects
             page.obj.Resources = resources
             page.contents_add(self._stream(b"q\n"), prepend=True)
-            page.contents_add(self._stream(b"Q\n" + b"".join(placements)), prepend=False)
+            drawn = b"".join(placements)
+            if self.artifacts:
+                drawn = b"/Artifact BMC\n" + drawn + b"EMC\n"
+            page.contents_add(self._stream(b"Q\n" + drawn), prepend=False)
 
 
 def share_icc_profiles(book: pikepdf.Pdf) -> None:
@@ -302,10 +308,122 @@ def _written_and_read_back(book: pikepdf.Pdf, parts: list[pikepdf.Pdf]) -> pikep
     return pikepdf.open(copy)
 
 
+def _document_element(root: Dictionary) -> Dictionary:
+    """The structure tree's top element (WeasyPrint's `Document`), under the StructTreeRoot."""
+    kids = root.K
+    return kids[0] if isinstance(kids, Array) else kids
+
+
+def _next_key(root: Dictionary) -> int:
+    numbers = root.ParentTree.Nums
+    return max((int(numbers[index]) for index in range(0, len(numbers), 2)), default=-1) + 1
+
+
+def _join_structure(book: pikepdf.Pdf, part: pikepdf.Pdf, first_page: int) -> None:
+    """The part's structure under the book's `Document`, after what is there (the reading order is the
+    page order); its pages' and links' keys into the parent tree moved past the book's, the tree's entries
+    with them. Struct elements point at the pages the part's pages were copied to (the same copier)."""
+    root, theirs = book.Root.get("/StructTreeRoot"), part.Root.get("/StructTreeRoot")
+    if root is None or theirs is None:
+        return
+    offset = _next_key(root)
+    for page in book.pages[first_page : first_page + len(part.pages)]:
+        if "/StructParents" in page.obj:
+            page.obj.StructParents = int(page.obj.StructParents) + offset
+        for annotation in page.obj.get("/Annots", Array()):
+            if "/StructParent" in annotation:
+                annotation.StructParent = int(annotation.StructParent) + offset
+    document = _document_element(root)
+    if not isinstance(document.get("/K"), Array):
+        document.K = Array([document.K] if "/K" in document else [])
+    kids = _copied(book, part, _document_element(theirs)).get("/K", Array())
+    for kid in kids if isinstance(kids, Array) else [kids]:
+        if isinstance(kid, Dictionary):
+            kid.P = document
+        document.K.append(kid)
+    numbers = root.ParentTree.Nums
+    their_numbers = _copied(book, part, theirs.ParentTree).Nums
+    for index in range(0, len(their_numbers), 2):
+        numbers.append(int(their_numbers[index]) + offset)
+        numbers.append(their_numbers[index + 1])
+    root.ParentTreeNextKey = _next_key(root)
+
+
+def _margin_boxes_as_artifacts(book: pikepdf.Pdf) -> None:
+    """WeasyPrint 70 gives the text of page-margin boxes (the front matter's roman folios) marked-content ids
+    whose elements it leaves out of the tree (an Artifact element needs PDF 2.0): content neither tagged nor an
+    artifact, which a checker refuses and a screen reader may skip or read out of place. Such content is
+    marked an artifact instead, on each page of the front matter (the only part with margin boxes)."""
+    root = book.Root.get("/StructTreeRoot")
+    if root is None:
+        return
+    numbers = root.ParentTree.Nums
+    by_key = {int(numbers[index]): numbers[index + 1] for index in range(0, len(numbers), 2)}
+    for page in book.pages:
+        marked = by_key.get(int(page.obj.get("/StructParents", -1)))
+        if not isinstance(marked, Array):
+            continue
+        operations = list(pikepdf.parse_content_stream(page))
+        changed = False
+        for index, (operands, operator) in enumerate(operations):
+            if str(operator) != "BDC" or not isinstance(operands[1], Dictionary) or "/MCID" not in operands[1]:
+                continue
+            mcid = int(operands[1].MCID)
+            if mcid < len(marked) and _in_tree(marked[mcid]):
+                continue
+            operations[index] = pikepdf.ContentStreamInstruction([Name.Artifact], Operator("BMC"))
+            marked[mcid] = None
+            changed = True
+        if changed:
+            page.obj.Contents = book.make_stream(pikepdf.unparse_content_stream(operations))
+
+
+def _in_tree(element: pikepdf.Object) -> bool:
+    """Whether the structure element hangs from the StructTreeRoot: each parent up the way lists its child."""
+    for _ in range(256):
+        if not isinstance(element, Dictionary) or not element.is_indirect:
+            return False
+        parent = element.get("/P")
+        if not isinstance(parent, Dictionary):
+            return False
+        kids = parent.get("/K")
+        listed = kids if isinstance(kids, Array) else [kids]
+        if not any(isinstance(kid, Dictionary) and kid.is_indirect and kid.objgen == element.objgen for kid in listed):
+            return False
+        if parent.get("/Type") == Name.StructTreeRoot:
+            return True
+        element = parent
+    return False
+
+
+def _links_tagged_as_links(book: pikepdf.Pdf) -> None:
+    """WeasyPrint 70 tags a link whose box holds other inline boxes (a contents entry, a link's number, a
+    linked picture) as the `Span` or `NonStruct` of its element, with the annotation's reference inside: a
+    screen reader then does not announce it as a link. The element an annotation's key names is its link."""
+    root = book.Root.get("/StructTreeRoot")
+    if root is None:
+        return
+    numbers = root.ParentTree.Nums
+    by_key = {int(numbers[index]): numbers[index + 1] for index in range(0, len(numbers), 2)}
+    for page in book.pages:
+        for annotation in page.obj.get("/Annots", Array()):
+            if annotation.get("/Subtype") != Name.Link or "/StructParent" not in annotation:
+                continue
+            element = by_key.get(int(annotation.StructParent))
+            if isinstance(element, Dictionary) and element.get("/S") in (Name.Span, Name.NonStruct):
+                element.S = Name.Link
+
+
+def _copied(book: pikepdf.Pdf, part: pikepdf.Pdf, found: pikepdf.Object) -> pikepdf.Object:
+    """An object of the part copied into the book (what it points at too, pages mapped to their copies)."""
+    return book.copy_foreign(found if found.is_indirect else part.make_indirect(found))
+
+
 def _joined(plan: PagePlan) -> tuple[pikepdf.Pdf, pikepdf.Pdf, int, list[_Bookmark], dict, list[pikepdf.Pdf]]:
     """The front matter's pages, then each body part's, each part followed by the template's empty last page
     if it has an odd number of pages; with the book's bookmarks and named destinations gathered."""
     book = pikepdf.open(io.BytesIO(plan.front))
+    _margin_boxes_as_artifacts(book)
     front_pages = len(book.pages)
     marks = _bookmarks(book, 0)
     destinations = dict(_named_destinations(book))
@@ -332,6 +450,7 @@ def _joined(plan: PagePlan) -> tuple[pikepdf.Pdf, pikepdf.Pdf, int, list[_Bookma
         with warnings.catch_warnings():  # named destinations are rebuilt below, for the whole book
             warnings.filterwarnings("ignore", message="Copying pages from another Pdf")
             book.pages.extend(part.pages)
+        _join_structure(book, part, offset)
         if len(part.pages) % 2:  # the next part opens on a recto
             book.pages.append(blank)
     if len(book.pages) != front_pages + plan.body_pages:
@@ -400,6 +519,7 @@ def merge_parts(plan: PagePlan, *, press: bool, font_programs: Mapping[str, byte
     book, template, front_pages, marks, resolved, opened = _joined(plan)
     _draw_numbers_and_heads(book, template, plan, front_pages)
     _book_catalogue(book, marks, resolved, front_pages)
+    _links_tagged_as_links(book)
     _install_shared_fonts(book, font_programs)
     if press:
         share_icc_profiles(book)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from publish.settings import setting
 from publish.writers.picture_rows import CSS_PX_PER_INCH, Column
 
-LINK_MODES = ("endnotes", "footnotes", "none")
+LINK_MODES = ("endnotes", "footnotes", "qrcodes", "none")
 """How `[print] links` may print the addresses of links (publish/writers/pdf/links.py)."""
 PAGE_SIZES = {"A5": (148, 210), "B6": (125, 176), "大32开": (140, 203), "小32开": (130, 184)}
 BODY_FONT_PT = 10.0
@@ -62,11 +62,15 @@ class PrintSettings:
     paper_thickness_mm: float = setting(0.1, within=(0.03, 0.5), unit="mm")
     """One leaf (two pages) of the interior paper, for the spine width of the cover."""
     links: str = setting("endnotes", choices=LINK_MODES, noun="a way to print links")
+    """Where the PDF prints the address of each link: a list at the end of each issue (`endnotes`), at the
+    foot of the page (`footnotes`), a grid of QR codes at the end of each issue (`qrcodes`), or nowhere
+    (`none`)."""
+    tagged: bool = setting(True)
+    """The reading PDF (not --print-ready) is a tagged PDF: a structure tree in reading order, headings, lists,
+    tables, pictures with their descriptions, links, for screen readers and reflow. False: untagged (faster)."""
     max_pages: int = setting(800, within=(0, 100_000), check=_volume_problem)
     """The most pages one volume may have: 800 is a perfect binding's practical limit at 80 g/m². A longer
     book is split at issue boundaries into balanced volumes (上册/下册…); 0 keeps it in one."""
-    """Where the PDF prints the address of each link: a list at the end of each issue (`endnotes`), at the
-    foot of the page (`footnotes`), or nowhere (`none`)."""
 
     @property
     def page_size_mm(self) -> tuple[float, float]:
