@@ -924,11 +924,22 @@ def _running_heads(
         return 0, 0
     top, _ = _text_block(body)
     body_size = statistics.median(line.size for line in body)
+    # A head stands apart, in the top margin: the first line of its page, further from the next line than
+    # any two lines of text are (a code block continued at a page's top is small text too, but set close).
+    first_two: dict[int, list[Line]] = defaultdict(list)
+    for line in sorted(lines, key=lambda line: (line.page, line.baseline)):
+        if len(first_two[line.page]) < 2:
+            first_two[line.page].append(line)
+    apart = {
+        id(found[0])
+        for found in first_two.values()
+        if len(found) == 1 or found[1].baseline - found[0].baseline > 2.2 * body_size
+    }
     heads = without = 0
     for line in lines:
         if line.page < starts[0] or line.page in starts or line.page % 2 == 0:
             continue
-        if line.baseline < top - 0.8 * body_size and line.size < 0.9 * body_size:
+        if line.baseline < top - 0.8 * body_size and line.size < 0.9 * body_size and id(line) in apart:
             heads += 1
             if not re.search(r"第\s*\d+\s*期", line.text):
                 without += 1

@@ -18,7 +18,8 @@ BLOCKS = frozenset(
 )
 """Elements that can begin a page: the issue's header (block 0) and the body's blocks. Nothing inside a
 table or preformatted text counts (the PDF never breaks a table), nor the EPUB's footnote section (the PDF
-sets footnotes at the foot of the page), nor the PDF's list of the issue's links (the EPUB has none)."""
+sets footnotes at the foot of the page), nor the PDF's list of the issue's links or its web page's code (the
+EPUB has neither)."""
 
 
 def issue_blocks(issue: Any) -> Iterator[Any]:
@@ -27,7 +28,7 @@ def issue_blocks(issue: Any) -> Iterator[Any]:
     def visit(element: Any) -> Iterator[Any]:
         for child in element:
             name = local_name(child)
-            if not name or {"footnotes", "footnotes-sep", "issue-links"} & set(classes(child)):
+            if not name or {"footnotes", "footnotes-sep", "issue-links", "issue-web"} & set(classes(child)):
                 continue
             if name in BLOCKS:
                 yield child

@@ -64,6 +64,13 @@ def label(text: str, book: object) -> str:
     return label_in(text, book.meta.language)  # type: ignore[attr-defined]
 
 
+def label_in_language(text: str, language: str) -> str:
+    """A fixed label in the script of one issue (an issue written in Traditional inside a Simplified book)."""
+    from publish.edition import label_in
+
+    return label_in(text, language)
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -74,6 +81,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["cjk_date"] = cjk_date
     env.filters["t"] = label
+    env.filters["t_in"] = label_in_language
     env.filters["running_head"] = running_head
     return env
 

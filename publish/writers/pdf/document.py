@@ -158,7 +158,6 @@ def _for_paper(book: Book, links: str, ink: str) -> tuple[Book, int]:
     """Each chapter as paper shows it: its links' addresses printed (links.py), footnotes at the page foot,
     its web page's code under its header; and how many addresses were printed because their QR code would not scan."""
     heading = label_in("本期链接", book.meta.language)
-    scan = label_in("扫码阅读本期网页版", book.meta.language)
     chapters = []
     printed = 0
     for chapter in book.chapters:
@@ -166,6 +165,7 @@ def _for_paper(book: Book, links: str, ink: str) -> tuple[Book, int]:
         printed += paper.printed_instead_of_codes
         body = footnotes_at_page_foot(paper.body)
         if chapter.web_url:  # on the issue's opening page, under its header
+            scan = label_in("扫码阅读本期网页版", chapter.issue.lang)  # in the issue's script
             body = issue_page_code(chapter.web_url, scan, ink) + body
         chapters.append(replace(chapter, body=body))
     return replace(book, chapters=tuple(chapters)), printed

@@ -23,7 +23,11 @@ def _build(tmp_path: Path, body: str, pictures: dict[str, tuple[int, int]]) -> P
     for name, size in pictures.items():
         (source / "images" / name).write_bytes(picture("PNG", size))
     write_issue(source, "issue-001.md", body=body)
-    result = run_cli("build", "--source", str(source), "--output", str(tmp_path / "out"), "--format", "pdf")
+    config = tmp_path / "book.toml"  # the page heights the bodies are measured against: no web page's code
+    config.write_text('[book]\ntitle = "山海周刊合订本"\n', encoding="utf-8")
+    result = run_cli(
+        "build", "--source", str(source), "--output", str(tmp_path / "out"), "--format", "pdf", "--config", str(config)
+    )
     assert result.exit_code == 0, result.output
     return next((tmp_path / "out").glob("*.pdf"))
 
