@@ -40,6 +40,10 @@ pictures: system test-system $(STAMP)
 	pdftoppm -r 60 -png -singlefile -f 3 -l 3 $$(ls output/pictures/*.pdf | grep -v -e cover -e booklet) docs/contents
 	pdftoppm -r 60 -png -singlefile -f 5 -l 5 $$(ls output/pictures/*.pdf | grep -v -e cover -e booklet) docs/issue-opening
 	pdftoppm -r 40 -png -singlefile -f 3 -l 3 output/pictures/*-booklet.pdf docs/booklet-sheet
+	sed 's/^\[print\]/[print]\nlinks = "qrcodes"/' book.toml > output/pictures/qrcodes.toml
+	$(VENV)/bin/publish build --quiet --format pdf --config output/pictures/qrcodes.toml --output output/pictures/qrcodes
+	pdftoppm -r 60 -png -singlefile -f $$($(VENV)/bin/python -m tools.find_page output/pictures/qrcodes/*.pdf 本期链接) \
+	  -l $$($(VENV)/bin/python -m tools.find_page output/pictures/qrcodes/*.pdf 本期链接) output/pictures/qrcodes/*.pdf docs/qrcodes
 	$(VENV)/bin/publish build --quiet --vertical --output output/pictures
 	$(VENV)/bin/python -c "import glob, zipfile; zipfile.ZipFile(glob.glob('output/pictures/*-vertical.epub')[0]).extractall('output/pictures/vertical')"
 	tools/ace/chromium --headless --hide-scrollbars --user-data-dir=$(CURDIR)/output/pictures/chromium --window-size=3000,600 \

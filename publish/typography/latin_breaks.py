@@ -7,7 +7,16 @@ import re
 
 from lxml import etree
 
-from publish.typography.slots import CLOSING, IDEOGRAPH, IDEOGRAPHIC, OPENING, URL_TEXT, block_slots, blocks
+from publish.typography.slots import (
+    CLOSING,
+    IDEOGRAPH,
+    IDEOGRAPHIC,
+    OPENING,
+    URL_TEXT,
+    WORD_JOINER,
+    block_slots,
+    blocks,
+)
 from publish.xhtml import classes
 
 ZERO_WIDTH_SPACE = "\u200b"
@@ -130,8 +139,12 @@ def _open_breaks(block: etree._Element) -> None:
     slots = block_slots(block)
     text = "".join(slot.value for slot in slots)
     breaks = _breaks_around_quotes(text)
-    for run in _UNBROKEN_RUN.finditer(text):
-        breaks.update(range(run.start() + _RUN_PIECE, run.end() - 1, _RUN_PIECE))
+    # Runs are measured without the word joiners other rules add (line_edges, orphans run after this one):
+    # typesetting typeset text again must find the same runs.
+    kept = [index for index, char in enumerate(text) if char != WORD_JOINER]
+    visible = "".join(text[index] for index in kept)
+    for run in _UNBROKEN_RUN.finditer(visible):
+        breaks.update(kept[offset] for offset in range(run.start() + _RUN_PIECE, run.end() - 1, _RUN_PIECE))
     breaks.discard(0)
     if breaks:
         _insert_breaks(slots, breaks)
