@@ -194,8 +194,9 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
             spread_short_pages(document.pages, SPREAD_SHARE)
         starts = _page_blocks(html.etree_element, document.pages) if job.page_blocks else ()
         slots = _number_slots(document.pages) if job.number_slots else ()
-        # The reading PDF is tagged (structure tree, reading order, /Alt): the merge joins the parts' trees.
-        tags = {"pdf_tags": True} if job.tagged else {}
+        # The reading PDF is tagged (structure tree, reading order, /Alt) and says it is PDF/UA-1, as
+        # WeasyPrint's variant writes it: the merge joins the parts' trees and keeps the front's metadata.
+        tags = {"pdf_variant": "pdf/ua-1"} if job.tagged else {}
         data = document.write_pdf(pdf_identifier=b"0" * 32, **variant, **tags)
     return LaidOutPart(
         pdf=data,

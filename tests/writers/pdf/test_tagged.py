@@ -4,10 +4,13 @@ Read with pikepdf: the tree, the parent tree, and the marked content of every pa
 
 from __future__ import annotations
 
+import ctypes
 from collections import Counter
 from pathlib import Path
 
 import pikepdf
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 
 from ...testing_utils import ROOT, build_sample, run_cli
@@ -107,6 +110,34 @@ def _check_tagged(path: Path) -> Counter:
         return roles
 
 
+def _text_by_marked_content(path: Path) -> tuple[dict[tuple[int, int], str], list[str]]:
+    """The text each marked-content id draws (PDFium's page objects), and each page's text outside any (the
+    folios and running heads, drawn by the merge as artifacts)."""
+    document = pdfium.PdfDocument(str(path))
+    found: dict[tuple[int, int], str] = {}
+    unmarked: list[str] = []
+    for index in range(len(document)):
+        page = document[index]
+        text_page = page.get_textpage()
+        outside = ""
+        for item in page.get_objects(max_depth=4):
+            if item.type != pdfium_c.FPDF_PAGEOBJ_TEXT:
+                continue
+            size = pdfium_c.FPDFTextObj_GetText(item.raw, text_page.raw, None, 0)
+            buffer = ctypes.create_string_buffer(size)
+            pdfium_c.FPDFTextObj_GetText(
+                item.raw, text_page.raw, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), size
+            )
+            text = buffer.raw[: max(size - 2, 0)].decode("utf-16-le", "replace")
+            mcid = pdfium_c.FPDFPageObj_GetMarkedContentID(item.raw)
+            if mcid >= 0:
+                found[(index, mcid)] = found.get((index, mcid), "") + text
+            else:
+                outside += text
+        unmarked.append(outside)
+    return found, unmarked
+
+
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("tagged")
@@ -120,6 +151,29 @@ def test_the_sample_book_is_one_tagged_document_in_reading_order(sample: Path) -
     assert roles["/H1"] >= 6  # each issue's title (and the front matter's)
     assert roles["/H2"] > 6 and roles["/L"] and roles["/LI"] and roles["/Table"] and roles["/TH"]
     assert roles["/Figure"] >= 6 and roles["/Link"]
+
+
+def test_the_tree_holds_each_page_s_text_and_no_running_head(sample: Path) -> None:
+    """Page by page, the text the structure tree reaches is the text the page draws (in the HTML's order, which
+    may differ from the drawing order: list numbers are drawn last); the running head is not in it."""
+    drawn, outside = _text_by_marked_content(sample)
+    with pikepdf.open(sample) as pdf:
+        _elements, referenced = _walk(pdf)
+    by_page: dict[int, str] = {}
+    for page, mcid in referenced:
+        by_page[page] = by_page.get(page, "") + drawn.get((page, mcid), "")
+    for page in {page for page, _mcid in drawn}:
+        page_text = "".join(text for (where, _mcid), text in sorted(drawn.items()) if where == page)
+        assert sorted("".join(by_page.get(page, "").split())) == sorted("".join(page_text.split())), page
+    heads = [text for text in outside if "期" in text]
+    assert heads and all(head.strip() not in "".join(by_page.values()) for head in heads)
+
+
+def test_the_book_says_it_is_pdf_ua_and_is_titled(sample: Path) -> None:
+    with pikepdf.open(sample) as pdf:
+        metadata = pdf.open_metadata()
+        assert metadata.get("pdfuaid:part") == "1"
+        assert metadata.get("dc:title") and bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
 
 
 def test_issue_titles_are_headings_in_book_order(sample: Path) -> None:
