@@ -14,7 +14,7 @@ from PIL import Image
 
 from publish.editor.typo_report import Glyph, read_layout
 
-from ...testing_utils import NS, run_cli, tiny_png, write_issue
+from ...testing_utils import NS, epubcheck_findings, run_cli, tiny_png, write_issue
 
 LONG = "https://example.com/" + "a" * 2000
 ESCAPED = "https://zh.wikipedia.org/wiki/%E8%A1%8C%E9%81%93%E6%A8%B9"
@@ -180,7 +180,9 @@ def test_videos_are_kept_as_frames_linking_to_them(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "<video>" not in result.output and "<iframe>" not in result.output  # nothing removed, nothing warned
 
-    with zipfile.ZipFile(next((tmp_path / "out").glob("*.epub"))) as archive:
+    epub = next((tmp_path / "out").glob("*.epub"))
+    assert epubcheck_findings(epub) == []
+    with zipfile.ZipFile(epub) as archive:
         names = archive.namelist()
         chapter = etree.fromstring(archive.read("EPUB/issue-0001.xhtml"))
     assert not [name for name in names if name.endswith((".mp4", ".webm"))]
