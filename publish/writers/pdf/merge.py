@@ -349,16 +349,21 @@ def _join_structure(book: pikepdf.Pdf, part: pikepdf.Pdf, first_page: int) -> No
     root.ParentTreeNextKey = _next_key(root)
 
 
+def _parent_tree(book: pikepdf.Pdf) -> dict[int, pikepdf.Object]:
+    """The tagged book's parent tree by key (a page's marked content, a link's element); empty if untagged."""
+    root = book.Root.get("/StructTreeRoot")
+    if root is None:
+        return {}
+    numbers = root.ParentTree.Nums
+    return {int(numbers[index]): numbers[index + 1] for index in range(0, len(numbers), 2)}
+
+
 def _margin_boxes_as_artifacts(book: pikepdf.Pdf) -> None:
     """WeasyPrint 70 gives the text of page-margin boxes (the front matter's roman folios) marked-content ids
     whose elements it leaves out of the tree (an Artifact element needs PDF 2.0): content neither tagged nor an
     artifact, which a checker refuses and a screen reader may skip or read out of place. Such content is
     marked an artifact instead, on each page of the front matter (the only part with margin boxes)."""
-    root = book.Root.get("/StructTreeRoot")
-    if root is None:
-        return
-    numbers = root.ParentTree.Nums
-    by_key = {int(numbers[index]): numbers[index + 1] for index in range(0, len(numbers), 2)}
+    by_key = _parent_tree(book)
     for page in book.pages:
         marked = by_key.get(int(page.obj.get("/StructParents", -1)))
         if not isinstance(marked, Array):
@@ -400,11 +405,7 @@ def _links_tagged_as_links(book: pikepdf.Pdf) -> None:
     """WeasyPrint 70 tags a link whose box holds other inline boxes (a contents entry, a link's number, a
     linked picture) as the `Span` or `NonStruct` of its element, with the annotation's reference inside: a
     screen reader then does not announce it as a link. The element an annotation's key names is its link."""
-    root = book.Root.get("/StructTreeRoot")
-    if root is None:
-        return
-    numbers = root.ParentTree.Nums
-    by_key = {int(numbers[index]): numbers[index + 1] for index in range(0, len(numbers), 2)}
+    by_key = _parent_tree(book)
     for page in book.pages:
         for annotation in page.obj.get("/Annots", Array()):
             if annotation.get("/Subtype") != Name.Link or "/StructParent" not in annotation:
