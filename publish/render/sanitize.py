@@ -160,8 +160,14 @@ def disallowed_tags(raw_html: str) -> Iterator[str]:
     """Names of the tags in a raw HTML snippet that the allow-list will remove, for warnings."""
     for match in _TAG.finditer(raw_html):
         name = match[2].lower()
-        if match[1] or name in VIDEO_TAGS:
-            continue  # a video is kept as a frame (videos_as_frames)
+        if match[1] or name in ("source", "track"):
+            continue
+        if name == "video":  # kept as a frame (videos_as_frames) when it says where it plays from
+            end = raw_html.lower().find("</video", match.end())
+            if end < 0 or _playable(match[3]):
+                continue  # its sources are in other pieces of the issue's HTML (a video set inside a paragraph)
+            if any(_playable(source) for source in _SOURCE_TAG.findall(raw_html[match.end() : end])):
+                continue
         if name == "iframe" and (src := _SRC.search(match[3])) and _is_player(next(g for g in src.groups() if g)):
             continue
         if name not in ALLOWED_ELEMENTS:
@@ -211,7 +217,7 @@ VIDEO_HOSTS = (
     "weibo.com",
 )
 """Hosts whose `<iframe>` is a video player: kept as a frame linking to the video, as `<video>` is."""
-VIDEO_TAGS = frozenset({"video", "source", "track"})
+_SOURCE_TAG = re.compile(r"<\s*source\b([^>]*)>", re.IGNORECASE)
 _SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 
 
@@ -221,6 +227,13 @@ def video_host(address: str) -> str:
     for prefix in ("www.", "m.", "player."):
         host = host.removeprefix(prefix)
     return host
+
+
+def _playable(attributes: str) -> bool:
+    """Whether a tag's attributes name a video address a book may link to."""
+    found = _SRC.search(attributes)
+    address = safe_href(next(g for g in found.groups() if g is not None)) if found else None
+    return bool(address) and not address.startswith("#")
 
 
 def _is_player(address: str) -> bool:
