@@ -1,5 +1,6 @@
-"""The number (from 1) of the first page of a PDF whose text holds a phrase: `python -m tools.find_page BOOK.pdf 本期链接`.
-For `make pictures`, which renders such a page without knowing where the layout put it."""
+"""The number (from 1) of the first page of a PDF whose text holds a phrase:
+`python -m tools.find_page BOOK.pdf 本期链接`. For `make pictures`, which renders such a page without knowing
+where the layout put it."""
 
 from __future__ import annotations
 
