@@ -16,6 +16,7 @@ from publish.cli.build import build_command
 from publish.cli.check import check_command
 from publish.cli.errors import PublishGroup
 from publish.cli.images import images_group
+from publish.cli.import_archive import import_command
 from publish.cli.new import new_command
 from publish.cli.serve import serve_command
 from publish.cli.typo_report import typo_report_command
@@ -40,6 +41,7 @@ for command in (
     build_command(REGISTRY),
     check_command(REGISTRY),
     new_command,
+    import_command,
     serve_command(REGISTRY),
     images_group(REGISTRY),
     typo_report_command,
