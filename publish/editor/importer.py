@@ -282,6 +282,21 @@ def _infer(path: Path) -> ImportedIssue:
     return found
 
 
+def _drop_boilerplate(issues: list[ImportedIssue]) -> None:
+    """A first paragraph that opens three issues or more is the weekly's standing blurb (这里记录每周值得分享的
+    内容，周日发布。), not a summary of any one of them."""
+    opening = Counter(
+        i.description.value for i in issues if i.description and i.description.source == "first paragraph"
+    )
+    for issue in issues:
+        if (
+            issue.description
+            and issue.description.source == "first paragraph"
+            and opening[issue.description.value] >= 3
+        ):
+            issue.description = None
+
+
 def _guess_dates(issues: list[ImportedIssue]) -> None:
     """An issue with no date anywhere takes one a week per issue from its nearest dated neighbour."""
     dated = [(i.number.value, i.date.value) for i in issues if i.number and i.date]
@@ -390,6 +405,7 @@ def _rendered(issue: ImportedIssue) -> str:
 def import_archive(source: Path) -> list[ImportedIssue]:
     """Every issue file of the folder, inferred and checked (see the module); nothing is written."""
     issues = [_infer(path) for path in issue_files(source)]
+    _drop_boilerplate(issues)
     _guess_dates(issues)
     _check(issues)
     for issue in issues:

@@ -153,3 +153,14 @@ def test_dates_only_in_git_come_from_the_day_each_file_was_added(tmp_path: Path,
     for number, day in enumerate(days, start=1):
         name = f"issue-{number}.md" if number < 3 else "第3期.md"
         assert fields[name]["date"] == (dt.date(2025, 3, day), "git")
+
+
+def test_a_blurb_that_opens_every_issue_is_not_taken_for_a_summary(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    blurb = "这里记录每周值得分享的内容，周日发布。"
+    for number in (1, 2, 3):
+        _write(archive, f"issue-{number}.md", f"# 第{number}期：题目{number}\n\n{blurb}\n\n{BODY}")
+    _write(archive, "issue-4.md", f"# 第4期：题目4\n\n这一期只讲一件事：旧书店。\n\n{blurb}\n\n{BODY}")
+    fields = _fields(archive)
+    assert [fields[f"issue-{n}.md"]["description"] for n in (1, 2, 3)] == [None, None, None]
+    assert fields["issue-4.md"]["description"] == ("这一期只讲一件事：旧书店。", "first paragraph")
