@@ -25,6 +25,7 @@ import yaml
 
 from publish.atomic import write_atomically
 from publish.errors import Diagnostic, Severity
+from publish.limits import MAX_ISSUE_BYTES, too_large
 from publish.source import FrontmatterLoader, issue_files, read_issue
 
 _H1 = re.compile(r"^#(?!#)\s*(.+?)\s*#*\s*$")
@@ -75,11 +76,21 @@ class ImportedIssue:
     _parts: tuple = ()
 
 
-def _read(path: Path) -> tuple[bytes, str, str]:
-    """The file's BOM (if any), its text with \\n line ends, and the line end it used."""
-    raw = path.read_bytes()
+def _read(path: Path) -> tuple[bytes, str, str] | Diagnostic:
+    """The file's BOM (if any), its text with \n line ends, and the line end it used; or why it cannot be
+    converted without losing something (too large; not UTF-8, as an old archive in GB18030)."""
+    with path.open("rb") as file:
+        raw = file.read(MAX_ISSUE_BYTES + 1)
+    if len(raw) > MAX_ISSUE_BYTES:
+        size = path.stat().st_size
+        return Diagnostic(path, None, "file", too_large("the file", size, MAX_ISSUE_BYTES), "split it into issues")
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
-    text = raw[len(bom) :].decode("utf-8", errors="replace")
+    try:
+        text = raw[len(bom) :].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: len(bom) + exc.start].count(b"\n") + 1
+        hint = f"convert it first, e.g. iconv -f GB18030 -t UTF-8 {path.name} > converted.md"
+        return Diagnostic(path, line, "encoding", f"the file is not UTF-8 (byte 0x{exc.object[exc.start]:02x})", hint)
     newline = "\r\n" if "\r\n" in text else "\n"
     return bom, text.replace("\r\n", "\n"), newline
 
@@ -215,8 +226,11 @@ def _git_first_day(path: Path) -> dt.date | None:
 
 
 def _infer(path: Path) -> ImportedIssue:
+    read = _read(path)
+    if isinstance(read, Diagnostic):  # left as it is, and nothing is written while it stands
+        return ImportedIssue(path, already=True, problems=[read])
+    bom, text, newline = read
     issue, problems = read_issue(path)
-    bom, text, newline = _read(path)
     if issue is not None and not [p for p in problems if p.severity is Severity.ERROR]:
         return ImportedIssue(
             path,

@@ -164,3 +164,14 @@ def test_a_blurb_that_opens_every_issue_is_not_taken_for_a_summary(tmp_path: Pat
     fields = _fields(archive)
     assert [fields[f"issue-{n}.md"]["description"] for n in (1, 2, 3)] == [None, None, None]
     assert fields["issue-4.md"]["description"] == ("这一期只讲一件事：旧书店。", "first paragraph")
+
+
+def test_a_file_not_in_utf8_is_named_and_nothing_is_written(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    old = _write(archive, "issue-1.md", "", data="# 第1期：旧档案\n\n2024-01-05\n\n正文。\n".encode("gb18030"))
+    new = _write(archive, "issue-2.md", "# 第2期：新档案\n\n2024-01-12\n\n正文。\n")
+    before = (old.read_bytes(), new.read_bytes())
+    result = run_cli("import", "--source", str(archive), "--write")
+    assert result.exit_code == 1
+    assert "issue-1.md:1: encoding: the file is not UTF-8" in result.output and "iconv -f GB18030" in result.output
+    assert (old.read_bytes(), new.read_bytes()) == before
