@@ -61,7 +61,7 @@ def prepare_chapters(
     return chapters, problems
 
 
-def _check_output_folder(request: BuildRequest) -> None:
+def check_output_folder(request: BuildRequest) -> None:
     try:
         output, source = safe_resolve(request.output), safe_resolve(request.source)
     except PathLoopError as exc:
@@ -112,7 +112,7 @@ def build(config: Config, request: BuildRequest, registry: Registry) -> BuildRes
     """Validate everything first; write nothing unless all sources are sound; replace outputs atomically.
     Each writer prepares first (the PDF's layout workers start), so that it gets ready while the issues
     are read; a build that fails or is interrupted stops what they started."""
-    _check_output_folder(request)
+    check_output_folder(request)
     writers = writers_in_order(registry.writers, request.formats)
     with ExitStack() as prepared:
         for writer in writers:
@@ -142,6 +142,11 @@ def _publish(folders: list[StagingFolder], output: Path, aside: Path, written: l
                 os.replace(target, aside / entry.name)
             os.replace(entry, target)
             written.append(target)
+
+
+def rebuild_with(config: Config, request: BuildRequest, writers: list[Writer], registry: Registry) -> BuildResult:
+    """A build with writers already prepared (publish/watch.py keeps them across builds)."""
+    return _build(config, request, writers, registry)
 
 
 def _build(config: Config, request: BuildRequest, writers: list[Writer], registry: Registry) -> BuildResult:

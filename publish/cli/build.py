@@ -135,12 +135,42 @@ _OPTIONS = (
         is_flag=True,
         help="A vertical EPUB (only the EPUB): columns right to left, pages turned leftwards, quotes as 「」.",
     ),
+    click.option(
+        "--watch",
+        is_flag=True,
+        help="Stay running: build, then build again each time an issue, book.toml, a stylesheet or a mirrored "
+        "picture changes (Ctrl-C ends it). Workers, fonts and unchanged issues stay warm between builds.",
+    ),
     click.option("--quiet", "-q", is_flag=True, help="Print errors only."),
     click.option(
         "--verbose", "-v", is_flag=True, help="Also list every issue in the summary, and what the layout did."
     ),
 )
 """The options every build takes, besides --format (which names the registry's writers) and the writers' own."""
+
+
+def _watch(load: Callable[[], tuple[Any, Any]], registry: Registry, *, quiet: bool, verbose: bool) -> None:
+    """`--watch`: publish/watch.py, with this command's reports after each build."""
+    from publish.watch import watch
+
+    def said(changed: Any) -> str:
+        names = [Path(name).name for name in changed]
+        return f" after {', '.join(names[:3])}{' …' if len(names) > 3 else ''} changed" if names else ""
+
+    def built(result: Any, seconds: float, changed: Any) -> None:
+        if not quiet:
+            report(list(result.warnings))
+            summary(result, seconds, verbose)
+        click.echo(f"Watching{said(changed)}; Ctrl-C to stop.", err=True)
+
+    def failed(exc: Exception, changed: Any) -> None:
+        if isinstance(exc, ContentErrors):
+            report(exc.problems)
+            click.echo(f"Not built{said(changed)}: the previous books are kept. Watching for the fix.", err=True)
+        else:
+            click.echo(f"Error: {exc}. Watching.", err=True)
+
+    watch(load, registry, built=built, failed=failed)
 
 
 def build_command(registry: Registry) -> click.Command:
@@ -159,6 +189,7 @@ def build_command(registry: Registry) -> click.Command:
         script: str,
         variant: str,
         vertical: bool,
+        watch: bool,
         quiet: bool,
         verbose: bool,
         **writer_values: Any,
@@ -174,19 +205,26 @@ def build_command(registry: Registry) -> click.Command:
         if vertical and "epub" not in formats:
             raise click.UsageError("--vertical makes an EPUB: use --format epub or all")
         options = _writer_options(registry, writer_values, formats)
-        config = settings_or_fail(config_path, registry)
-        request = BuildRequest(
-            source=source,
-            output=output,
-            formats=formats,
-            selection=Selection(year=year, first=number_range[0], last=number_range[1]),
-            use_cache=not no_cache,
-            source_date_epoch=source_date_epoch(),
-            image_dir=checked_image_dir(image_dir, config),
-            writer_options=options,
-            reader_edition=Edition(traditional=variant if script == "traditional" else None, vertical=vertical),
-            show_progress=not quiet,
-        )
+
+        def load() -> tuple[Any, BuildRequest]:
+            config = settings_or_fail(config_path, registry)
+            return config, BuildRequest(
+                source=source,
+                output=output,
+                formats=formats,
+                selection=Selection(year=year, first=number_range[0], last=number_range[1]),
+                use_cache=not no_cache,
+                source_date_epoch=source_date_epoch(),
+                image_dir=checked_image_dir(image_dir, config),
+                writer_options=options,
+                reader_edition=Edition(traditional=variant if script == "traditional" else None, vertical=vertical),
+                show_progress=not quiet and not watch,
+            )
+
+        if watch:
+            _watch(load, registry, quiet=quiet, verbose=verbose)
+            return
+        config, request = load()
         try:
             result = build(config, request, registry)
         except ContentErrors as exc:

@@ -315,6 +315,9 @@ def _document_element(root: Dictionary) -> Dictionary:
 
 
 def _next_key(root: Dictionary) -> int:
+    """The first key the parent tree does not use: as the last join recorded it, else counted once."""
+    if "/ParentTreeNextKey" in root:
+        return int(root.ParentTreeNextKey)
     numbers = root.ParentTree.Nums
     return max((int(numbers[index]) for index in range(0, len(numbers), 2)), default=-1) + 1
 
@@ -346,7 +349,9 @@ def _join_structure(book: pikepdf.Pdf, part: pikepdf.Pdf, first_page: int) -> No
     for index in range(0, len(their_numbers), 2):
         numbers.append(int(their_numbers[index]) + offset)
         numbers.append(their_numbers[index + 1])
-    root.ParentTreeNextKey = _next_key(root)
+    root.ParentTreeNextKey = offset + max(
+        (int(their_numbers[index]) + 1 for index in range(0, len(their_numbers), 2)), default=0
+    )
 
 
 def _parent_tree(book: pikepdf.Pdf) -> dict[int, pikepdf.Object]:
@@ -364,6 +369,7 @@ def _margin_boxes_as_artifacts(book: pikepdf.Pdf) -> None:
     artifact, which a checker refuses and a screen reader may skip or read out of place. Such content is
     marked an artifact instead, on each page of the front matter (the only part with margin boxes)."""
     by_key = _parent_tree(book)
+    attached: dict[tuple[int, int], bool] = {}
     for page in book.pages:
         marked = by_key.get(int(page.obj.get("/StructParents", -1)))
         if not isinstance(marked, Array):
@@ -374,7 +380,7 @@ def _margin_boxes_as_artifacts(book: pikepdf.Pdf) -> None:
             if str(operator) != "BDC" or not isinstance(operands[1], Dictionary) or "/MCID" not in operands[1]:
                 continue
             mcid = int(operands[1].MCID)
-            if mcid < len(marked) and _in_tree(marked[mcid]):
+            if mcid < len(marked) and _in_tree(marked[mcid], attached):
                 continue
             operations[index] = pikepdf.ContentStreamInstruction([Name.Artifact], Operator("BMC"))
             marked[mcid] = None
@@ -383,22 +389,32 @@ def _margin_boxes_as_artifacts(book: pikepdf.Pdf) -> None:
             page.obj.Contents = book.make_stream(pikepdf.unparse_content_stream(operations))
 
 
-def _in_tree(element: pikepdf.Object) -> bool:
-    """Whether the structure element hangs from the StructTreeRoot: each parent up the way lists its child."""
+def _in_tree(element: pikepdf.Object, attached: dict[tuple[int, int], bool]) -> bool:
+    """Whether the structure element hangs from the StructTreeRoot: each parent up the way lists its child.
+    `attached` remembers the answer for every element met, and each parent's kids as a set, for the next."""
+    path: list[tuple[int, int]] = []
+    answer = False
     for _ in range(256):
         if not isinstance(element, Dictionary) or not element.is_indirect:
-            return False
+            break
+        if element.objgen in attached:
+            answer = attached[element.objgen]
+            break
+        path.append(element.objgen)
         parent = element.get("/P")
-        if not isinstance(parent, Dictionary):
-            return False
+        if not isinstance(parent, Dictionary) or not parent.is_indirect:
+            break
         kids = parent.get("/K")
         listed = kids if isinstance(kids, Array) else [kids]
         if not any(isinstance(kid, Dictionary) and kid.is_indirect and kid.objgen == element.objgen for kid in listed):
-            return False
+            break
         if parent.get("/Type") == Name.StructTreeRoot:
-            return True
+            answer = True
+            break
         element = parent
-    return False
+    for objgen in path:
+        attached[objgen] = answer
+    return answer
 
 
 def _links_tagged_as_links(book: pikepdf.Pdf) -> None:
