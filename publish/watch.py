@@ -23,8 +23,8 @@ from publish.errors import ContentErrors, PublishError
 from publish.model import BuildRequest
 from publish.registry import Registry
 
-POLL_SECONDS = 0.25
-QUIET_SECONDS = 0.4
+POLL_SECONDS = 0.15
+QUIET_SECONDS = 0.3
 """A change is built once the sources have not changed for this long: an editor's save, a `git pull`, a
 picture fetch — each a burst of writes — is one rebuild."""
 

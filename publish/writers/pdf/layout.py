@@ -149,6 +149,7 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
     from publish.internals.weasy.fonts import font_configuration
     from publish.internals.weasy.spread import spread_short_pages
     from publish.writers.pdf.floats import mark_pictures
+    from publish.writers.pdf.merge import with_margin_boxes_as_artifacts
 
     font_config = font_configuration()
     fetcher = book_fetcher(dict(job.resources))
@@ -198,6 +199,8 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
         # WeasyPrint's variant writes it: the merge joins the parts' trees and keeps the front's metadata.
         tags = {"pdf_variant": "pdf/ua-1"} if job.tagged else {}
         data = document.write_pdf(pdf_identifier=b"0" * 32, **variant, **tags)
+        if job.tagged and job.number_slots:  # the front matter: its roman folios are margin boxes
+            data = with_margin_boxes_as_artifacts(data)
     return LaidOutPart(
         pdf=data,
         pages=len(document.pages),

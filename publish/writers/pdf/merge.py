@@ -354,6 +354,16 @@ def _join_structure(book: pikepdf.Pdf, part: pikepdf.Pdf, first_page: int) -> No
     )
 
 
+def with_margin_boxes_as_artifacts(part: bytes) -> bytes:
+    """The front matter's PDF as laid out, its margin-box text re-marked as artifacts (see below): done once,
+    when the part is laid out (and cached with it), not at every merge."""
+    with pikepdf.open(io.BytesIO(part)) as pdf:
+        _margin_boxes_as_artifacts(pdf)
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True, min_version=pdf.pdf_version)
+        return out.getvalue()
+
+
 def _parent_tree(book: pikepdf.Pdf) -> dict[int, pikepdf.Object]:
     """The tagged book's parent tree by key (a page's marked content, a link's element); empty if untagged."""
     root = book.Root.get("/StructTreeRoot")
@@ -367,7 +377,7 @@ def _margin_boxes_as_artifacts(book: pikepdf.Pdf) -> None:
     """WeasyPrint 70 gives the text of page-margin boxes (the front matter's roman folios) marked-content ids
     whose elements it leaves out of the tree (an Artifact element needs PDF 2.0): content neither tagged nor an
     artifact, which a checker refuses and a screen reader may skip or read out of place. Such content is
-    marked an artifact instead, on each page of the front matter (the only part with margin boxes)."""
+    marked an artifact instead, on each page (only the front matter has margin boxes)."""
     by_key = _parent_tree(book)
     attached: dict[tuple[int, int], bool] = {}
     for page in book.pages:
@@ -440,7 +450,6 @@ def _joined(plan: PagePlan) -> tuple[pikepdf.Pdf, pikepdf.Pdf, int, list[_Bookma
     """The front matter's pages, then each body part's, each part followed by the template's empty last page
     if it has an odd number of pages; with the book's bookmarks and named destinations gathered."""
     book = pikepdf.open(io.BytesIO(plan.front))
-    _margin_boxes_as_artifacts(book)
     front_pages = len(book.pages)
     marks = _bookmarks(book, 0)
     destinations = dict(_named_destinations(book))
