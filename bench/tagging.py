@@ -15,8 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "openbiox-weekly" / "issues"
+from projects import corpus_project
 
 
 def _build(project: Path, tagged: bool) -> tuple[float, int]:
@@ -38,10 +37,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        project = Path(folder)
-        (project / "issues").mkdir()
-        for path in sorted(CORPUS.glob("*.md"))[: arguments.issues]:
-            shutil.copy(path, project / "issues" / path.name)
+        project = corpus_project(Path(folder), arguments.issues)
         times: dict[bool, list[float]] = {True: [], False: []}
         sizes: dict[bool, int] = {}
         for _ in range(arguments.runs):

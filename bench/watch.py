@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import queue
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,8 +19,8 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "openbiox-weekly" / "issues"
+from projects import corpus_project
+
 PUBLISH = [sys.executable, "-c", "from publish.cli import main; main()"]
 
 
@@ -40,10 +39,7 @@ def main() -> None:
     parser.add_argument("--issues", type=int, default=52)
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        project = Path(folder)
-        (project / "issues").mkdir()
-        for path in sorted(CORPUS.glob("*.md"))[: arguments.issues]:
-            shutil.copy(path, project / "issues" / path.name)
+        project = corpus_project(Path(folder), arguments.issues)
         started = time.perf_counter()
         subprocess.run([*PUBLISH, "build", "--quiet", "--output", "cold"], cwd=project, check=True)
         cold = time.perf_counter() - started
