@@ -67,8 +67,8 @@ EDGE_CHARACTERS = 3
 def _keep_ends(element: etree._Element) -> None:
     """Its first and last EDGE_CHARACTERS characters set unbreakable (`nobreak`: `white-space: nowrap`)."""
     text = element.text or ""
-    if len(element) or len(text.strip()) < 3 * EDGE_CHARACTERS:
-        return
+    if len(element) or len(text.replace(ZERO_WIDTH_SPACE, "").strip()) < 3 * EDGE_CHARACTERS:
+        return  # (break points count for nothing: typeset again, the text must measure the same)
     head, middle, tail = text[:EDGE_CHARACTERS], text[EDGE_CHARACTERS:-EDGE_CHARACTERS], text[-EDGE_CHARACTERS:]
     if ZERO_WIDTH_SPACE in head + tail or " " in head + tail:
         return

@@ -88,6 +88,7 @@ def _text(markup: str) -> str:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=DOCUMENTS)
 @example(body="“000000000000000000000000:0\\*\\*\\*000000000{")  # a run of 39 after a quote, 40 with its joiner
+@example(body="000000000{000000000{000000000{0000{00000A00")  # 8 characters, 9 with the break the first pass added
 def test_render_and_typeset_any_input(tmp_path: Path, body: str) -> None:
     issue, problems = read_issue(write_issue(tmp_path, "a.md", body=body))
     assert issue is not None, problems
