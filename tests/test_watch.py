@@ -105,3 +105,32 @@ def test_an_edit_is_published_an_error_keeps_the_books_and_ctrl_c_ends_it(tmp_pa
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_a_build_with_nothing_changed_takes_the_merged_book_from_the_cache(tmp_path: Path, monkeypatch) -> None:
+    """The merge is the largest cost of a build that changes nothing (issue 29); its one cache entry per book
+    is replaced when an issue changes, never served stale."""
+    from .testing_utils import run_cli
+
+    shutil.copytree(SAMPLE_ISSUES, tmp_path / "issues")
+    arguments = ("build", "--source", str(tmp_path / "issues"), "--output", str(tmp_path / "out"), "--format", "pdf")
+    arguments += ("--config", str(ROOT / "book.toml"))
+    assert run_cli(*arguments).exit_code == 0
+    pdf = tmp_path / "out" / "shanhai-weekly-2026.pdf"
+    first = pdf.read_bytes()
+    entries = tmp_path / "out" / ".cache" / "merged-pdf"
+    assert len(list(entries.iterdir())) == 1
+    import publish.writers.pdf.merge as merge
+
+    def no_merge(*_args: object, **_options: object) -> bytes:
+        raise AssertionError("merged again")
+
+    with monkeypatch.context() as patched:  # a PDF alone is merged in this process: a merge would fail here
+        patched.setattr(merge, "merge_parts", no_merge)
+        assert run_cli(*arguments).exit_code == 0
+    assert pdf.read_bytes() == first
+
+    issue = sorted((tmp_path / "issues").glob("*.md"))[0]
+    issue.write_text(issue.read_text(encoding="utf-8").replace("新年第一周", "新年的第一周"), encoding="utf-8")
+    assert run_cli(*arguments).exit_code == 0
+    assert pdf.read_bytes() != first and len(list(entries.iterdir())) == 1

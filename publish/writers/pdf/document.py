@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from publish.cache import Cache
+from publish.cache import Cache, code_digest, entry_key
 from publish.edition import label_in
 from publish.errors import Diagnostic, InternalError, Severity
 from publish.model import Book, Chapter, PrintPage
@@ -511,6 +511,10 @@ def build_pdf(
     return volumes
 
 
+MERGED_KIND = "merged-pdf"
+"""The last merged book of each (book, volume, press) slot: a build with nothing changed skips the merge."""
+
+
 def _merged(
     plan: PagePlan,
     laid_out: _LaidOutBook,
@@ -520,13 +524,39 @@ def _merged(
     pool: LayoutPool | None,
     in_background: bool,
 ) -> bytes | Future[bytes]:
-    """The book merged by its plan: in a worker (a future) when the caller has other work meanwhile."""
+    """The book merged by its plan: in a worker (a future) when the caller has other work meanwhile; from the
+    cache when the parts, the plan and the merge's code are what they were at the last build. One entry per
+    book and volume, replaced at each change: a day of edits does not fill the cache with whole books."""
     from publish.writers.pdf.merge import merge_parts
 
     options = {"press": press is not None, "font_programs": _font_programs(laid_out, jobs, cache)}
+    slot = inputs = ""
+    if cache is not None:
+        first = jobs.book.chapters[0].issue.number if jobs.book.chapters else 0
+        slot = entry_key(jobs.book.meta.slug, str(first), repr(options["press"]))
+        fonts = [tag.encode() + data for tag, data in sorted(options["font_programs"].items())]
+        plan_shape = repr((plan.pages, plan.contents_numbers))
+        parts = (plan.front, *plan.bodies, plan.folio_template)
+        inputs = entry_key(code_digest("publish.writers.pdf.merge"), plan_shape, *parts, *fonts)
+        found = cache.get(MERGED_KIND, slot)
+        if found is not None and found[: len(inputs)] == inputs.encode():
+            return found[len(inputs) :]
+
+    def kept(data: bytes) -> bytes:
+        if cache is not None:
+            cache.put(MERGED_KIND, slot, inputs.encode() + data)
+        return data
+
     if in_background and pool is not None and pool.executor is not None:
-        return pool.executor.submit(merge_parts, plan, **options)
-    return merge_parts(plan, **options)
+        future = pool.executor.submit(merge_parts, plan, **options)
+
+        def keep_when_done(done: Future[bytes]) -> None:
+            if not done.cancelled() and done.exception() is None:
+                kept(done.result())
+
+        future.add_done_callback(keep_when_done)
+        return future
+    return kept(merge_parts(plan, **options))
 
 
 def low_resolution_images(placed: Mapping[str, float], book: Book, images: Mapping[str, bytes]) -> list[Diagnostic]:
