@@ -266,7 +266,8 @@ def test_a_corrupt_cache_is_ignored_and_the_books_are_the_same(tmp_path: Path) -
     output = tmp_path / "out"
     build_all(output)
     cached = sorted(p for p in (output / ".cache").rglob("*") if p.is_file())
-    assert {p.parent.name for p in cached} == {"render", "rendered-pictures", "typeset", "layout", "fonts", "pictures"}
+    kinds = {"render", "rendered-pictures", "typeset", "layout", "fonts", "pictures", "merged-pdf"}
+    assert {p.parent.name for p in cached} == kinds
     for index, path in enumerate(cached):
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2] if index % 2 else b"{not what was written" + data[40:])
@@ -285,7 +286,7 @@ def test_cache_entries_unused_for_a_month_are_removed(tmp_path: Path) -> None:
 
     output = tmp_path / "out"
     _build(SAMPLE_ISSUES, output)
-    kinds = ("render", "rendered-pictures", "typeset", "layout", "fonts", "pictures")
+    kinds = ("render", "rendered-pictures", "typeset", "layout", "fonts", "pictures", "merged-pdf")
     entries = [p for kind in kinds for p in (output / ".cache" / kind).iterdir()]
     assert {p.parent.name for p in entries} == set(kinds)
     old = time.time() - 40 * 86400
