@@ -117,7 +117,7 @@ def build(config: Config, request: BuildRequest, registry: Registry) -> BuildRes
     with ExitStack() as prepared:
         for writer in writers:
             prepared.enter_context(writer.prepare(request))
-        return _build(config, request, writers, registry)
+        return build_prepared(config, request, writers, registry)
 
 
 def _open_staging(output: Path) -> Path:
@@ -144,12 +144,8 @@ def _publish(folders: list[StagingFolder], output: Path, aside: Path, written: l
             written.append(target)
 
 
-def rebuild_with(config: Config, request: BuildRequest, writers: list[Writer], registry: Registry) -> BuildResult:
-    """A build with writers already prepared (publish/watch.py keeps them across builds)."""
-    return _build(config, request, writers, registry)
-
-
-def _build(config: Config, request: BuildRequest, writers: list[Writer], registry: Registry) -> BuildResult:
+def build_prepared(config: Config, request: BuildRequest, writers: list[Writer], registry: Registry) -> BuildResult:
+    """The build, its writers already prepared (`build` prepares them for one; publish/watch.py for many)."""
     cache = Cache(request.output / ".cache") if request.use_cache else None
     chapters, problems = prepare_chapters(request.source, request.selection, request.image_dir, cache)
     if not chapters:

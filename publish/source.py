@@ -217,7 +217,7 @@ def _issue_number(value: object, report: Report) -> int | None:
 
 
 def _date(value: object, report: Report) -> dt.date | None:
-    date = _parse_date(value)
+    date = parse_date(value)
     if value is None:
         report("date", "missing", 'add a line date: "YYYY-MM-DD"')
     elif date is None:
@@ -322,7 +322,8 @@ def _text_field_ok(problem: Callable[[str, str, str], None], key: str, value: st
     return True
 
 
-def _parse_date(value: object) -> dt.date | None:
+def parse_date(value: object) -> dt.date | None:
+    """A frontmatter date: a date, a date-time (its day), or ISO text; None for anything else."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

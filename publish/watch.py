@@ -17,7 +17,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from publish.build import check_output_folder, rebuild_with, writers_in_order
+from publish.build import build_prepared, check_output_folder, writers_in_order
 from publish.config import Config
 from publish.errors import ContentErrors, PublishError
 from publish.model import BuildRequest
@@ -123,7 +123,7 @@ def watch(
             started = time.monotonic()
             try:
                 config, request = load() if done else (config, request)
-                result = rebuild_with(config, request, writers, registry)
+                result = build_prepared(config, request, writers, registry)
             except ContentErrors as exc:  # the sources need a fix: say so, keep the books, wait for it
                 failed(exc, changed)
             except PublishError as exc:  # e.g. a layout worker died: the writers start again for the next build

@@ -26,7 +26,7 @@ import yaml
 from publish.atomic import write_atomically
 from publish.errors import Diagnostic, Severity
 from publish.limits import MAX_ISSUE_BYTES, too_large
-from publish.source import FrontmatterLoader, issue_files, read_issue
+from publish.source import FrontmatterLoader, issue_files, parse_date, read_issue
 
 _H1 = re.compile(r"^#(?!#)\s*(.+?)\s*#*\s*$")
 _HEADING_NUMBER = (
@@ -116,11 +116,11 @@ def _number_of(value: object) -> int | None:
 
 
 def _date_of(value: object) -> dt.date | None:
-    """A frontmatter date: a date, a date-time (its own day, in the zone it was written in), or such text."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    """A frontmatter date as the build reads it, or a date-time written as text with a zone (its own day, in
+    that zone), or a date written in words."""
+    found = parse_date(value)
+    if found is not None:
+        return found
     if isinstance(value, str):
         text = value.strip().replace(" ", "T", 1)
         try:

@@ -40,11 +40,11 @@ _HALVABLE = frozenset(CLOSING + OPENING)
 _EPSILON = 0.01
 
 
-def _halvable_indices(text: str, *, at_end: bool) -> list[int]:
-    """Indices of the marks that may be halved, the line's last first. With `at_end`, the last visible
-    character must be a closing mark (the one the line ends on); the marks before it follow, last first."""
+def _halvable_indices(text: str) -> list[int]:
+    """Indices of the marks that may be halved, the line's last first: none unless the last visible character
+    is a closing mark (the one the line ends on); then the marks before it, last first."""
     visible = text.rstrip(_INVISIBLE_END)
-    if not visible or (at_end and visible[-1] not in CLOSING):
+    if not visible or visible[-1] not in CLOSING:
         return []
     indices = [index for index in range(len(visible) - 1, -1, -1) if visible[index] in _HALVABLE]
     # A mark beside another is left as it is: the pair is already 1.5 em (typography/punctuation.py), and
@@ -119,7 +119,7 @@ def line_end_compression() -> Iterator[None]:
             gains = c_length > length or (c_length == length and width > max_width + _EPSILON)
             if not gains:
                 continue
-            indices = _halvable_indices(layout.text, at_end=True)
+            indices = _halvable_indices(layout.text)
             needed = max(0, int((c_width - max_width - _EPSILON) // half) + 1) if c_width > max_width else 0
             if needed == 0 or needed > len(indices) or needed > extra:
                 continue
