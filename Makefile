@@ -14,7 +14,7 @@ DEBIAN_PACKAGES := fontconfig fonts-dejavu-core fonts-noto-cjk fonts-symbola fon
 # readers do, for the tests to read back; MuPDF (mutool) lays the
 # EPUB out as a second engine, WebKitGTK (driven by Debian's Python through python3-gi, in Xvfb) as a third.
 ACE := tools/ace/node_modules/.bin/ace-cli
-TEST_PACKAGES := chromium calibre mupdf-tools xvfb xauth python3-gi gir1.2-webkit2-4.1 zbar-tools
+TEST_PACKAGES := chromium calibre mupdf-tools xvfb xauth python3-gi gir1.2-webkit2-4.1 zbar-tools fonts-lxgw-wenkai
 
 .PHONY: book test system test-system lint bench pictures phone-picture clean
 

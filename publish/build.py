@@ -203,7 +203,7 @@ def build_prepared(config: Config, request: BuildRequest, writers: list[Writer],
         shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(
         files=tuple(written),
-        warnings=tuple(p for p in problems if p.severity is Severity.WARNING),
+        warnings=tuple(dict.fromkeys(p for p in problems if p.severity is Severity.WARNING)),  # said once
         chapters=tuple(chapters),
         remote_images=sum(c.remote_images for c in chapters),
         pages=pages,

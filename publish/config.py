@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from publish.errors import Diagnostic, PathLoopError, safe_resolve
 from publish.limits import MAX_CONFIG_BYTES, MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS, WEB_ADDRESS, too_large
-from publish.settings import SectionSource, key_line, read_section, setting
+from publish.settings import SectionSource, key_line, read_section, section_key_line, setting
 
 _LANGUAGE_TAG = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*")
 
@@ -70,6 +70,56 @@ class BookSettings:
     issue_url: str = setting("", check=_issue_url_problem)
     """Each issue's web page, `{number}` standing for its number: the PDF prints its QR code on the issue's
     opening page, the EPUB links to it. An issue's own `url` in its frontmatter wins."""
+
+
+def _colour_problem(value: str) -> tuple[str, str] | None:
+    if not value or css_colour(value):
+        return None
+    return f"{value!r} is not a colour", 'give a CSS colour: "#8b2500", "rgb(139 37 0)" or a name such as "darkred"'
+
+
+def css_colour(value: str) -> str:
+    """The colour as #rrggbb (what every reading system reads), or "" when it is not an opaque CSS colour."""
+    from tinycss2.color3 import RGBA, parse_color
+
+    colour = parse_color(value.strip())
+    if not isinstance(colour, RGBA) or colour.alpha < 1:
+        return ""
+    return "#" + "".join(f"{round(channel * 255):02x}" for channel in colour[:3])
+
+
+def _face_setting() -> Any:
+    return setting("", max_chars=200)
+
+
+@dataclass(frozen=True)
+class FontSettings:
+    """What `[fonts]` may say: the family (or a file under the project's fonts/) for each part of the text;
+    empty keeps the built-in face. Checked when book.toml is read (_font_problems)."""
+
+    body: str = _face_setting()
+    heading: str = _face_setting()
+    """Issue titles and headings; the body's face when empty."""
+    sans: str = _face_setting()
+    """Quotations, issue descriptions and captions."""
+    code: str = _face_setting()
+    latin: str = _face_setting()
+    """Latin runs beside the body face (the PDF sets them apart; the EPUB leaves them to the body face)."""
+
+
+@dataclass(frozen=True)
+class StyleSettings:
+    """What `[style]` may say: design tokens the stylesheets read (publish/writers/look.py)."""
+
+    accent: str = setting("", max_chars=60, check=_colour_problem)
+    """The colour of issue numbers, the series line and rules."""
+    body_size: float = setting(0.0, within=(0.0, 14.0), unit="pt")
+    """The PDF's body size (0: 10 pt); an e-reader's text size is its reader's choice."""
+    leading: float = setting(0.0, within=(0.0, 3.0), unit="times the text size")
+    """Line height of running text (0: 1.75 in the EPUB, 1.8 in the PDF)."""
+    paragraph_indent: float = setting(-1.0, within=(-1.0, 4.0), unit="em")
+    """First-line indent of paragraphs (-1: 2 em, Chinese custom)."""
+    heading_align: str = setting("", choices=("", "left", "center"), noun="an alignment")
 
 
 Section = TypeVar("Section")
@@ -140,7 +190,7 @@ def load_config(
     data, text, problems = _read_toml(path)
     if data is None:
         return Config(project_root=project_root.resolve()), problems
-    declared = {"book": BookSettings, **sections}
+    declared = {"book": BookSettings, "fonts": FontSettings, "style": StyleSettings, **sections}
     read: dict[str, Any] = {}
     source = SectionSource(path, text)
     for name, values in data.items():
@@ -157,7 +207,34 @@ def load_config(
         sections=MappingProxyType(read),
     )
     problems.extend(_cover_problems(config, source))
+    problems.extend(_font_problems(config, source))
     return config, problems
+
+
+def _font_problems(config: Config, source: SectionSource) -> list[Diagnostic]:
+    """Each `[fonts]` setting must name a face that is there and whose licence lets a book embed it."""
+    from publish.typefaces import FaceProblem, choose_face, embedding_problem
+
+    problems = []
+    fonts = config.section("fonts", FontSettings)
+    for role in ("body", "heading", "sans", "code", "latin"):
+        value = getattr(fonts, role)
+        if not value:
+            continue
+        where = (source.path, section_key_line(source.text, "fonts", role), f"fonts.{role}")
+        try:
+            faces = [face for weight in (400, 700) if (face := choose_face(value, config.project_root, weight))]
+            if not faces:
+                raise FaceProblem(f"{value!r} has no regular face", "name a family with a regular weight")
+            for face in faces:
+                if (reason := embedding_problem(face)) is not None:
+                    raise FaceProblem(
+                        f"{face.family} ({face.path.name}) cannot be embedded: {reason}",
+                        "choose a face under an open licence (SIL OFL, Apache), which allows embedding",
+                    )
+        except FaceProblem as problem:
+            problems.append(Diagnostic(*where, problem.message, problem.hint))
+    return problems
 
 
 def _cover_problems(config: Config, source: SectionSource) -> list[Diagnostic]:

@@ -57,6 +57,15 @@ def key_line(text: str, key: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
+def section_key_line(text: str, section: str, key: str) -> int | None:
+    """The line of `key` inside `[section]` of book.toml (another section may have a key of the same name)."""
+    start = key_line(text, section)
+    if start is None:
+        return key_line(text, key)
+    found = key_line("\n".join(text.splitlines()[start:]), key)
+    return start + found if found is not None else None
+
+
 def _fits(value: object, default: object) -> bool:
     """A value of the default's type; a whole number is fine where a float is expected."""
     if isinstance(default, bool) or isinstance(value, bool):

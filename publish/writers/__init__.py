@@ -161,10 +161,15 @@ class Writer:
 
 
 def read_stylesheets(config: Config, names: list[str]) -> list[str]:
-    """The named stylesheets, from the project's styles/ or else the installed ones."""
+    """The named stylesheets, each from the project's styles/ when it has its own copy, else the installed one
+    (a project whose styles/ holds only its extra.css still gets every built-in sheet)."""
+    from importlib import resources
+
     texts = []
     for name in names:
         path = config.styles_dir / name
+        if not path.is_file():
+            path = resources.files("publish") / "styles" / name
         try:
             texts.append(path.read_text(encoding="utf-8"))
         except OSError as exc:

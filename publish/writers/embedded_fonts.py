@@ -4,14 +4,26 @@ the book needs it. Both writers call `embedded_faces` on the text of their docum
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from publish.cache import Cache
+from publish.typefaces import FontFace, characters_missing, lacks_halt
 from publish.writers.epub.symbols import SYMBOL_CLASS
-from publish.writers.fonts import FontFace, characters_missing, subset_face
+from publish.writers.fonts import halted_subset, subset_face
+
+if TYPE_CHECKING:
+    from publish.config import Config
+    from publish.writers.look import Look
+
+READING_ROLES = ("body", "heading", "code", "sans")
+"""The parts of the text a reading edition sets apart (no Latin face: readers set Latin in the text face);
+quotations only when [fonts] sans chooses a face for them."""
 
 FONT_MEDIA_TYPE = "application/vnd.ms-opentype"
 ALWAYS_IN_FONT = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u3000“”‘’—…·、，。：；！？（）《》〈〉「」『』【】•◦▪"
@@ -20,14 +32,21 @@ ALWAYS_IN_FONT = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u3000“”‘�
 
 @dataclass(frozen=True)
 class EpubFonts:
-    regular: FontFace
-    bold: FontFace
+    """The faces a reading edition embeds: the book's look (publish/writers/look.py) in its edition's region,
+    and a symbol face for what no text face has."""
+
+    look: Look
     cache: Cache | None
-    mono: FontFace | None = None
-    """Code's face, embedded too: a reading system with no CJK fonts of its own (many Android readers,
-    MuPDF-based apps) would otherwise draw the Chinese in code, and a directory tree's ├│└, as boxes."""
     symbols: FontFace | None = None
     """Emoji and symbols neither CJK face has: a subset of what the book uses is embedded when there are any."""
+
+    @property
+    def regular(self) -> FontFace:
+        return self.look.typefaces["body"].regular
+
+    @property
+    def bold(self) -> FontFace:
+        return self.look.typefaces["body"].bold or self.regular
 
 
 SYMBOLS_FAMILY_CSS = "Book Symbols"
@@ -43,67 +62,131 @@ def _symbols_rule(file_name: str, text_family: str) -> str:
     )
 
 
-def _symbol_characters(fonts: EpubFonts, text: str, code_text: str) -> str:
-    """What the symbol face must draw: characters neither the text's nor code's face has, that it has."""
+def _symbol_characters(fonts: EpubFonts, texts: RoleTexts) -> str:
+    """What the symbol face must draw: characters neither the text's nor code's faces have, that it has."""
     if fonts.symbols is None:
         return ""
-    missing = characters_missing(fonts.regular, text)
-    if fonts.mono is not None:
-        missing += characters_missing(fonts.mono, code_text)
-    return "".join(sorted(set(missing) - set(characters_missing(fonts.symbols, missing))))
+    look = fonts.look
+    missing = set(characters_missing(look.builtin["body"].regular, characters_missing(fonts.regular, texts.text)))
+    code_face, builtin_code = look.typefaces["code"].regular, look.builtin["code"].regular
+    missing |= set(characters_missing(builtin_code, characters_missing(code_face, texts.code)))
+    return "".join(sorted(missing - set(characters_missing(fonts.symbols, "".join(missing)))))
 
 
 _CODE_TAGS = {f"{{http://www.w3.org/1999/xhtml}}{tag}" for tag in ("code", "kbd", "samp", "pre")}
 
 
-def document_texts(markup: str) -> tuple[str, str]:
-    """The document's whole text, and the characters set in code's face (code, kbd, samp, pre), from one parse."""
+_HEADING_TAGS = {f"{{http://www.w3.org/1999/xhtml}}h{level}" for level in range(1, 7)}
+
+
+@dataclass(frozen=True)
+class RoleTexts:
+    """The characters of a reading edition by the face that sets them."""
+
+    text: str
+    code: str
+    headings: str = ""
+    quotes: str = ""
+
+    @staticmethod
+    def joined(parts: list[RoleTexts]) -> RoleTexts:
+        return RoleTexts(*("".join(getattr(part, name) for part in parts) for name in RoleTexts.__annotations__))
+
+
+def document_texts(markup: str) -> RoleTexts:
+    """The document's whole text, and what of it is set in code's face (code, kbd, samp, pre), in headings'
+    and in quotations' (blockquote and issue descriptions), from one parse."""
     root = etree.fromstring(markup.encode("utf-8"))
     code = "".join(text for element in root.iter(*_CODE_TAGS) for text in element.itertext())
-    return "".join(root.itertext()), code
+    headings = "".join(text for element in root.iter(*_HEADING_TAGS) for text in element.itertext())
+    quotes = "".join(
+        text
+        for element in root.iter("{http://www.w3.org/1999/xhtml}blockquote", "{http://www.w3.org/1999/xhtml}p")
+        if element.tag.endswith("blockquote") or "issue-description" in (element.get("class") or "")
+        for text in element.itertext()
+    )
+    return RoleTexts("".join(root.itertext()), code, headings, quotes)
 
 
 @dataclass(frozen=True)
 class EmbeddedFaces:
-    """Which faces to embed with which characters, the symbols drawn from the symbol face, and the CSS that
-    declares that face (empty when the book has no such symbol)."""
+    """Which faces to embed with which characters, the symbols drawn from the symbol face, and the
+    @font-face rules that declare them."""
 
     faces: tuple[tuple[str, FontFace, str], ...]
     symbols: str
     stylesheet: str
     cache: Cache | None
+    halted: frozenset[FontFace] = frozenset()
+    """Faces without `halt`, given one from their marks' ink (writers/fonts.py with_halt)."""
 
     def files(self) -> Iterator[tuple[str, str, bytes]]:
         """(id, file name, subset font) of each face, under fonts/ (the stylesheet's `../fonts/`)."""
         for uid, face, characters in self.faces:
-            yield uid, f"fonts/{face.file_stem}.otf", subset_face(face, characters, self.cache)
+            cut = halted_subset if face in self.halted else subset_face
+            yield uid, f"fonts/{_file_stem(face)}.otf", cut(face, characters, self.cache)
 
 
-def embedded_faces(fonts: EpubFonts, text: str, code_text: str) -> EmbeddedFaces:
-    """The faces that draw `text` (and `code_text`, set in code's face)."""
-    faces = [("font-400", fonts.regular, text), ("font-700", fonts.bold, text)]
-    if fonts.mono is not None:
-        faces.append(("font-mono", fonts.mono, code_text))
-    symbols = _symbol_characters(fonts, text, code_text)
-    stylesheet = ""
+def _file_stem(face: FontFace) -> str:
+    """The face's file name in the book: its family in ASCII letters and digits (a name in Chinese is
+    transliterated to a digest), then its weight."""
+    letters = re.sub(r"[^A-Za-z0-9]", "", face.family)
+    if len(letters) < len(face.family.replace(" ", "")):
+        letters = "Face" + hashlib.sha256(face.family.encode()).hexdigest()[:8]
+    return f"{letters}-{'Bold' if face.weight >= 600 else 'Regular'}"
+
+
+def _font_face_rule(face: FontFace) -> str:
+    family = face.family.replace('"', '\\"')
+    weight = "bold" if face.weight >= 600 else "normal"
+    return (
+        f'@font-face {{\n  font-family: "{family}";\n  font-weight: {weight};\n  font-style: normal;\n'
+        f'  src: url("../fonts/{_file_stem(face)}.otf");\n}}\n'
+    )
+
+
+def _faces_of(fonts: EpubFonts, texts: RoleTexts) -> list[tuple[FontFace, str]]:
+    """Each face to embed with its characters: the chosen faces with the text they set, and the built-in
+    faces with what the chosen ones lack (the fallback the font lists name)."""
+    look = fonts.look
+    wanted: dict[FontFace, set[str]] = {}
+    roles = [("body", texts.text), ("code", texts.code)]
+    if look.chosen("heading") and look.typefaces["heading"].family != look.typefaces["body"].family:
+        roles.append(("heading", texts.headings))
+    if look.chosen("sans"):
+        roles.append(("sans", texts.quotes))
+    for role, text in roles:
+        typeface, builtin = look.typefaces[role], look.builtin[role]
+        faces = typeface.faces() if role != "heading" else (typeface.bold or typeface.regular,)
+        quotes = set(look.narrow_quotes(role)) & set(text)  # set full-width, in the built-in face
+        for face in faces:
+            wanted.setdefault(face, set()).update(set(text) - quotes)
+            if typeface.chosen:
+                fallback = builtin.bold if face.weight >= 600 and builtin.bold else builtin.regular
+                wanted.setdefault(fallback, set()).update(characters_missing(face, text), quotes)
+    return [(face, "".join(sorted(characters))) for face, characters in wanted.items() if characters]
+
+
+def embedded_faces(fonts: EpubFonts, texts: RoleTexts) -> EmbeddedFaces:
+    """The faces that draw the edition's text, and their @font-face rules."""
+    faces = [(f"font-{index}", face, characters) for index, (face, characters) in enumerate(_faces_of(fonts, texts))]
+    stylesheet = "".join(_font_face_rule(face) for _, face, _ in faces)
+    symbols = _symbol_characters(fonts, texts)
     if fonts.symbols is not None and symbols:
         faces.append(("font-symbols", fonts.symbols, symbols))
-        stylesheet = _symbols_rule(f"fonts/{fonts.symbols.file_stem}.otf", fonts.regular.family)
-    return EmbeddedFaces(tuple(faces), symbols, stylesheet, fonts.cache)
+        stylesheet += _symbols_rule(f"fonts/{_file_stem(fonts.symbols)}.otf", fonts.regular.family)
+    look = fonts.look
+    halted = {face for t in look.typefaces.values() if t.chosen for face in t.faces() if lacks_halt(face)}
+    return EmbeddedFaces(tuple(faces), symbols, stylesheet, fonts.cache, frozenset(halted))
 
 
-def reading_faces(language: str, cache: Cache | None) -> tuple[EpubFonts, str]:
+def reading_faces(config: Config, language: str, cache: Cache | None) -> tuple[EpubFonts, str]:
     """The faces a reading edition (EPUB, HTML) embeds for a book in `language`, and the CJK region they are
     of: Traditional editions embed the TC (or HK) faces, whose default glyphs are the region's, for the
     reading systems that ignore the language's `locl` forms."""
-    from publish.writers.fonts import MONO_FAMILY, SERIF_FAMILY, SYMBOL_FAMILY, cjk_region, find_face, in_region
+    from publish.typefaces import find_face
+    from publish.writers.fonts import SYMBOL_FAMILY, cjk_region
+    from publish.writers.look import book_look
 
     region = cjk_region(language)
-    fonts = EpubFonts(
-        regular=find_face(in_region(SERIF_FAMILY, region), weight=400),
-        bold=find_face(in_region(SERIF_FAMILY, region), weight=700),
-        cache=cache,
-        mono=find_face(in_region(MONO_FAMILY, region), 400),
-        symbols=find_face(SYMBOL_FAMILY, 400),
-    )
-    return fonts, region
+    return EpubFonts(book_look(config, region), cache, symbols=find_face(SYMBOL_FAMILY, 400)), region

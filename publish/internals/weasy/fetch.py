@@ -1,4 +1,5 @@
-"""The only door through which WeasyPrint may read: the book's own images, nothing else, no network."""
+"""The only door through which WeasyPrint may read: the book's own images and the project's chosen font files,
+nothing else, no network."""
 
 from __future__ import annotations
 
@@ -21,13 +22,18 @@ def _fetcher_class() -> type:
     class BookFetcher(URLFetcher):
         """Serves exactly the images the render stage vetted (already read); refuses every other URL."""
 
-        def __init__(self, files: Mapping[str, bytes]) -> None:
+        def __init__(self, files: Mapping[str, bytes], fonts: Mapping[str, str]) -> None:
             super().__init__(allowed_protocols=("file",), allow_redirects=False)
             self._files = {BOOK_BASE_URL + href: data for href, data in files.items()}
+            self._fonts = dict(fonts)
             self.refused: list[str] = []
 
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-            data = self._files.get(url.split("?")[0].split("#")[0])
+            address = url.split("?")[0].split("#")[0]
+            data = self._files.get(address)
+            if data is None and address in self._fonts:
+                with open(self._fonts[address], "rb") as handle:
+                    data = handle.read()
             if data is None:
                 self.refused.append(url)
                 log.debug("refused to fetch %s", url)
@@ -37,6 +43,8 @@ def _fetcher_class() -> type:
     return BookFetcher
 
 
-def book_fetcher(files: Mapping[str, bytes]) -> object:
-    """A WeasyPrint URL fetcher for these files only; its `refused` lists what else was asked for."""
-    return _fetcher_class()(files)
+def book_fetcher(files: Mapping[str, bytes], fonts: Mapping[str, str] | None = None) -> object:
+    """A WeasyPrint URL fetcher for these files only, and the font files of the project's fonts/ that the
+    book's look names (read from disk when WeasyPrint loads them, once a process); its `refused` lists what
+    else was asked for."""
+    return _fetcher_class()(files, fonts or {})

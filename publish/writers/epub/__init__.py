@@ -11,7 +11,7 @@ from publish.errors import Diagnostic, Severity
 from publish.model import BuildRequest
 from publish.pictures.convert import EPUB, Target
 from publish.settings import setting
-from publish.writers import Writer, WriterInput, WriterOutput, read_stylesheets
+from publish.writers import Writer, WriterInput, WriterOutput
 
 MB = 1_000_000
 
@@ -44,14 +44,17 @@ class EpubWriter(Writer):
         from publish.writers.embedded_fonts import reading_faces
         from publish.writers.epub.package import build_epub
         from publish.writers.fonts import stylesheet_in_region
+        from publish.writers.look import book_stylesheets, coverage_warnings, outdated_copy_warnings
         from publish.writers.pdf.settings import PrintSettings, print_column
         from publish.writers.picture_rows import book_in_rows
 
         vertical = job.request.reader_edition.vertical
         budget = self.settings_in(job.config).max_mb * MB
-        fonts, region = reading_faces(job.book.meta.language, job.cache)
+        fonts, region = reading_faces(job.config, job.book.meta.language, job.cache)
         names = ["common.css", "epub.css", *(["vertical.css"] if vertical else [])]
-        stylesheet = stylesheet_in_region("\n".join(read_stylesheets(job.config, names)), region)
+        sheets = book_stylesheets(job.config, fonts.look, names, ("extra-epub.css",))
+        stylesheet = stylesheet_in_region("\n".join(sheets), region)
+        warnings = fonts.look.warnings + coverage_warnings(fonts.look, job.book) + outdated_copy_warnings(job.config)
 
         in_rows = book_in_rows(job.book, print_column(job.config.section("print", PrintSettings).page_size_mm))
 
@@ -67,7 +70,9 @@ class EpubWriter(Writer):
             step = _lightest_needed(job, len(epub) - pictures, budget)
             epub, pictures = made(step)
         job.staging.write_bytes(f"{job.book.meta.slug}.epub", epub)
-        return WriterOutput(notes=_budget_notes(len(epub), budget, step), warnings=_over_budget(job, len(epub), budget))
+        return WriterOutput(
+            notes=_budget_notes(len(epub), budget, step), warnings=warnings + _over_budget(job, len(epub), budget)
+        )
 
 
 def _lightest_needed(job: WriterInput, rest: int, budget: float) -> int:

@@ -6,7 +6,7 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
-from publish.writers.fonts import FontFace
+from publish.typefaces import FontFace
 
 COVER_SIZE = (1600, 2560)
 _BACKGROUND = (33, 52, 72)

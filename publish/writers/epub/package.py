@@ -19,7 +19,9 @@ from publish.model import Book, Chapter, PrintPage
 from publish.writers.embedded_fonts import (
     ALWAYS_IN_FONT,
     FONT_MEDIA_TYPE,
+    READING_ROLES,
     EpubFonts,
+    RoleTexts,
     document_texts,
     embedded_faces,
 )
@@ -182,11 +184,15 @@ def footnotes_as_asides(body: str, label: str = "注释") -> str:
 
 
 def _documents(
-    book: Book, cover_href: str, print_pages: Mapping[str, Sequence[PrintPage]], page_list: list
+    book: Book,
+    cover_href: str,
+    print_pages: Mapping[str, Sequence[PrintPage]],
+    page_list: list,
+    typefaces: list[tuple[str, str, str]],
 ) -> Iterator[tuple[str, str, str]]:
-    """(id, file name, XHTML) of every content document, in reading order."""
+    """(id, file name, XHTML) of every content document, in reading order; the colophon names `typefaces`."""
     # Dates in the pages' templates take the EPUB's CJK–Latin gap, a space (typography/spacing.py).
-    common = {"book": book, "lang": book.meta.language, "cjk_latin_gap": "space"}
+    common = {"book": book, "lang": book.meta.language, "cjk_latin_gap": "space", "typefaces": typefaces}
     t = partial(label_in, language=book.meta.language)
     pages = [
         ("cover", "cover.xhtml", "epub_cover.xhtml", "封面", "cover-page", "", {"cover_href": cover_href}),
@@ -284,18 +290,15 @@ def _content_items(
     """The documents, the stylesheet and the embedded faces cut to the documents' characters; the spine."""
     t = partial(label_in, language=book.meta.language)
     # The navigation document's own words (landmarks, the page list's heading) are drawn in the embedded faces too.
-    texts = [ALWAYS_IN_FONT, book.meta.title, book.meta.series, t("目录"), t("导览"), t("版权信息"), "封面正文"]
-    texts.append(t("印刷版页码"))
-    code_texts = [ALWAYS_IN_FONT]
+    words = [ALWAYS_IN_FONT, book.meta.title, book.meta.series, t("目录"), t("导览"), t("版权信息"), "封面正文"]
+    texts = [RoleTexts("".join(words) + t("印刷版页码"), ALWAYS_IN_FONT, ALWAYS_IN_FONT, ALWAYS_IN_FONT)]
     markups = []
     for uid, file_name, markup in documents:
         if vertical:
             markup = upright_numbers_in_document(markup)
         markups.append((uid, file_name, markup))
-        document_text, in_code = document_texts(markup)
-        texts.append(document_text)
-        code_texts.append(in_code)
-    embedded = embedded_faces(fonts, "".join(texts), "".join(code_texts))
+        texts.append(document_texts(markup))
+    embedded = embedded_faces(fonts, RoleTexts.joined(texts))
     spine = []
     for uid, file_name, markup in markups:
         content = symbols_in_document(markup, embedded.symbols).encode("utf-8")
@@ -342,7 +345,8 @@ def build_epub(
     _package_metadata(ebook, book, vertical, has_images=bool(image_files))
     cover_href = _cover(ebook, book, fonts)
     page_list: list[tuple[str, str, str]] = []
-    documents = list(_documents(book, cover_href, print_pages or {}, page_list))
+    typefaces = fonts.look.colophon_faces(READING_ROLES if fonts.look.chosen("sans") else READING_ROLES[:3])
+    documents = list(_documents(book, cover_href, print_pages or {}, page_list, typefaces))
     if page_list:
         printed = f"{meta_title(book)}（{label_in('印刷版', meta.language)}）"
         ebook.add_metadata(None, "meta", "printPageNumbers", {"property": "schema:accessibilityFeature"})

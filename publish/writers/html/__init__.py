@@ -9,7 +9,7 @@ from __future__ import annotations
 from publish.config import Config
 from publish.model import BuildRequest
 from publish.pictures.convert import EPUB, Target
-from publish.writers import Writer, WriterInput, WriterOutput, read_stylesheets
+from publish.writers import Writer, WriterInput, WriterOutput
 
 
 class HtmlWriter(Writer):
@@ -26,6 +26,7 @@ class HtmlWriter(Writer):
         from publish.writers.embedded_fonts import reading_faces
         from publish.writers.fonts import stylesheet_in_region
         from publish.writers.html.site import write_site
+        from publish.writers.look import book_stylesheets, coverage_warnings
         from publish.writers.pdf.settings import PrintSettings, print_column
         from publish.writers.picture_rows import book_in_rows
 
@@ -34,8 +35,9 @@ class HtmlWriter(Writer):
             EPUB,
             job.cache,
         )
-        fonts, region = reading_faces(book.meta.language, job.cache)
+        fonts, region = reading_faces(job.config, book.meta.language, job.cache)
         names = ["common.css", "epub.css", "html.css"]
-        stylesheet = stylesheet_in_region("\n".join(read_stylesheets(job.config, names)), region)
+        sheets = book_stylesheets(job.config, fonts.look, names, ("extra-epub.css",))
+        stylesheet = stylesheet_in_region("\n".join(sheets), region)
         write_site(book, fonts, stylesheet, job.staging, f"{book.meta.slug}-html")
-        return WriterOutput()
+        return WriterOutput(warnings=fonts.look.warnings + coverage_warnings(fonts.look, job.book))

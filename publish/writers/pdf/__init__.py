@@ -6,16 +6,15 @@ settings (`[print]`, settings.py) and options here."""
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from publish.errors import PublishError, UsageError
+from publish.errors import UsageError
 from publish.model import BuildRequest
-from publish.writers import Writer, WriterInput, WriterOption, WriterOutput, read_stylesheets
+from publish.writers import Writer, WriterInput, WriterOption, WriterOutput
 from publish.writers.pdf.qr_codes import LARGEST_MM
 from publish.writers.pdf.settings import PrintSettings
 
@@ -65,7 +64,7 @@ class PdfWriter(Writer):
         from publish.pictures.convert import pdf_target
         from publish.writers.pdf.settings import text_block_mm
 
-        return [pdf_target(*text_block_mm(self.settings_in(config).page_size_mm))]
+        return [pdf_target(*text_block_mm(self.settings_in(config).page_size_mm, _body_pt(config)))]
 
     @contextmanager
     def prepare(self, request: BuildRequest) -> Iterator[object]:
@@ -78,25 +77,30 @@ class PdfWriter(Writer):
             yield pool
 
     def write(self, job: WriterInput) -> WriterOutput:
-        from publish.writers.fonts import LATIN_SANS_FAMILY, LATIN_SERIF_FAMILY, SANS_FAMILY, SERIF_FAMILY, find_face
-        from publish.writers.pdf.document import build_pdf
+        from publish.writers.look import book_look, book_stylesheets, coverage_warnings, outdated_copy_warnings
+        from publish.writers.pdf.document import PdfLook, build_pdf
         from publish.writers.pdf.progress import TerminalProgress
 
         config, book, request = job.config, job.book, job.request
         settings: PrintSettings = self.settings_in(config)
         print_ready, booklet = self.option(request, "print_ready", False), self.option(request, "booklet", False)
-        # Fail with a clear message rather than lay out in a fallback face.
-        faces = [find_face(family, weight) for family in (SERIF_FAMILY, LATIN_SERIF_FAMILY) for weight in (400, 700)]
-        # Headings and code fall back to the sans collection, which holds the mono face. Every face listed is
-        # embedded once for the whole book rather than cut into a subset for each issue (layout.py).
-        for family in (SANS_FAMILY, LATIN_SANS_FAMILY):
-            for weight in (400, 700):
-                with contextlib.suppress(PublishError):
-                    faces.append(find_face(family, weight))
-        font_files = tuple(face.path for face in faces)
-        stylesheets = read_stylesheets(config, ["common.css", "pdf.css"])
-        if print_ready:
-            stylesheets += read_stylesheets(config, ["press.css"])
+        # Every face the book may draw with (chosen and built-in, found when the look is made, so that a
+        # missing one fails with a clear message) is embedded once for the whole book rather than cut into a
+        # subset for each issue (layout.py).
+        # The PDF is set in the SC faces whatever its language: Pango applies the text's `locl` forms, which
+        # every PDF viewer then shows as drawn.
+        look = book_look(config, "SC")
+        font_files = tuple(dict.fromkeys(face.path for face in look.system_faces()))
+        pdf_fonts = look.pdf_fonts(job.cache)
+        pdf_look = PdfLook(
+            font_pt=_body_pt(config),
+            typefaces=tuple(look.colophon_faces(("body", "heading", "sans", "code", "latin"))),
+            project_fonts=tuple(pdf_fonts.files.items()),
+            served_fonts=tuple(pdf_fonts.served.items()),
+        )
+        names = ["common.css", "pdf.css", *(["press.css"] if print_ready else [])]
+        stylesheets = book_stylesheets(config, look, names, ("extra-pdf.css",), pdf=pdf_fonts)
+        warnings = look.warnings + coverage_warnings(look, book) + outdated_copy_warnings(config)
         progress = TerminalProgress() if request.show_progress and sys.stdout.isatty() else None
         try:
             volumes = build_pdf(
@@ -105,6 +109,7 @@ class PdfWriter(Writer):
                 settings.page_size_mm,
                 press=settings if print_ready else None,
                 font_files=font_files,
+                look=pdf_look,
                 cache=job.cache,
                 on_progress=progress,
                 pool=self.pool,  # type: ignore[arg-type]
@@ -124,9 +129,10 @@ class PdfWriter(Writer):
         if booklet and print_ready:  # the booklet is always imposed from trim-size pages, without bleed
             trims = build_pdf(
                 book,
-                read_stylesheets(config, ["common.css", "pdf.css"]),
+                book_stylesheets(config, look, ["common.css", "pdf.css"], ("extra-pdf.css",), pdf=pdf_fonts),
                 settings.page_size_mm,
                 font_files=font_files,
+                look=pdf_look,
                 cache=job.cache,
                 pool=self.pool,  # type: ignore[arg-type]
                 links=settings.links,
@@ -138,7 +144,7 @@ class PdfWriter(Writer):
             pages.update(self._write_volume(job, settings, volume, trim, stem, print_ready, booklet))
             print_pages.update(volume.print_pages)
         return WriterOutput(
-            warnings=volumes[0].warnings,
+            warnings=warnings + volumes[0].warnings,
             provides={"print_pages": print_pages},
             pages=pages,
             notes=_volume_notes(volumes, settings.max_pages) + _code_notes(volumes[0].printed_instead_of_codes),
@@ -162,6 +168,7 @@ class PdfWriter(Writer):
             job.staging.write_later(f"{stem}.pdf", volume.data)
         pages = {f"{stem}.pdf": volume.pages}
         if print_ready:
+            from publish.writers.look import book_look, book_stylesheets
             from publish.writers.pdf.press.cover import CoverGeometry, build_cover_pdf, spine_width_mm
 
             width, height = settings.page_size_mm
@@ -172,7 +179,8 @@ class PdfWriter(Writer):
                 chapters = book.chapters[volume.issues.start : volume.issues.stop]
                 part = replace(book, chapters=chapters)
                 book = replace(part, meta=replace(book.meta, volume_line=f"{volume.volume}　{part.issue_span}"))
-            cover = build_cover_pdf(book, read_stylesheets(job.config, ["cover.css"])[0], geometry)
+            look = book_look(job.config, "SC")
+            cover = build_cover_pdf(book, "\n".join(book_stylesheets(job.config, look, ["cover.css"])), geometry)
             job.staging.write_bytes(f"{stem}-cover.pdf", cover)
             pages[f"{stem}-cover.pdf"] = 1
         if booklet:
@@ -183,6 +191,14 @@ class PdfWriter(Writer):
             job.staging.write_bytes(f"{stem}-booklet.pdf", impose_booklet(data, signature))
             pages[f"{stem}-booklet.pdf"] = len(signature_order(trim.pages, signature))
         return pages
+
+
+def _body_pt(config: Config) -> float:
+    """The PDF's body size: [style] body_size, else the built-in 10 pt."""
+    from publish.config import StyleSettings
+    from publish.writers.pdf.settings import BODY_FONT_PT
+
+    return config.section("style", StyleSettings).body_size or BODY_FONT_PT
 
 
 def _code_notes(printed: int) -> tuple[str, ...]:

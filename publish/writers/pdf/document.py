@@ -12,7 +12,7 @@ import io
 import logging
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -58,6 +58,18 @@ _MM_PER_INCH = 25.4
 GUTTER_BY_PAGES = ((150, 0.375), (300, 0.5), (500, 0.625), (700, 0.75), (None, 0.875))
 """Minimum inside margin, in inches, by page count: what print-on-demand services ask of a bound book."""
 PRESS_MIN_DPI = 300
+
+
+@dataclass(frozen=True)
+class PdfLook:
+    """What the book's look (writers/look.py) gives the layout besides its stylesheets: the body size, the
+    faces the colophon names, and the project's font files that its @font-face rules load."""
+
+    font_pt: float = BODY_FONT_PT
+    typefaces: tuple[tuple[str, str, str], ...] = ()
+    project_fonts: tuple[tuple[str, Path], ...] = ()
+    served_fonts: tuple[tuple[str, bytes], ...] = ()
+    """Small faces every part may load by their path under the book's base URL (the built-in quotation marks)."""
 
 
 @dataclass(frozen=True)
@@ -171,11 +183,13 @@ def _for_paper(book: Book, links: str, ink: str) -> tuple[Book, int]:
     return replace(book, chapters=tuple(chapters)), printed
 
 
-def front_matter_html(book: Book, slot_digits: int) -> str:
-    """Title page, colophon and contents, with a slot `slot_digits` digits wide for each issue's page number."""
+def front_matter_html(book: Book, slot_digits: int, typefaces: Sequence[tuple[str, str, str]] = ()) -> str:
+    """Title page, colophon (naming `typefaces`) and contents, with a slot `slot_digits` digits wide for each
+    issue's page number."""
     return render_page(
         "pdf_book.html",
         book=book,
+        typefaces=typefaces,
         part="front",
         page_slot="0" * slot_digits,
         stylesheets=[],
@@ -240,7 +254,14 @@ class _PartJobs:
     """The layout jobs of the book's parts, for one gutter (inside margin)."""
 
     def __init__(
-        self, book: Book, styles: list[str], resources: dict[str, bytes], font_files: tuple[Path, ...], *, tagged: bool
+        self,
+        book: Book,
+        styles: list[str],
+        resources: dict[str, bytes],
+        font_files: tuple[Path, ...],
+        *,
+        tagged: bool,
+        look: PdfLook,
     ):
         from publish.internals.weasy.fonts import font_identities
         from publish.writers.pdf.layout import layout_fingerprint
@@ -248,6 +269,7 @@ class _PartJobs:
         self.book, self.styles, self.resources = book, styles, resources
         self.press = PRESS_PROFILE in resources
         self.tagged = tagged
+        self.look = look
         self.icc = {PRESS_PROFILE: resources[PRESS_PROFILE]} if self.press else {}
         self.fingerprint = layout_fingerprint(font_files)
         self.shared_faces = {
@@ -269,10 +291,11 @@ class _PartJobs:
             label=label,
             html=html,
             stylesheets=(*self.styles, geometry),
-            resources=used,
+            resources={**used, **dict(self.look.served_fonts)},
             press=self.press,
             fingerprint=self.fingerprint,
             shared_fonts=frozenset(self.shared_faces),
+            project_fonts=tuple((url, str(path)) for url, path in self.look.project_fonts),
             **flags,
         )
 
@@ -295,7 +318,12 @@ class _PartJobs:
     def contents(self, geometry: str, digits: int) -> LayoutJob:
         """The front matter, whose contents leave a slot `digits` wide for each issue's page number."""
         return self._job(
-            "目录", front_matter_html(self.book, digits), geometry, self.icc, number_slots=True, tagged=self.tagged
+            "目录",
+            front_matter_html(self.book, digits, self.look.typefaces),
+            geometry,
+            self.icc,
+            number_slots=True,
+            tagged=self.tagged,
         )
 
 
@@ -316,7 +344,7 @@ def _lay_out_book(
     estimate = estimated_pages(book)
     inner = inner_margin_mm(round(estimate * ESTIMATE_MARGIN))
     for _attempt in range(3):
-        geometry = page_geometry_css(page_size_mm, inner)
+        geometry = page_geometry_css(page_size_mm, inner, jobs.look.font_pt)
         *issues, folio_template, front = lay_out_all(
             [*jobs.issues(geometry), jobs.folios(geometry), jobs.contents(geometry, slot_digits)],
             layout_cache,  # type: ignore[arg-type]
@@ -441,6 +469,7 @@ def build_pdf(
     *,
     press: PrintSettings | None = None,
     font_files: tuple[Path, ...] = (),
+    look: PdfLook = PdfLook(),
     cache: Cache | None = None,
     on_progress: ProgressCallback | None = None,
     pool: LayoutPool | None = None,
@@ -460,14 +489,14 @@ def build_pdf(
 
     book = book_in_rows(book, print_column(page_size_mm))
     ink = PRESS_INK if press is not None else SCREEN_INK
-    fitted = fit_book_pictures(book, pdf_target(*text_block_mm(page_size_mm)), cache, prefitted)
+    fitted = fit_book_pictures(book, pdf_target(*text_block_mm(page_size_mm, look.font_pt)), cache, prefitted)
     book, printed_instead_of_codes = _for_paper(fitted, links, ink)
     resources: dict[str, bytes] = dict(book.images)
     styles = list(stylesheets)
     if press is not None:
         resources[PRESS_PROFILE] = cmyk_profile()
         styles.append(press_css(press))
-    jobs = _PartJobs(book, styles, resources, font_files, tagged=tagged and press is None)
+    jobs = _PartJobs(book, styles, resources, font_files, tagged=tagged and press is None, look=look)
     layout_cache = LayoutCache(cache) if cache is not None else None
     laid_out = _lay_out_book(jobs, page_size_mm, layout_cache, on_progress, pool)
     refused = [href for part in (*laid_out.issues, laid_out.front) for href in part.refused]

@@ -77,6 +77,8 @@ class LayoutJob:
     merge joins into one tree (merge.py). The folio template stays untagged: it is drawn as artifacts."""
     first: bool = False
     """Lay out before the others, whatever its length (the folio template: short HTML, many pages)."""
+    project_fonts: tuple[tuple[str, str], ...] = ()
+    """(URL, path) of the font files of the project's fonts/ that the stylesheets' @font-face rules name."""
     shared_fonts: frozenset[FontIdentity] = frozenset()
     """Fonts the merge embeds once for the whole book: the part records the glyphs it uses of them and
     embeds a placeholder instead of subsetting them (the costly step of writing a part)."""
@@ -152,7 +154,7 @@ def lay_out(job: LayoutJob) -> LaidOutPart:
     from publish.writers.pdf.merge import with_margin_boxes_as_artifacts
 
     font_config = font_configuration()
-    fetcher = book_fetcher(dict(job.resources))
+    fetcher = book_fetcher(dict(job.resources), dict(job.project_fonts))
     variant = {"pdf_variant": "pdf/x-4"} if job.press else {}
     with patched(document_seed=job.key, shared_fonts=job.shared_fonts) as shared:
         key = (job.stylesheets, job.resources.get(PRESS_PROFILE, b""))

@@ -13,7 +13,8 @@ from PIL import Image
 
 from publish.model import Selection
 from publish.source import collect_issues
-from publish.writers.fonts import find_face
+from publish.typefaces import find_face
+from publish.writers.fonts import SERIF_FAMILY
 
 from ...testing_utils import NS, SAMPLE_ISSUES, XML_LANG, Epub, epubcheck_findings, run_cli, write_issue
 from ...typography.copied_text import only_gap_spaces_added
@@ -147,7 +148,7 @@ def test_fonts_are_sc_subsets_covering_the_text(epub: Epub) -> None:
     missing = {c for c in text if not c.isspace() and ord(c) not in cmap} - invisible
     assert missing == set()
     # Glyph choice: for characters whose Japanese and Simplified forms differ, the subset has the SC one.
-    face = find_face()
+    face = find_face(SERIF_FAMILY)
     sc = TTFont(str(face.path), fontNumber=face.index, lazy=True).getBestCmap()
     jp = TTFont(str(face.path), fontNumber=0, lazy=True).getBestCmap()
     differing = [c for c in set(text) if ord(c) in sc and sc[ord(c)] != jp.get(ord(c))]
