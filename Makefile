@@ -44,6 +44,9 @@ pictures: system test-system $(STAMP)
 	$(VENV)/bin/publish build --quiet --format pdf --config output/pictures/qrcodes.toml --output output/pictures/qrcodes
 	pdftoppm -r 60 -png -singlefile -f $$($(VENV)/bin/python -m tools.find_page output/pictures/qrcodes/*.pdf 本期链接) \
 	  -l $$($(VENV)/bin/python -m tools.find_page output/pictures/qrcodes/*.pdf 本期链接) output/pictures/qrcodes/*.pdf docs/qrcodes
+	printf '[book]\ntitle = "山海周刊合订本"\n[fonts]\nbody = "LXGW WenKai"\n[style]\naccent = "#2a6f97"\n' > output/pictures/look.toml
+	$(VENV)/bin/publish build --quiet --format pdf --source issues --config output/pictures/look.toml --output output/pictures/look
+	pdftoppm -r 60 -png -singlefile -f 5 -l 5 output/pictures/look/*.pdf docs/look-wenkai
 	$(VENV)/bin/publish build --quiet --vertical --output output/pictures
 	$(VENV)/bin/python -c "import glob, zipfile; zipfile.ZipFile(glob.glob('output/pictures/*-vertical.epub')[0]).extractall('output/pictures/vertical')"
 	tools/ace/chromium --headless --hide-scrollbars --user-data-dir=$(CURDIR)/output/pictures/chromium --window-size=3000,600 \

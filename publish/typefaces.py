@@ -244,7 +244,7 @@ def narrow_quotes(face: FontFace) -> str:
 @functools.cache
 def lacks_halt(face: FontFace) -> bool:
     """Whether the face has no positioning table at all, and so no `halt` to set a mark in half an em (LXGW
-    WenKai): the writers then give it one made from its own marks (writers/fonts.py with_halt)."""
+    WenKai): the writers then give it one made from its own marks (writers/halt_faces.py)."""
     from fontTools.ttLib import TTFont
 
     with TTFont(face.path, fontNumber=face.index, lazy=True) as font:

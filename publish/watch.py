@@ -69,9 +69,9 @@ def watched(config: Config, request: BuildRequest) -> Watched:
     roots = [request.source]
     if config.config_path is not None:
         roots.append(config.config_path)
-    styles = config.project_root / "styles"
-    if styles.is_dir():
-        roots.append(styles)
+    for folder in (config.project_root / "styles", config.project_root / "fonts"):  # extra CSS, [fonts] files
+        if folder.is_dir():
+            roots.append(folder)
     if request.image_dir is not None and request.image_dir.is_dir():
         roots.append(request.image_dir)
     return Watched(tuple(roots), request.output)

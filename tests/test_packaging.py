@@ -10,6 +10,9 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
+from publish.config import Config
+from publish.writers.look import book_look
+
 from .testing_utils import ROOT, SAMPLE_ISSUES, Epub, pdf_pages_text
 
 
@@ -70,7 +73,8 @@ def test_a_wheel_installed_outside_the_checkout_builds_the_sample_book(tmp_path:
     epub = Epub(epub_path[0])
     (css,) = [item.get("href") for item in epub.manifest().values() if item.get("media-type") == "text/css"]
     installed_css = epub.read(css).decode("utf-8")
+    look = book_look(Config(project_root=project), "SC")  # the built-in tokens, written in
     for name in ("common.css", "epub.css"):  # the packaged stylesheets, whole
-        assert (ROOT / "styles" / name).read_text(encoding="utf-8").strip() in installed_css, name
+        assert look.stylesheet((ROOT / "styles" / name).read_text(encoding="utf-8")).strip() in installed_css, name
     text = "".join(pdf_pages_text(pdf_path[0]))
     assert "目录" in text and len(text) > 5000

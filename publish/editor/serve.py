@@ -49,8 +49,9 @@ class Preview:
         self._watcher: threading.Thread | None = None
 
     def sources(self) -> list[Path]:
-        """The files a change of which changes the book: the issues and their pictures, book.toml, styles."""
-        folders = [self.request.source, self.config.project_root / "styles"]
+        """The files a change of which changes the book: the issues and their pictures, book.toml, styles and
+        the project's fonts."""
+        folders = [self.request.source, self.config.project_root / "styles", self.config.project_root / "fonts"]
         if self.request.image_dir is not None:
             folders.append(self.request.image_dir)
         files = [p for folder in folders if folder.is_dir() for p in folder.rglob("*") if p.is_file()]

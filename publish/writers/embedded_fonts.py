@@ -15,7 +15,8 @@ from lxml import etree
 from publish.cache import Cache
 from publish.typefaces import FontFace, characters_missing, lacks_halt
 from publish.writers.epub.symbols import SYMBOL_CLASS
-from publish.writers.fonts import halted_subset, subset_face
+from publish.writers.fonts import subset_face
+from publish.writers.halt_faces import halted_subset
 
 if TYPE_CHECKING:
     from publish.config import Config
@@ -118,7 +119,7 @@ class EmbeddedFaces:
     stylesheet: str
     cache: Cache | None
     halted: frozenset[FontFace] = frozenset()
-    """Faces without `halt`, given one from their marks' ink (writers/fonts.py with_halt)."""
+    """Faces without `halt`, given one from their marks' ink (writers/halt_faces.py)."""
 
     def files(self) -> Iterator[tuple[str, str, bytes]]:
         """(id, file name, subset font) of each face, under fonts/ (the stylesheet's `../fonts/`)."""

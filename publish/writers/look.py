@@ -37,10 +37,10 @@ from publish.writers.fonts import (
     MONO_FAMILY,
     SANS_FAMILY,
     SERIF_FAMILY,
-    halted_face_file,
     in_region,
     subset_face,
 )
+from publish.writers.halt_faces import halted_face_file
 
 ROLES = ("body", "heading", "sans", "code", "latin")
 _DEFAULT_FAMILY = {
@@ -58,7 +58,7 @@ QUOTES_FAMILY = "Book Quotes"
 
 PROJECT_FONT_URL = "file:///book/fonts/"
 
-HALT_SUFFIX = "(halt)"
+HALT_SUFFIX = "Halt"
 """After a family's name, the PDF's name for its copy given a `halt` feature."""
 """Where the PDF's stylesheet finds a face from the project's fonts/ (internals/weasy/fetch.py serves it)."""
 
@@ -124,7 +124,7 @@ class Look:
 
     def pdf_fonts(self, cache: Cache | None) -> PdfFonts:
         """The PDF's own @font-face rules and the files they load: the project's font files (fontconfig does
-        not know them), a copy with `halt` of each chosen face that has none (writers/fonts.py with_halt),
+        not know them), a copy with `halt` of each chosen face that has none (writers/halt_faces.py),
         and the built-in face's quotation marks where a chosen face draws them narrow."""
         rules: list[str] = []
         files: dict[str, Path] = {}

@@ -14,9 +14,10 @@ from fontTools import subset as ft_subset
 from fontTools.ttLib import TTFont
 
 from publish.editor.typo_report import read_layout
+from publish.errors import PublishError
 from publish.typefaces import find_face
 
-from ..testing_utils import SAMPLE_ISSUES, Epub, epubcheck_findings, run_cli, write_issue
+from ..testing_utils import REQUIRE_TOOLS, SAMPLE_ISSUES, Epub, epubcheck_findings, run_cli, write_issue
 
 WENKAI = "LXGW WenKai"
 
@@ -24,12 +25,14 @@ WENKAI = "LXGW WenKai"
 def _wenkai_installed() -> bool:
     try:
         find_face(WENKAI)
-    except Exception:  # noqa: BLE001 - not installed: make test installs it
+    except PublishError:
         return False
     return True
 
 
-needs_wenkai = pytest.mark.skipif(not _wenkai_installed(), reason="fonts-lxgw-wenkai is installed by make test")
+needs_wenkai = pytest.mark.skipif(
+    not _wenkai_installed() and not REQUIRE_TOOLS, reason="fonts-lxgw-wenkai is installed by make test"
+)
 
 
 def _project(tmp_path: Path, toml: str) -> Path:
@@ -261,3 +264,38 @@ def test_accent_tokens_and_extra_css_reach_both_books_after_the_built_in_sheets(
     assert (0x2A, 0x6F, 0x97) in _colours_of(pdf, "第 1 期")  # the issue number, and its contents entry
     assert (0x12, 0x34, 0x56) in _colours_of(pdf, "测试周刊")  # the issue's title: extra.css
     assert _colours_of(pdf, "小标题") == [(0x65, 0x43, 0x21)]  # extra-pdf.css, after extra.css
+
+
+@needs_wenkai
+def test_a_traditional_edition_says_when_the_family_has_no_tc_face(tmp_path: Path) -> None:
+    issues = tmp_path / "issues"
+    write_issue(issues, "001.md", body="“读书”之乐。\n")
+    project = _project(tmp_path, f'[fonts]\nbody = "{WENKAI}"\n')
+    result = _build(project, issues, "--format", "epub", "--edition", "traditional")
+    assert result.exit_code == 0, result.output
+    assert "book.toml:4: warning: fonts.body: LXGW WenKai has no TC face installed" in result.output
+    # Without a sibling the face itself is embedded; what it lacks comes from Noto's TC face.
+    css = Epub(next((project / "out").glob("*traditional*.epub"))).read("styles/book.css").decode()
+    assert '"LXGW WenKai", "Noto Serif CJK TC"' in css
+
+
+def test_a_full_copy_of_the_stylesheets_keeps_working_and_an_old_one_is_named(tmp_path: Path) -> None:
+
+    issues = tmp_path / "issues"
+    write_issue(issues, "001.md")
+    project = _project(tmp_path, '[style]\naccent = "#2a6f97"\n')
+    styles = project / "styles"
+    styles.mkdir()
+    built_in = Path(__file__).resolve().parents[2] / "styles"
+    for sheet in built_in.glob("*.css"):
+        (styles / sheet.name).write_text(sheet.read_text(encoding="utf-8"), encoding="utf-8")
+    result = _build(project, issues, "--format", "epub")
+    assert result.exit_code == 0, result.output
+    assert "color: #2a6f97" in Epub(project / "out" / "weekly-2026.epub").read("styles/book.css").decode()
+    assert "reads none of the book's tokens" not in result.output
+    # A copy made before the tokens: built as it says, with a warning that [style] does not reach it.
+    common = styles / "common.css"
+    common.write_text(common.read_text(encoding="utf-8").replace("var(--font-body)", '"Noto Serif CJK SC"'))
+    result = _build(project, issues, "--format", "epub")
+    assert result.exit_code == 0, result.output
+    assert "common.css: warning: style: this copy of common.css reads none of the book's tokens" in result.output

@@ -90,8 +90,8 @@ class PdfWriter(Writer):
         # The PDF is set in the SC faces whatever its language: Pango applies the text's `locl` forms, which
         # every PDF viewer then shows as drawn.
         look = book_look(config, "SC")
-        font_files = tuple(dict.fromkeys(face.path for face in look.system_faces()))
         pdf_fonts = look.pdf_fonts(job.cache)
+        font_files = tuple(dict.fromkeys([*(face.path for face in look.system_faces()), *pdf_fonts.files.values()]))
         pdf_look = PdfLook(
             font_pt=_body_pt(config),
             typefaces=tuple(look.colophon_faces(("body", "heading", "sans", "code", "latin"))),

@@ -12,7 +12,7 @@ import pytest
 
 from tools.phone import CHROMIUM, Phone, as_without_autospace, unpack_chapters
 
-from ...testing_utils import REQUIRE_TOOLS, build_sample, run_cli, tiny_png, write_issue
+from ...testing_utils import REQUIRE_TOOLS, ROOT, SAMPLE_ISSUES, build_sample, run_cli, tiny_png, write_issue
 
 WIDTHS = (320, 400)
 
@@ -66,6 +66,30 @@ def test_sample_editions_fit_a_phone_in_embedded_faces(phone: Phone, tmp_path: P
     # In an engine without text-autospace the gaps are the book's own spaces: none left at a line's edge.
     overflowing, _ = _look(phone, _plain_chapters(epub, tmp_path / "plain"), WIDTHS[:1], autospace=False)
     assert overflowing == []
+
+
+def test_a_book_in_its_own_face_fits_a_phone_in_embedded_faces(phone: Phone, tmp_path: Path) -> None:
+    """The sample set in LXGW WenKai (issue 31): each glyph from an embedded face (WenKai's subset, or Noto's
+    for the quotes WenKai draws narrow), nothing past the screen, no mark starting a line."""
+    from publish.errors import PublishError
+    from publish.typefaces import find_face
+
+    try:
+        find_face("LXGW WenKai")
+    except PublishError:
+        if REQUIRE_TOOLS:
+            raise
+        pytest.skip("fonts-lxgw-wenkai is installed by make test")
+    config = tmp_path / "book.toml"
+    config.write_text((ROOT / "book.toml").read_text(encoding="utf-8") + '\n[fonts]\nbody = "LXGW WenKai"\n')
+    result = run_cli(
+        "build", "--source", str(SAMPLE_ISSUES), "--config", str(config), "--format", "epub", "--output", str(tmp_path)
+    )
+    assert result.exit_code == 0, result.output
+    epub = next(tmp_path.glob("*.epub"))
+    overflowing, missing = _look(phone, unpack_chapters(epub, tmp_path / "book"))
+    assert overflowing == []
+    assert missing == {}
 
 
 def test_corpus_issues_fit_a_phone_in_embedded_faces(phone: Phone, corpus_phone_epub: Path, tmp_path: Path) -> None:
