@@ -380,25 +380,42 @@ def role_texts(markup: str) -> dict[str, str]:
     return texts
 
 
+NAMED_PER_FACE = 20
+"""Missing characters named one by one for each face; the rest are counted in one more warning (a face without
+Chinese at all, chosen by mistake, would otherwise give thousands)."""
+
+
 def coverage_warnings(look: Look, book: Book) -> tuple[Diagnostic, ...]:
-    """Each character a chosen face lacks, once, at the first place it occurs: it is drawn from the built-in
-    face instead (embedded like the rest)."""
+    """Each character a chosen face lacks and the built-in face has, once, at the first place it occurs: it is
+    drawn from the built-in face instead (embedded like the rest)."""
+    roles = [
+        role
+        for role in ("body", "heading", "sans", "code")
+        if look.chosen(role)
+        and not (role == "heading" and look.typefaces[role].family == look.typefaces["body"].family)
+    ]
+    if not roles:
+        return ()
     warnings = []
-    reported: set[tuple[str, str]] = set()
+    reported: dict[str, list[str]] = {}
     for chapter in book.chapters:
         issue = chapter.issue
         texts = role_texts(chapter.body)
         texts["body"] += issue.title + issue.description
         texts["heading"] += issue.title
         texts["sans"] += issue.description
-        for role in ("body", "heading", "sans", "code"):
+        for role in roles:
             typeface = look.typefaces[role]
-            if not typeface.chosen or (role == "heading" and typeface.family == look.typefaces["body"].family):
-                continue
-            for char in characters_missing(typeface.regular, texts[role]):
-                if (typeface.family, char) in reported:
+            seen = reported.setdefault(typeface.family, [])
+            lacking = characters_missing(typeface.regular, texts[role])
+            # What the built-in face lacks too (emoji: the symbol face draws them) is no news about this face.
+            lacking = "".join(sorted(set(lacking) - set(characters_missing(look.builtin[role].regular, lacking))))
+            for char in lacking:
+                if char in seen:
                     continue
-                reported.add((typeface.family, char))
+                seen.append(char)
+                if len(seen) > NAMED_PER_FACE:
+                    continue
                 line = _first_line(issue.body, char)
                 warnings.append(
                     Diagnostic(
@@ -411,6 +428,20 @@ def coverage_warnings(look: Look, book: Book) -> tuple[Diagnostic, ...]:
                         Severity.WARNING,
                     )
                 )
+    for family, missing in reported.items():
+        if len(missing) > NAMED_PER_FACE:
+            more = missing[NAMED_PER_FACE:]
+            warnings.append(
+                Diagnostic(
+                    book.chapters[0].issue.path.parent,
+                    None,
+                    "font",
+                    f"{family} has no glyph for {len(more):,} more characters ({''.join(more[:10])}…): they fall "
+                    "back to the built-in face",
+                    "check that [fonts] names a face with Chinese in it",
+                    Severity.WARNING,
+                )
+            )
     return tuple(warnings)
 
 
