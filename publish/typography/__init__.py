@@ -25,7 +25,7 @@ from publish.typography.line_edges import line_edges
 from publish.typography.orphans import orphan_binding
 from publish.typography.page_breaks import item_titles_kept, short_blocks_kept
 from publish.typography.profiles import BUILTIN_PROFILES, EPUB_RULES, PDF_RULES
-from publish.typography.punctuation import code_punctuation_binding, punctuation_compression, spaces_at_marks
+from publish.typography.punctuation import code_punctuation_binding, punctuation_compression
 from publish.typography.ruler import Rule, Ruler
 from publish.typography.spacing import cjk_latin_spaces, cjk_latin_spacing
 from publish.typography.vertical import upright_numbers
@@ -44,7 +44,6 @@ __all__ = [
 
 
 BUILTIN_RULES = (
-    Rule("spaces_at_marks", spaces_at_marks),
     Rule("cjk_latin_spacing", cjk_latin_spacing),
     Rule("cjk_latin_spaces", cjk_latin_spaces),
     Rule("punctuation_compression", punctuation_compression),

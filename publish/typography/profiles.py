@@ -9,7 +9,6 @@ _PROFILES: dict[str, tuple[str, ...]] = {
     # gap every engine drops at a line's edges (spacing.py).
     # Chromium breaks between inline code and a closing mark after it: the mark is joined to the code.
     "epub": (
-        "spaces_at_marks",
         "cjk_latin_spaces",
         "punctuation_compression",
         "break_anywhere",
@@ -21,7 +20,6 @@ _PROFILES: dict[str, tuple[str, ...]] = {
     # WeasyPrint has no `text-emphasis`: the dots are spans. Its justification needs break points inside long
     # Latin words (hyphenation) to keep lines tight.
     "pdf": (
-        "spaces_at_marks",
         "cjk_latin_spacing",
         "punctuation_compression",
         "break_anywhere",

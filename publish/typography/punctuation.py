@@ -1,30 +1,10 @@
-"""Full-width punctuation: a space written against it dropped, adjacent marks compressed to 1.5 em (`halt`
-on the mark whose blank faces the other), a mark after inline code bound to it."""
+"""Adjacent full-width punctuation compressed to 1.5 em (`halt` on the mark whose blank faces the other)."""
 
 from __future__ import annotations
-
-import re
 
 from lxml import etree
 
 from publish.typography.slots import CLOSING, OPENING, WORD_JOINER, block_slots, blocks, neighbours, span
-
-_SPACE_BEFORE_MARK = re.compile(r"[ \t]+(?=[，。、；：？！）」』》〉】〕])")
-_SPACE_AFTER_MARK = re.compile(r"(?<=[（「『《〈【〔])[ \t]+")
-"""Curly quotes are left out: they are English quotes too, where the space belongs."""
-
-
-def spaces_at_marks(root: etree._Element) -> None:
-    """A space written between a word and a full-width closing mark, or after an opening one, is dropped
-    (`lang=zh ，联系方式` → `lang=zh，联系方式`): the mark's own blank half is the space there (clreq §3.1.7),
-    and the extra quarter em reads as a hole, or stretches a line that cannot take the word after it."""
-    for block in blocks(root):
-        for slot in block_slots(block):
-            text = slot.value
-            if " " in text or "\t" in text:
-                changed = _SPACE_AFTER_MARK.sub("", _SPACE_BEFORE_MARK.sub("", text))
-                if changed != text:
-                    setattr(slot.element, slot.attribute, changed)
 
 
 def punctuation_compression(root: etree._Element) -> None:
