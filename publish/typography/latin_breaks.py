@@ -12,10 +12,10 @@ from publish.typography.slots import (
     IDEOGRAPH,
     IDEOGRAPHIC,
     OPENING,
-    URL_TEXT,
     WORD_JOINER,
     block_slots,
     blocks,
+    is_address,
 )
 from publish.xhtml import classes
 
@@ -53,7 +53,7 @@ def break_anywhere(root: etree._Element) -> None:
         if " " not in plain and _IDENTIFIER.fullmatch(plain):
             span.set("class", span.get("class", "") + " break-anywhere")
     for link in root.iter("a"):
-        if URL_TEXT.match("".join(link.itertext()).strip()) and "break-anywhere" not in classes(link):
+        if is_address("".join(link.itertext())) and "break-anywhere" not in classes(link):
             link.set("class", " ".join([*classes(link), "break-anywhere"]))
     for element in [e for e in root.iter("span", "a") if "break-anywhere" in classes(e)]:
         _keep_ends(element)
@@ -73,7 +73,11 @@ def _keep_ends(element: etree._Element) -> None:
     if ZERO_WIDTH_SPACE in head + tail or " " in head + tail:
         return
     first = etree.SubElement(element, "span", {"class": "nobreak"})
-    first.text, first.tail = head, middle
+    # A break point on each side of the middle: where a kept end meets the rest, the line breaker sees two
+    # letters and no break (UAX #14), so the shortest first piece was four characters, not three — an e-mail
+    # address after `联系方式是` that would have started on the line went whole to the next, and its line
+    # was stretched by half an em between the hanzi (technology year).
+    first.text, first.tail = head, ZERO_WIDTH_SPACE + middle + ZERO_WIDTH_SPACE
     last = etree.SubElement(element, "span", {"class": "nobreak"})
     last.text = tail
     element.text = None

@@ -32,6 +32,12 @@ CLOSING = "，。、；：？！）」』》〉】〕”’"
 URL_TEXT = re.compile(r"^(https?://|www\.)", re.IGNORECASE)
 
 
+def is_address(text: str) -> bool:
+    """Whether a link's text is its address: it starts as one once the typography's invisible break points
+    and joiners are left out (an address already typeset holds them)."""
+    return bool(URL_TEXT.match(text.replace("\u200b", "").replace(WORD_JOINER, "").strip()))
+
+
 @dataclass
 class Slot:
     """One run of text in the tree: an element's `.text` or its `.tail`, with what surrounds it."""
@@ -98,7 +104,7 @@ def skips(element: etree._Element) -> bool:
     """Whether typography stays out of this element (and everything inside it)."""
     if element.tag in SKIPPED_ELEMENTS or "nobreak" in (element.get("class") or "").split():
         return True  # a `nobreak` span holds an address's first or last characters (latin_breaks.py)
-    return element.tag == "a" and bool(URL_TEXT.match("".join(element.itertext()).strip()))
+    return element.tag == "a" and is_address("".join(element.itertext()))
 
 
 def span(css_class: str, text: str) -> etree._Element:

@@ -8,7 +8,7 @@ import unicodedata
 
 from lxml import etree
 
-from publish.typography.slots import URL_TEXT
+from publish.typography.slots import is_address
 from publish.writers.epub.runs import XHTML, wrap_runs_in_tail, wrap_runs_in_text
 
 _SHORT_NUMBER = re.compile(r"\d{1,2}")
@@ -52,7 +52,7 @@ def _upright_below(element: etree._Element) -> None:
 
 def _shows_an_address(element: etree._Element) -> bool:
     """A link whose text is its address (…/S0092-8674(23)00137-X, ?page=1): its numbers are not counts."""
-    return element.tag == f"{XHTML}a" and bool(URL_TEXT.match("".join(element.itertext()).strip()))
+    return element.tag == f"{XHTML}a" and is_address("".join(element.itertext()))
 
 
 _SPACES = (" ", "\u00a0")  # the CJK–Latin space, and the no-break one that binds a last hanzi or 日

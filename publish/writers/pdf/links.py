@@ -19,7 +19,8 @@ def _shows_its_address(text: str, href: str) -> bool:
     """Whether the link's text is (nearly) its URL, so printing the URL again would only repeat it."""
 
     def bare(url: str) -> str:
-        url = unquote(url).strip().lower()
+        # The typography's break points and joiners (an address broken anywhere) are not part of it.
+        url = unquote(url).replace("\u200b", "").replace("\u2060", "").strip().lower()
         for prefix in ("https://", "http://", "www."):
             url = url.removeprefix(prefix)
         return url.rstrip("/")
