@@ -85,6 +85,14 @@ SHRINKABLE = {
     "a file extension whose mark ends the line": ("，值得一读，可以处理.yaml、.pdf、.azw3、.txt 文件。", 1),
     # The orphan rule keeps `一致。”` whole; it fits with the marks inside the line halved.
     "a quotation whose last two hanzi are kept together": ("“{opening}，默认的快捷键和大多数编辑器保持一致。”", 0),
+    # The author's space before `，` leaves `，联系方式是 ` a quarter em too wide for its line: with the comma
+    # halved the word stays, and the e-mail address begins the next line (a line that ends on a space). At the
+    # other openings, addresses that break only by character and a line's space still leave loose lines: 8 → 6.
+    "an address, a spaced comma and an e-mail address": (
+        "，项目的主页是https://example.org/projects/11/index.html?from=weekly&lang=zh ，联系方式是 "
+        "maintainer11@gmail.com。",
+        6,
+    ),
 }
 
 
@@ -100,7 +108,9 @@ def shrunk(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Ty
 @pytest.mark.parametrize("name", list(SHRINKABLE))
 def test_punctuation_shrinks_before_the_hanzi_are_stretched(shrunk: dict, name: str) -> None:
     """clreq §3.5.3–3.5.4: with the marks of a line set to half an em where that lets the next piece fit, the
-    lines of these paragraphs stretched past 0.1 em between their hanzi go from 4 to 1 and from 1 to 0. The one
+    lines of these paragraphs stretched past 0.1 em between their hanzi go from 4 to 1, from 1 to 0 and, for
+    the address paragraphs, from 8 to 6 (flush right 63 → 73 %: the lines that end on a space after a mark was
+    halved now reach the edge). The one
     left (`城市里的树记下了，值得一读，可以处理.yaml、.pdf、.azw3、.txt` before `文件。`) would need the marks of
     another text box of its line halved: only the box being broken is compressed (internals/weasy/line_end.py).
     """
@@ -108,7 +118,7 @@ def test_punctuation_shrinks_before_the_hanzi_are_stretched(shrunk: dict, name: 
     assert report.loose_lines_over_tenth <= SHRINKABLE[name][1], [
         f.message for f in report.findings if "loose" in f.rule
     ]
-    assert report.flush_right_percent == 100.0
+    assert report.flush_right_percent >= (73.0 if "e-mail" in name else 100.0)
 
 
 def test_a_halved_mark_ends_its_line_flush_with_the_text_block(shrunk: dict) -> None:

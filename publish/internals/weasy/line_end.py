@@ -40,21 +40,27 @@ _HALVABLE = frozenset(CLOSING + OPENING)
 _EPSILON = 0.01
 
 
-def _halvable_indices(text: str) -> list[int]:
-    """Indices of the marks that may be halved, the line's last first: none unless the last visible character
-    is a closing mark (the one the line ends on); then the marks before it, last first."""
+def _halvable_indices(text: str, finished: bool) -> list[int]:
+    """Indices of the marks that may be halved, the line's last first: when the last visible character is a
+    closing mark (the one the line ends on), it and the marks before it; otherwise, when the piece of text
+    ends on this line at a break (`finished`), the marks inside it, at most MOST_HALVED - 1 of them
+    (`…lang=zh ，联系方式是 ` takes its last word when its comma is halved, rather than leave it for the next
+    line and stretch the rest)."""
     visible = text.rstrip(_INVISIBLE_END)
-    if not visible or visible[-1] not in CLOSING:
+    if not visible:
         return []
     indices = [index for index in range(len(visible) - 1, -1, -1) if visible[index] in _HALVABLE]
     # A mark beside another is left as it is: the pair is already 1.5 em (typography/punctuation.py), and
     # halved again it would be too tight. Only the line's last mark may follow one.
-    return [
+    kept = [
         index
         for index in indices
         if not (index > 0 and visible[index - 1] in _HALVABLE)
         and not (index + 1 < len(visible) and visible[index + 1] in _HALVABLE and index != len(visible) - 1)
     ]
+    if visible[-1] in CLOSING:
+        return kept
+    return kept[: MOST_HALVED - 1] if finished else []
 
 
 def _lay_halt(layout: line_break.Layout) -> None:
@@ -119,12 +125,19 @@ def line_end_compression() -> Iterator[None]:
             gains = c_length > length or (c_length == length and width > max_width + _EPSILON)
             if not gains:
                 continue
-            indices = _halvable_indices(layout.text)
+            # Marks inside a line that does not end on one are halved only to finish the piece of text on a
+            # space or a break point: the line may end there whatever follows (UAX #14 breaks after a space),
+            # so the line breaker keeps what was fitted instead of breaking it again, earlier, around the marks.
+            ends_at_break = c_resume is None and layout.text.endswith((" ", "\u200b"))
+            indices = _halvable_indices(layout.text, finished=ends_at_break)
             needed = max(0, int((c_width - max_width - _EPSILON) // half) + 1) if c_width > max_width else 0
             if needed == 0 or needed > len(indices) or needed > extra:
                 continue
             halved = tuple(indices[:needed])
-            halved_width = _width_halved(layout.text, halved, style, context)
+            # What halving saves, measured on the same text both ways, taken from the line's own width: the
+            # line breaker's width leaves out a trailing space that a layout of the text alone would count.
+            saving = _width_halved(layout.text, (), style, context) - _width_halved(layout.text, halved, style, context)
+            halved_width = c_width - saving
             if halved_width > max_width + _EPSILON:
                 continue  # the marks were half already (a `.halt` span), or the font has no `halt` for them
             layout.halved = halved
@@ -147,12 +160,33 @@ def line_end_compression() -> Iterator[None]:
             box.pango_layout.halved = halved  # a new layout, made from the same text: drawn halved too
         return x_advance
 
+    original_remove_last_whitespace = inline.remove_last_whitespace
+
+    @wraps(original_remove_last_whitespace)
+    def remove_last_whitespace(context, line) -> None:
+        # The line's trailing space goes, and WeasyPrint measures what is left afresh, without the marks halved
+        # to fit it: the box would count wider than it is drawn, and the line would not be justified to the edge.
+        chain = [line]
+        while isinstance(chain[-1], (boxes.LineBox, boxes.InlineBox)) and chain[-1].children:
+            chain.append(chain[-1].children[-1])
+        box = chain[-1]
+        halved = getattr(getattr(box, "pango_layout", None), "halved", ()) if isinstance(box, boxes.TextBox) else ()
+        original_remove_last_whitespace(context, line)
+        if not halved or not box.text:
+            return
+        excess = box.width - _width_halved(box.text, halved, box.style, context)
+        if excess > 0:
+            for counted in chain:
+                counted.width -= excess
+
     inline.split_first_line = split_first_line
     line_break.Layout.set_text = set_text
     inline.add_word_spacing = add_word_spacing
+    inline.remove_last_whitespace = remove_last_whitespace
     try:
         yield
     finally:
         inline.split_first_line = original_split
         line_break.Layout.set_text = original_set_text
         inline.add_word_spacing = original_add_word_spacing
+        inline.remove_last_whitespace = original_remove_last_whitespace
