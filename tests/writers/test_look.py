@@ -303,7 +303,9 @@ def test_a_full_copy_of_the_stylesheets_keeps_working_and_an_old_one_is_named(tm
 
 def test_a_face_without_chinese_is_named_for_twenty_characters_then_counted(tmp_path: Path) -> None:
     issues = tmp_path / "issues"
-    write_issue(issues, "001.md", body="天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往秋收冬藏闰余成岁律吕调阳云腾致雨露结为霜。\n")
+    write_issue(
+        issues, "001.md", body="天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往秋收冬藏闰余成岁律吕调阳云腾致雨露结为霜。\n"
+    )
     project = _project(tmp_path, '[fonts]\nbody = "TeX Gyre Termes"\n')
     result = _build(project, issues, "--format", "epub")
     assert result.exit_code == 0, result.output

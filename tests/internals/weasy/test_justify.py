@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import statistics
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,23 @@ def test_every_full_line_ends_flush_at_any_width(tmp_path: Path, width: str) -> 
         halved = (0.5,) if mark.text in CLOSING else ()
         assert min(abs(line.x1 - share * mark.size - right) for share in (0.0, *halved)) < 0.05, line.text
     assert lines[-1].x1 < right - 5  # the last line stays short (not stretched)
+
+
+SPACED = TEXT.replace("在Seedance 2.0身上", "在 Seedance 2.0 ，在它身上").replace("模型先于真实", "模型 GPT ，先于真实")
+
+
+@pytest.mark.parametrize("width", ["300pt", "287.3pt", "31.55em", "25.3em"])
+def test_lines_holding_an_authors_space_beside_chinese_end_flush(tmp_path: Path, width: str) -> None:
+    """A run of Chinese that starts or ends with a space (`在 `, ` ，在它`) is widened by its characters'
+    whole spacing at that end: counted as at an unspaced end, such lines ended 0.1 pt (LXGW WenKai: 0.9 pt)
+    past the edge. The edge is where most full lines end."""
+    lines = read_lines(_render(tmp_path, typeset_markup(f"<p>{SPACED}</p>", builtin_rules(PDF_RULES)), width))
+    full = [line for line in lines[:-1] if line.visible[-1].text not in CLOSING]
+    edge = statistics.median(line.x1 for line in full)
+    spaced = [line for line in full if " " in line.text.strip()]
+    assert spaced
+    for line in spaced:
+        assert abs(line.x1 - edge) < 0.05, line.text
 
 
 def test_the_stretch_is_shared_evenly_between_the_characters(tmp_path: Path) -> None:
