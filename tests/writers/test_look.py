@@ -312,3 +312,25 @@ def test_a_face_without_chinese_is_named_for_twenty_characters_then_counted(tmp_
     named = [line for line in result.output.splitlines() if "TeX Gyre Termes has no glyph for " in line]
     assert len(named) == 21, result.output
     assert "more characters" in named[-1] and "check that [fonts] names a face with Chinese in it" in named[-1]
+
+
+@needs_wenkai
+def test_a_traditional_edition_takes_the_familys_tc_sibling_when_there_is_one(tmp_path: Path) -> None:
+    fonts = tmp_path / "fonts"
+    sc = _partial_face(fonts, "读书之乐简介测试周刊期")
+    tc = sc.with_name("PartialKaiTC.ttf")
+    font = TTFont(sc)
+    for record in font["name"].names:
+        if record.nameID in (1, 4, 16):
+            record.string = "Partial Kai TC"
+        if record.nameID == 6:
+            record.string = "PartialKaiTC-Regular"
+    font.save(tc)
+    issues = tmp_path / "issues"
+    write_issue(issues, "001.md", body="讀書之樂。\n")
+    project = _project(tmp_path, '[fonts]\nbody = "Partial Kai"\n')
+    result = _build(project, issues, "--format", "epub", "--edition", "traditional")
+    assert result.exit_code == 0, result.output
+    assert "has no TC face" not in result.output
+    css = Epub(next((project / "out").glob("*traditional*.epub"))).read("styles/book.css").decode()
+    assert '"Partial Kai TC", "Noto Serif CJK TC"' in css
