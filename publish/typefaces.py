@@ -30,11 +30,6 @@ class FontFace:
     index: int
 
     @property
-    def file_stem(self) -> str:
-        style = "Bold" if self.weight >= 600 else "Regular"
-        return f"{self.family.replace(' ', '')}-{style}"
-
-    @property
     def in_project(self) -> bool:
         """A file of the project's `fonts/` folder rather than one fontconfig found on the system."""
         return self.path.parent.name == PROJECT_FONTS and not str(self.path).startswith("/usr/")
