@@ -5,12 +5,15 @@ cache keys do not depend on the typography's code (which says which marks are cl
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from publish.cache import Cache, code_digest, entry_key
 from publish.typefaces import FontFace
 from publish.typography.slots import CLOSING, OPENING
 from publish.writers.fonts import cache_key, subset_face
+
+log = logging.getLogger(__name__)
 
 
 def with_halt(data: bytes) -> bytes:
@@ -52,9 +55,15 @@ def with_halt(data: bytes) -> bytes:
     if not rules:
         return data
     features = "languagesystem DFLT dflt;\nlanguagesystem hani dflt;\nfeature halt {\n" + "\n".join(rules)
-    addOpenTypeFeaturesFromString(font, features + "\n} halt;\n", tables=["GPOS"])
-    out = io.BytesIO()
-    font.save(out)
+    try:
+        addOpenTypeFeaturesFromString(font, features + "\n} halt;\n", tables=["GPOS"])
+        out = io.BytesIO()
+        font.save(out)
+    except Exception as exc:  # a face fontTools cannot extend is used as it is
+        log.warning(
+            "could not give %s a halt feature (%s): its marks stay full width", font["name"].getDebugName(1), exc
+        )
+        return data
     return out.getvalue()
 
 
