@@ -106,7 +106,7 @@ def _project_faces(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> tup
             for index in range(_faces_in_file(path)):
                 families, bold = _names(path, index)
                 faces.append(_FileFace(families, bold, path, index))
-        except Exception:
+        except Exception:  # not a font fontTools reads: named only if a setting points at it (_named_file)
             continue
     return tuple(faces)
 
