@@ -43,7 +43,10 @@ class FaceProblem(Exception):
         self.message, self.hint = message, hint
 
 
-def _fc_match(family: str, weight: int) -> tuple[list[str], Path, int, int]:
+@functools.cache
+def _fc_match(family: str, weight: int) -> tuple[tuple[str, ...], Path, int, int]:
+    """fontconfig's answer for a family and weight, asked once a process (book.toml's check and each writer's
+    look ask the same)."""
     style = "Bold" if weight >= 600 else "Regular"
     try:
         result = subprocess.run(
@@ -56,7 +59,7 @@ def _fc_match(family: str, weight: int) -> tuple[list[str], Path, int, int]:
     except (OSError, subprocess.SubprocessError) as exc:
         raise PublishError(f"fontconfig (fc-match) is not usable: {exc}. Run `make book` to install it.") from exc
     families, file, index, found_weight = result.stdout.rsplit("|", 3)
-    return families.split(","), Path(file), int(index), int(float(found_weight or 80))
+    return tuple(families.split(",")), Path(file), int(index), int(float(found_weight or 80))
 
 
 @functools.cache
@@ -146,7 +149,7 @@ def choose_face(value: str, project_root: Path, weight: int = 400) -> FontFace |
         path = _named_file(value, project_root)
         count = _faces_in_file(path)
         if count > 1:
-            families = sorted({_names(path, i)[0][0] for i in range(count) if _names(path, i)[0]})
+            families = sorted({names[0] for i in range(count) if (names := _names(path, i)[0])})
             raise FaceProblem(
                 f"{value!r} is a collection of {count} faces",
                 f"name the family you want instead: {', '.join(repr(f) for f in families[:6])}",

@@ -17,10 +17,10 @@ from publish.typefaces import FontFace, characters_missing, lacks_halt
 from publish.writers.epub.symbols import SYMBOL_CLASS
 from publish.writers.fonts import subset_face
 from publish.writers.halt_faces import halted_subset
+from publish.writers.look import Look, RoleTexts, book_look, texts_by_role
 
 if TYPE_CHECKING:
     from publish.config import Config
-    from publish.writers.look import Look
 
 READING_ROLES = ("body", "heading", "code", "sans")
 """The parts of the text a reading edition sets apart (no Latin face: readers set Latin in the text face);
@@ -74,39 +74,9 @@ def _symbol_characters(fonts: EpubFonts, texts: RoleTexts) -> str:
     return "".join(sorted(missing - set(characters_missing(fonts.symbols, "".join(missing)))))
 
 
-_CODE_TAGS = {f"{{http://www.w3.org/1999/xhtml}}{tag}" for tag in ("code", "kbd", "samp", "pre")}
-
-
-_HEADING_TAGS = {f"{{http://www.w3.org/1999/xhtml}}h{level}" for level in range(1, 7)}
-
-
-@dataclass(frozen=True)
-class RoleTexts:
-    """The characters of a reading edition by the face that sets them."""
-
-    text: str
-    code: str
-    headings: str = ""
-    quotes: str = ""
-
-    @staticmethod
-    def joined(parts: list[RoleTexts]) -> RoleTexts:
-        return RoleTexts(*("".join(getattr(part, name) for part in parts) for name in RoleTexts.__annotations__))
-
-
 def document_texts(markup: str) -> RoleTexts:
-    """The document's whole text, and what of it is set in code's face (code, kbd, samp, pre), in headings'
-    and in quotations' (blockquote and issue descriptions), from one parse."""
-    root = etree.fromstring(markup.encode("utf-8"))
-    code = "".join(text for element in root.iter(*_CODE_TAGS) for text in element.itertext())
-    headings = "".join(text for element in root.iter(*_HEADING_TAGS) for text in element.itertext())
-    quotes = "".join(
-        text
-        for element in root.iter("{http://www.w3.org/1999/xhtml}blockquote", "{http://www.w3.org/1999/xhtml}p")
-        if element.tag.endswith("blockquote") or "issue-description" in (element.get("class") or "")
-        for text in element.itertext()
-    )
-    return RoleTexts("".join(root.itertext()), code, headings, quotes)
+    """A reading edition's document's text by the face that sets it, from one parse."""
+    return texts_by_role(etree.fromstring(markup.encode("utf-8")))
 
 
 @dataclass(frozen=True)
@@ -187,7 +157,6 @@ def reading_faces(config: Config, language: str, cache: Cache | None) -> tuple[E
     reading systems that ignore the language's `locl` forms."""
     from publish.typefaces import find_face
     from publish.writers.fonts import SYMBOL_FAMILY, cjk_region
-    from publish.writers.look import book_look
 
     region = cjk_region(language)
     return EpubFonts(book_look(config, region), cache, symbols=find_face(SYMBOL_FAMILY, 400)), region

@@ -41,6 +41,7 @@ from publish.writers.fonts import (
     subset_face,
 )
 from publish.writers.halt_faces import halted_face_file
+from publish.xhtml import classes, local_name, parse_body
 
 ROLES = ("body", "heading", "sans", "code", "latin")
 _DEFAULT_FAMILY = {
@@ -57,10 +58,10 @@ QUOTES_FAMILY = "Book Quotes"
 """The PDF's name for the built-in face's quotation marks, first in the font lists of faces that draw them narrow."""
 
 PROJECT_FONT_URL = "file:///book/fonts/"
+"""Where the PDF's stylesheet finds a face from the project's fonts/ (internals/weasy/fetch.py serves it)."""
 
 HALT_SUFFIX = "Halt"
 """After a family's name, the PDF's name for its copy given a `halt` feature."""
-"""Where the PDF's stylesheet finds a face from the project's fonts/ (internals/weasy/fetch.py serves it)."""
 
 
 @dataclass(frozen=True)
@@ -360,24 +361,38 @@ def _cmyk(hex_colour: str) -> str:
     return f"device-cmyk({cyan:.3f} {magenta:.3f} {yellow:.3f} {black:.3f})"
 
 
-_ROLE_ELEMENTS = {
-    "heading": ".//{*}h1|.//{*}h2|.//{*}h3|.//{*}h4|.//{*}h5|.//{*}h6",
-    "sans": ".//{*}blockquote",
-    "code": ".//{*}code|.//{*}pre|.//{*}kbd|.//{*}samp",
-}
+@dataclass(frozen=True)
+class RoleTexts:
+    """The characters of a text by the face that sets them: all of it in the body's, and what of it is in
+    headings', quotations' (blockquotes, issue descriptions) and code's."""
+
+    text: str
+    code: str
+    headings: str = ""
+    quotes: str = ""
+
+    @staticmethod
+    def joined(parts: list[RoleTexts]) -> RoleTexts:
+        return RoleTexts(*("".join(getattr(part, name) for part in parts) for name in RoleTexts.__annotations__))
+
+    def of(self, role: str) -> str:
+        return {"body": self.text, "heading": self.headings, "sans": self.quotes, "code": self.code}[role]
 
 
-def role_texts(markup: str) -> dict[str, str]:
-    """The text of a document by the part of the text that sets it: all of it in the body face, headings,
-    quotations and code in theirs."""
-    root = etree.fromstring(f"<div>{markup}</div>".encode(), etree.XMLParser(recover=True, huge_tree=True))
-    texts = {"body": "".join(root.itertext())}
-    for role, tags in _ROLE_ELEMENTS.items():
-        found = []
-        for path in tags.split("|"):
-            found.extend("".join(element.itertext()) for element in root.iterfind(path))
-        texts[role] = "".join(found)
-    return texts
+def texts_by_role(root: etree._Element) -> RoleTexts:
+    """A parsed document's (or chapter body's) text by the face that sets it, namespaced or not."""
+
+    def within(*tags: str) -> str:
+        return "".join(text for element in root.iter(*(f"{{*}}{tag}" for tag in tags)) for text in element.itertext())
+
+    quotes = "".join(
+        text
+        for element in root.iter("{*}blockquote", "{*}p")
+        if local_name(element) == "blockquote" or "issue-description" in classes(element)
+        for text in element.itertext()
+    )
+    headings = within("h1", "h2", "h3", "h4", "h5", "h6")
+    return RoleTexts("".join(root.itertext()), within("code", "kbd", "samp", "pre"), headings, quotes)
 
 
 NAMED_PER_FACE = 20
@@ -400,14 +415,14 @@ def coverage_warnings(look: Look, book: Book) -> tuple[Diagnostic, ...]:
     reported: dict[str, list[str]] = {}
     for chapter in book.chapters:
         issue = chapter.issue
-        texts = role_texts(chapter.body)
-        texts["body"] += issue.title + issue.description
-        texts["heading"] += issue.title
-        texts["sans"] += issue.description
+        in_body = texts_by_role(parse_body(chapter.body))
+        texts = RoleTexts.joined(
+            [in_body, RoleTexts(issue.title + issue.description, "", issue.title, issue.description)]
+        )
         for role in roles:
             typeface = look.typefaces[role]
             seen = reported.setdefault(typeface.family, [])
-            lacking = characters_missing(typeface.regular, texts[role])
+            lacking = characters_missing(typeface.regular, texts.of(role))
             # What the built-in face lacks too (emoji: the symbol face draws them) is no news about this face.
             lacking = "".join(sorted(set(lacking) - set(characters_missing(look.builtin[role].regular, lacking))))
             for char in lacking:

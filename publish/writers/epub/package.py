@@ -21,13 +21,13 @@ from publish.writers.embedded_fonts import (
     FONT_MEDIA_TYPE,
     READING_ROLES,
     EpubFonts,
-    RoleTexts,
     document_texts,
     embedded_faces,
 )
 from publish.writers.epub.cover_image import draw_cover
 from publish.writers.epub.symbols import symbols_in_document
 from publish.writers.epub.vertical import upright_numbers_in_document
+from publish.writers.look import RoleTexts
 from publish.writers.page_map import find_issue, issue_blocks
 from publish.writers.page_templates import render_page
 from publish.xhtml import classes, inner_markup, parse_body

@@ -12,11 +12,11 @@ from publish.writers.embedded_fonts import (
     ALWAYS_IN_FONT,
     READING_ROLES,
     EpubFonts,
-    RoleTexts,
     document_texts,
     embedded_faces,
 )
 from publish.writers.epub.symbols import symbols_in_document
+from publish.writers.look import RoleTexts
 from publish.writers.page_templates import render_page
 
 
