@@ -189,3 +189,6 @@ class BuildRequest:
     """Traditional Chinese for Taiwan or Hong Kong, and/or a vertical EPUB (publish/edition.py)."""
     show_progress: bool = False
     """A progress bar on the terminal while the PDF is laid out (when stdout is one)."""
+    resident: bool = False
+    """The build runs again and again in one process (`--watch`): a writer may keep what it made for the next
+    build (the PDF keeps its merged book open, to put an edited issue's pages in place)."""

@@ -219,6 +219,7 @@ def build_command(registry: Registry) -> click.Command:
                 writer_options=options,
                 reader_edition=Edition(traditional=variant if script == "traditional" else None, vertical=vertical),
                 show_progress=not quiet and not watch,
+                resident=watch,
             )
 
         if watch:

@@ -4,11 +4,11 @@ WeasyPrint's public API (`HTML`, `CSS`, `write_pdf`, URL fetchers) is used anywh
 it lives here: the CJK justification (justify.py), line breaks inside earlier boxes that fit the line
 (line_breaks.py), one Pango context and font description per kind of text and text shaped once rather than
 twice (pango_setup.py), used lengths remembered per style and containing block (percentages.py), the font
-handling that lets parts share fonts (fonts.py), reading the laid-out boxes
-(boxes.py), PDF/X output the same on every build (pdfx.py), PNGs embedded without being decoded and
-encoded again (images.py). `patched()` installs every patch and restores the originals on exit, the way
-Sphinx's `patch_docutils` does; the PDF's layout (writers/pdf/layout.py) enters it around each part, and
-nothing else patches WeasyPrint.
+handling that lets parts share fonts (fonts.py), reading the laid-out boxes (boxes.py), PDF/X output the same
+on every build (pdfx.py), PNGs embedded without being decoded and encoded again (images.py), a structure tree
+without a `Span` per piece of text (tags.py). `patched()` installs every patch and restores the originals on
+exit, the way Sphinx's `patch_docutils` does; the PDF's layout (writers/pdf/layout.py) enters it around each
+part, and nothing else patches WeasyPrint.
 Upgrading WeasyPrint means reading these modules against the new version, then changing SUPPORTED.
 """
 
@@ -78,6 +78,7 @@ def patched(*, document_seed: str, shared_fonts: frozenset = frozenset()) -> Ite
     from publish.internals.weasy.pango_setup import layouts_kept_for_drawing, shared_pango_setup
     from publish.internals.weasy.pdfx import profiles_as_read, stable_document_id
     from publish.internals.weasy.percentages import percentages_remembered
+    from publish.internals.weasy.tags import plain_spans_flattened
 
     left_out: dict = {}
     with ExitStack() as stack:
@@ -92,4 +93,5 @@ def patched(*, document_seed: str, shared_fonts: frozenset = frozenset()) -> Ite
         stack.enter_context(stable_document_id(document_seed))
         stack.enter_context(profiles_as_read())
         stack.enter_context(png_data_as_is())
+        stack.enter_context(plain_spans_flattened())
         yield left_out

@@ -69,10 +69,11 @@ class PdfWriter(Writer):
     @contextmanager
     def prepare(self, request: BuildRequest) -> Iterator[object]:
         """Start the layout workers first thing: they load WeasyPrint (half a second) while the issues are
-        read; they are stopped when the build ends, killed when it fails or is interrupted."""
+        read; they are stopped when the build ends, killed when it fails or is interrupted. A resident build
+        (`--watch`) also gets a process that keeps the merged book open between builds."""
         from publish.writers.pdf.layout import LayoutPool
 
-        with LayoutPool() as pool:
+        with LayoutPool(keep_merged=request.resident) as pool:
             self.pool = pool
             yield pool
 

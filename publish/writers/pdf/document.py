@@ -12,7 +12,7 @@ import io
 import logging
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -555,14 +555,18 @@ def _merged(
 ) -> bytes | Future[bytes]:
     """The book merged by its plan: in a worker (a future) when the caller has other work meanwhile; from the
     cache when the parts, the plan and the merge's code are what they were at the last build. One entry per
-    book and volume, replaced at each change: a day of edits does not fill the cache with whole books."""
+    book and volume, replaced at each change: a day of edits does not fill the cache with whole books. In a
+    resident build (`--watch`) the pool's merger keeps the book open and puts changed parts in place
+    (merge_in_place.py); what it updated in place is the same book in other bytes, and is not cached, so
+    that a plain build gives the same file whatever was built before it."""
     from publish.writers.pdf.merge import merge_parts
+    from publish.writers.pdf.merge_in_place import merge_kept
 
     options = {"press": press is not None, "font_programs": _font_programs(laid_out, jobs, cache)}
-    slot = inputs = ""
+    first = jobs.book.chapters[0].issue.number if jobs.book.chapters else 0
+    slot = entry_key(jobs.book.meta.slug, str(first), repr(options["press"]))
+    inputs = ""
     if cache is not None:
-        first = jobs.book.chapters[0].issue.number if jobs.book.chapters else 0
-        slot = entry_key(jobs.book.meta.slug, str(first), repr(options["press"]))
         fonts = [tag.encode() + data for tag, data in sorted(options["font_programs"].items())]
         plan_shape = repr((plan.pages, plan.contents_numbers))
         parts = (plan.front, *plan.bodies, plan.folio_template)
@@ -576,6 +580,16 @@ def _merged(
             cache.put(MERGED_KIND, slot, inputs.encode() + data)
         return data
 
+    if pool is not None and pool.merger is not None:
+        merging = pool.merger.submit(merge_kept, slot, plan, **options)
+
+        def kept_if_from_scratch(done: Future[tuple[bytes, bool]]) -> bytes:
+            data, from_scratch = done.result()
+            return kept(data) if from_scratch else data
+
+        result: Future[bytes] = Future()
+        merging.add_done_callback(lambda done: _settle(result, done, kept_if_from_scratch))
+        return result if in_background else result.result()
     if in_background and pool is not None and pool.executor is not None:
         future = pool.executor.submit(merge_parts, plan, **options)
 
@@ -586,6 +600,14 @@ def _merged(
         future.add_done_callback(keep_when_done)
         return future
     return kept(merge_parts(plan, **options))
+
+
+def _settle(result: Future, done: Future, value: Callable[[Future], object]) -> None:
+    """`result` given what `value` makes of the finished `done`, or its exception."""
+    try:
+        result.set_result(value(done))
+    except BaseException as exc:  # the merge's own error, for whoever waits on the result
+        result.set_exception(exc)
 
 
 def low_resolution_images(placed: Mapping[str, float], book: Book, images: Mapping[str, bytes]) -> list[Diagnostic]:

@@ -429,30 +429,40 @@ class LayoutPool:
     WeasyPrint and the fonts while the main process still parses and typesets; closed (or, when the build
     is interrupted, killed) by the build. With one core there are no workers: parts are laid out inline."""
 
-    def __init__(self, processes: int = WORKER_PROCESSES) -> None:
+    def __init__(self, processes: int = WORKER_PROCESSES, *, keep_merged: bool = False) -> None:
         check_version()  # before any worker starts: an unsupported WeasyPrint is a message, not a traceback
         self.workers = min(processes, os.cpu_count() or 1)
         self.executor: ProcessPoolExecutor | None = None
+        self.merger: ProcessPoolExecutor | None = None
+        """With `keep_merged`, the one process that merges the book and keeps it open for the next build
+        (merge_in_place.py): the layout workers take parts in any order, this one always gets the merge."""
         if self.workers > 1:
-            self.executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_worker_start,
-                initargs=(os.getpid(),),
-            )
+            self.executor = self._processes(self.workers)
             for _ in range(self.workers):
                 self.executor.submit(_warm_up)
+        if keep_merged:
+            self.merger = self._processes(1)
+
+    @staticmethod
+    def _processes(count: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_worker_start,
+            initargs=(os.getpid(),),
+        )
 
     def __enter__(self) -> LayoutPool:
         return self
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
-        if self.executor is None:
-            return
-        if error is not None:  # interrupted or failed: do not wait for parts nobody will use
-            kill_workers(self.executor)
-        else:
-            self.executor.shutdown()
+        for executor in (self.executor, self.merger):
+            if executor is None:
+                continue
+            if error is not None:  # interrupted or failed: do not wait for parts nobody will use
+                kill_workers(executor)
+            else:
+                executor.shutdown()
 
 
 def lay_out_all(

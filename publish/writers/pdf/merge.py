@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import pikepdf
@@ -20,7 +20,7 @@ from pikepdf import Array, Dictionary, Name, Operator, OutlineItem
 
 from publish.errors import InternalError
 from publish.internals.weasy.fonts import PLACEHOLDER_FONT_BYTES
-from publish.writers.pdf.page_plan import PagePlan, RunningHead
+from publish.writers.pdf.page_plan import PagePlan, PlannedPage, RunningHead, even
 
 
 @dataclass
@@ -72,15 +72,17 @@ def _bookmarks(pdf: pikepdf.Pdf, offset: int) -> list[_Bookmark]:
         return [b for b in (convert(item) for item in outline.root) if b is not None]
 
 
-def _destination(book: pikepdf.Pdf, page: int, left: float, top: float) -> Array:
-    return Array([book.pages[page].obj, Name.XYZ, left, top, 0])
+def _destination(pages: Sequence[pikepdf.Object], page: int, left: float, top: float) -> Array:
+    """A destination on the book's page `page`, given the book's page objects (`book.pages[i]` looks the page
+    up again each time: 6,000 destinations took a sixth of a second)."""
+    return Array([pages[page], Name.XYZ, left, top, 0])
 
 
-def _outline_items(book: pikepdf.Pdf, marks: list[_Bookmark]) -> list[OutlineItem]:
+def _outline_items(pages: Sequence[pikepdf.Object], marks: list[_Bookmark]) -> list[OutlineItem]:
     items = []
     for mark in marks:
-        item = OutlineItem(mark.title, _destination(book, mark.page, mark.left, mark.top))
-        item.children.extend(_outline_items(book, mark.children))
+        item = OutlineItem(mark.title, _destination(pages, mark.page, mark.left, mark.top))
+        item.children.extend(_outline_items(pages, mark.children))
         items.append(item)
     return items
 
@@ -231,6 +233,7 @@ class _Overlays:
             if self.artifacts:
                 drawn = b"/Artifact BMC\n" + drawn + b"EMC\n"
             page.contents_add(self._stream(b"Q\n" + drawn), prepend=False)
+        self.pending.clear()
 
 
 def share_icc_profiles(book: pikepdf.Pdf) -> None:
@@ -262,31 +265,51 @@ def _font_dictionaries(resources: Dictionary, seen: set[tuple[int, int]]) -> Ite
             yield from _font_dictionaries(inner, seen)
 
 
-def _install_shared_fonts(book: pikepdf.Pdf, programs: Mapping[str, bytes]) -> None:
-    """Point every font whose program is a placeholder at the book's one program for it, by subset tag."""
-    streams: dict[str, pikepdf.Stream] = {}
-    seen: set[tuple[int, int]] = set()
-    for page in book.pages:
-        for font in _font_dictionaries(page.obj.get("/Resources", Dictionary()), seen):
-            descendants = font.get("/DescendantFonts")
-            if descendants is None:
-                continue
-            descriptor = descendants[0].get("/FontDescriptor")
-            for key in ("/FontFile3", "/FontFile2"):
-                program = descriptor.get(key) if descriptor is not None else None
-                if program is None or len(program.read_bytes()) > PLACEHOLDER_FONT_BYTES:
+class _SharedFonts:
+    """The book's one program of each shared font, by subset tag: every font whose program is a placeholder
+    points at it. Kept with the book, so that a part put in later (merge_in_place.py) points at the same
+    streams, and a program that changed (the new part used other glyphs) is rewritten in its stream."""
+
+    def __init__(self, book: pikepdf.Pdf, programs: Mapping[str, bytes]) -> None:
+        self.book = book
+        self.programs = dict(programs)
+        self.streams: dict[str, pikepdf.Stream] = {}
+
+    def install(self, pages: Iterable[pikepdf.Page]) -> None:
+        seen: set[tuple[int, int]] = set()
+        for page in pages:
+            for font in _font_dictionaries(page.obj.get("/Resources", Dictionary()), seen):
+                descendants = font.get("/DescendantFonts")
+                if descendants is None:
                     continue
-                tag = str(font.BaseFont).lstrip("/").split("+", 1)[0]
-                if tag not in programs:
-                    raise InternalError(f"no font program for {font.BaseFont} in the merged PDF")
-                if tag not in streams:
-                    stream = pikepdf.Stream(book, programs[tag])
-                    if key == "/FontFile3":
-                        stream.Subtype = Name.OpenType
-                    else:
-                        stream.Length1 = len(programs[tag])
-                    streams[tag] = stream
-                descriptor[key] = streams[tag]
+                descriptor = descendants[0].get("/FontDescriptor")
+                for key in ("/FontFile3", "/FontFile2"):
+                    program = descriptor.get(key) if descriptor is not None else None
+                    if program is None or len(program.read_bytes()) > PLACEHOLDER_FONT_BYTES:
+                        continue
+                    descriptor[key] = self._stream(str(font.BaseFont).lstrip("/").split("+", 1)[0], key)
+
+    def _stream(self, tag: str, key: str) -> pikepdf.Stream:
+        if tag not in self.programs:
+            raise InternalError(f"no font program for the font tagged {tag} in the merged PDF")
+        if tag not in self.streams:
+            stream = pikepdf.Stream(self.book, self.programs[tag])
+            if key == "/FontFile3":
+                stream.Subtype = Name.OpenType
+            else:
+                stream.Length1 = len(self.programs[tag])
+            self.streams[tag] = stream
+        return self.streams[tag]
+
+    def update(self, programs: Mapping[str, bytes]) -> None:
+        """The programs as they are now (a subset holds the glyphs of every part): the changed ones rewritten."""
+        for tag, stream in self.streams.items():
+            data = programs.get(tag)
+            if data is not None and data != self.programs.get(tag):
+                stream.write(data)
+                if "/Length1" in stream:
+                    stream.Length1 = len(data)
+        self.programs = dict(programs)
 
 
 PARTS_HELD_OPEN = 200
@@ -322,13 +345,33 @@ def _next_key(root: Dictionary) -> int:
     return max((int(numbers[index]) for index in range(0, len(numbers), 2)), default=-1) + 1
 
 
-def _join_structure(book: pikepdf.Pdf, part: pikepdf.Pdf, first_page: int) -> None:
+@dataclass(frozen=True)
+class _StructureShare:
+    """What a part added to the book's structure: elements under `Document`, entries of the parent tree, and
+    the keys it used (its own count from 0, the book's from where the last part stopped)."""
+
+    kids: int = 0
+    entries: int = 0
+    keys: int = 0
+
+
+def _own_structure(pdf: pikepdf.Pdf) -> _StructureShare:
+    """The share of the structure a PDF holds itself (the front matter, before any part joins it)."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return _StructureShare()
+    kids = _document_element(root).get("/K")
+    count = len(kids) if isinstance(kids, Array) else int(kids is not None)
+    return _StructureShare(kids=count, entries=len(root.ParentTree.Nums) // 2, keys=_next_key(root))
+
+
+def _join_structure(book: pikepdf.Pdf, part: pikepdf.Pdf, first_page: int) -> _StructureShare:
     """The part's structure under the book's `Document`, after what is there (the reading order is the
     page order); its pages' and links' keys into the parent tree moved past the book's, the tree's entries
     with them. Struct elements point at the pages the part's pages were copied to (the same copier)."""
     root, theirs = book.Root.get("/StructTreeRoot"), part.Root.get("/StructTreeRoot")
     if root is None or theirs is None:
-        return
+        return _StructureShare()
     offset = _next_key(root)
     for page in book.pages[first_page : first_page + len(part.pages)]:
         if "/StructParents" in page.obj:
@@ -340,7 +383,8 @@ def _join_structure(book: pikepdf.Pdf, part: pikepdf.Pdf, first_page: int) -> No
     if not isinstance(document.get("/K"), Array):
         document.K = Array([document.K] if "/K" in document else [])
     kids = _copied(book, part, _document_element(theirs)).get("/K", Array())
-    for kid in kids if isinstance(kids, Array) else [kids]:
+    kids = list(kids) if isinstance(kids, Array) else [kids]
+    for kid in kids:
         if isinstance(kid, Dictionary):
             kid.P = document
         document.K.append(kid)
@@ -349,9 +393,9 @@ def _join_structure(book: pikepdf.Pdf, part: pikepdf.Pdf, first_page: int) -> No
     for index in range(0, len(their_numbers), 2):
         numbers.append(int(their_numbers[index]) + offset)
         numbers.append(their_numbers[index + 1])
-    root.ParentTreeNextKey = offset + max(
-        (int(their_numbers[index]) + 1 for index in range(0, len(their_numbers), 2)), default=0
-    )
+    keys = max((int(their_numbers[index]) + 1 for index in range(0, len(their_numbers), 2)), default=0)
+    root.ParentTreeNextKey = offset + keys
+    return _StructureShare(kids=len(kids), entries=len(their_numbers) // 2, keys=keys)
 
 
 def with_margin_boxes_as_artifacts(part: bytes) -> bytes:
@@ -427,12 +471,11 @@ def _in_tree(element: pikepdf.Object, attached: dict[tuple[int, int], bool]) -> 
     return answer
 
 
-def _links_tagged_as_links(book: pikepdf.Pdf) -> None:
+def _links_tagged_as_links(pages: Iterable[pikepdf.Page], by_key: Mapping[int, pikepdf.Object]) -> None:
     """WeasyPrint 70 tags a link whose box holds other inline boxes (a contents entry, a link's number, a
     linked picture) as the `Span` or `NonStruct` of its element, with the annotation's reference inside: a
     screen reader then does not announce it as a link. The element an annotation's key names is its link."""
-    by_key = _parent_tree(book)
-    for page in book.pages:
+    for page in pages:
         for annotation in page.obj.get("/Annots", Array()):
             if annotation.get("/Subtype") != Name.Link or "/StructParent" not in annotation:
                 continue
@@ -446,121 +489,187 @@ def _copied(book: pikepdf.Pdf, part: pikepdf.Pdf, found: pikepdf.Object) -> pike
     return book.copy_foreign(found if found.is_indirect else part.make_indirect(found))
 
 
-def _joined(plan: PagePlan) -> tuple[pikepdf.Pdf, pikepdf.Pdf, int, list[_Bookmark], dict, list[pikepdf.Pdf]]:
-    """The front matter's pages, then each body part's, each part followed by the template's empty last page
-    if it has an odd number of pages; with the book's bookmarks and named destinations gathered."""
-    book = pikepdf.open(io.BytesIO(plan.front))
-    front_pages = len(book.pages)
-    marks = _bookmarks(book, 0)
-    destinations = dict(_named_destinations(book))
-    front_destinations = {name: _page_index(book)[dest[0].objgen] for name, dest in destinations.items()}
-    resolved: dict[str, tuple[int, float, float]] = {
-        name: (front_destinations[name], float(dest[2]), float(dest[3])) for name, dest in destinations.items()
-    }
-    template = pikepdf.open(io.BytesIO(plan.folio_template))
-    blank = template.pages[len(template.pages) - 1]
-    if front_pages % 2:
-        book.pages.append(blank)
-        front_pages += 1
-    opened: list[pikepdf.Pdf] = []
-    for body in plan.bodies:
-        if len(opened) == PARTS_HELD_OPEN:
-            book = _written_and_read_back(book, opened)
+@dataclass
+class _Joined:
+    """A part as the merge put it in the book: its own pages (a blank verso follows an odd count), its
+    bookmarks and named destinations (pages counted from its first), and its share of the structure."""
+
+    data: bytes
+    pages: int
+    marks: list[_Bookmark]
+    destinations: dict[str, tuple[int, float, float]]
+    structure: _StructureShare
+
+
+def _shifted(marks: list[_Bookmark], offset: int) -> list[_Bookmark]:
+    return [
+        _Bookmark(mark.title, mark.page + offset, mark.left, mark.top, _shifted(mark.children, offset))
+        for mark in marks
+    ]
+
+
+def _part_destinations(pdf: pikepdf.Pdf) -> dict[str, tuple[int, float, float]]:
+    pages = _page_index(pdf)
+    return {name: (pages[dest[0].objgen], float(dest[2]), float(dest[3])) for name, dest in _named_destinations(pdf)}
+
+
+class _Merge:
+    """The book being merged, and what a later update needs of it (merge_in_place.py): the parts as joined,
+    the folio template, the drawn overlays and the shared font programs."""
+
+    def __init__(self, plan: PagePlan, press: bool, font_programs: Mapping[str, bytes]) -> None:
+        self.plan = plan
+        self.press = press
+        self.book = pikepdf.open(io.BytesIO(plan.front))
+        self.front = _Joined(
+            plan.front,
+            len(self.book.pages),
+            _bookmarks(self.book, 0),
+            _part_destinations(self.book),
+            _own_structure(self.book),
+        )
+        self.template = pikepdf.open(io.BytesIO(plan.folio_template))
+        self.blank = self.template.pages[len(self.template.pages) - 1]
+        if self.front.pages % 2:
+            self.book.pages.append(self.blank)
+        self.front_pages = even(self.front.pages)
+        self.opened: list[pikepdf.Pdf] = []
+        self.written_back = False
+        """Whether the book was written out and read back on the way (PARTS_HELD_OPEN): no update then."""
+        self.parts = [self._join(body) for body in plan.bodies]
+        if len(self.book.pages) != self.front_pages + plan.body_pages:
+            raise InternalError("the merged parts do not have the pages the plan counts")
+        self.fonts = _SharedFonts(self.book, font_programs)
+        self.overlays = _Overlays(self.book)
+        recto, verso, listed = (
+            _number_style(self.book, page, number)
+            for page, number in zip(
+                self.template.pages[:3], (FOLIO_TEMPLATE, FOLIO_TEMPLATE + 1, FOLIO_TEMPLATE), strict=True
+            )
+        )
+        self.recto, self.verso, self.listed = recto, verso, listed
+        self.head_forms: dict[tuple[RunningHead, int], pikepdf.Object] = {}
+        for index, planned in enumerate(plan.pages):
+            self.decorate(index, planned)
+        for page, form in self.contents_forms(plan).items():
+            self.overlays.add(page, Name.Numbers, form)
+        self.overlays.draw()
+        self.catalogue()
+        _links_tagged_as_links(self.book.pages, _parent_tree(self.book))
+        self.fonts.install(self.book.pages)
+        if press:
+            share_icc_profiles(self.book)
+
+    def _join(self, body: bytes) -> _Joined:
+        """A part's pages after the book's, and its structure; a blank verso after an odd count of pages."""
+        if len(self.opened) == PARTS_HELD_OPEN:
+            self.book = _written_and_read_back(self.book, self.opened)
+            self.written_back = True
         part = pikepdf.open(io.BytesIO(body))
-        opened.append(part)
-        offset = len(book.pages)
-        marks.extend(_bookmarks(part, offset))
-        pages = _page_index(part)
-        for name, dest in _named_destinations(part):  # an issue's own anchor wins over the contents' stand-in
-            resolved[name] = (pages[dest[0].objgen] + offset, float(dest[2]), float(dest[3]))
-        with warnings.catch_warnings():  # named destinations are rebuilt below, for the whole book
+        self.opened.append(part)
+        offset = len(self.book.pages)
+        joined = _Joined(body, len(part.pages), _bookmarks(part, 0), _part_destinations(part), _StructureShare())
+        with warnings.catch_warnings():  # named destinations are rebuilt for the whole book
             warnings.filterwarnings("ignore", message="Copying pages from another Pdf")
-            book.pages.extend(part.pages)
-        _join_structure(book, part, offset)
+            self.book.pages.extend(part.pages)
+        joined.structure = _join_structure(self.book, part, offset)
         if len(part.pages) % 2:  # the next part opens on a recto
-            book.pages.append(blank)
-    if len(book.pages) != front_pages + plan.body_pages:
-        raise InternalError("the merged parts do not have the pages the plan counts")
-    return book, template, front_pages, marks, resolved, opened
+            self.book.pages.append(self.blank)
+        return joined
 
+    def folio_form(self, index: int, folio: int) -> pikepdf.Object:
+        """The folio of the body's page `index`, in the recto's or the verso's place and style."""
+        style = (self.recto, self.verso)[index % 2]
+        return _form(self.book, style, style.drawing(folio, style.centre - style.width(folio) / 2))
 
-def _draw_numbers_and_heads(book: pikepdf.Pdf, template: pikepdf.Pdf, plan: PagePlan, front_pages: int) -> None:
-    """Each planned page's folio in the place and style of the template's recto (page 1) or verso (page 2),
-    its running head (the book's: the template's page 4; issue k's: its page 5 + k), and each contents number
-    in the style of its page 3."""
-    overlays = _Overlays(book)
-    recto, verso, listed = (
-        _number_style(book, page, number)
-        for page, number in zip(template.pages[:3], (FOLIO_TEMPLATE, FOLIO_TEMPLATE + 1, FOLIO_TEMPLATE), strict=True)
-    )
-    head_forms: dict[tuple[RunningHead, int], pikepdf.Object] = {}
-    for index, planned in enumerate(plan.pages):
+    def decorate(self, index: int, planned: PlannedPage) -> None:
+        """The body's page `index` gets its folio in the place and style of the template's recto (page 1) or
+        verso (page 2) and its running head (the book's: the template's page 4; issue k's: its page 5 + k)."""
         if planned.folio is not None:
-            style = (recto, verso)[index % 2]
-            drawing = style.drawing(planned.folio, style.centre - style.width(planned.folio) / 2)
-            overlays.add(front_pages + index, Name.Folio, _form(book, style, drawing))
+            self.overlays.add(self.front_pages + index, Name.Folio, self.folio_form(index, planned.folio))
         if planned.running_head is not None:
             issue = planned.issue if planned.running_head is RunningHead.ISSUE else -1
             key = (planned.running_head, issue)
-            if key not in head_forms:
-                page = template.pages[3 if issue < 0 else 4 + issue]
-                head_forms[key] = book.copy_foreign(page.as_form_xobject())
-            overlays.add(front_pages + index, Name.Head, head_forms[key])
-    by_page: dict[int, list] = {}
-    for entry in plan.contents_numbers:
-        drawing = listed.drawing(entry.number, entry.right - listed.width(entry.number), entry.baseline)
-        by_page.setdefault(entry.page, []).extend(drawing)
-    for page, drawing in sorted(by_page.items()):
-        overlays.add(page, Name.Numbers, _form(book, listed, drawing))
-    overlays.draw()
+            if key not in self.head_forms:
+                page = self.template.pages[3 if issue < 0 else 4 + issue]
+                self.head_forms[key] = self.book.copy_foreign(page.as_form_xobject())
+            self.overlays.add(self.front_pages + index, Name.Head, self.head_forms[key])
 
+    def contents_forms(self, plan: PagePlan) -> dict[int, pikepdf.Object]:
+        """By front page, the form drawing its contents numbers in the style of the template's page 3."""
+        by_page: dict[int, list] = {}
+        for entry in plan.contents_numbers:
+            drawing = self.listed.drawing(entry.number, entry.right - self.listed.width(entry.number), entry.baseline)
+            by_page.setdefault(entry.page, []).extend(drawing)
+        return {page: _form(self.book, self.listed, drawing) for page, drawing in sorted(by_page.items())}
 
-def _book_catalogue(book: pikepdf.Pdf, marks: list[_Bookmark], resolved: dict, front_pages: int) -> None:
-    """What spans the whole book: named destinations, the outline, page labels (roman, then arabic)."""
-    book.Root.Names = Dictionary(
-        Dests=Dictionary(
-            Names=Array(
-                [
-                    item
-                    for name in sorted(resolved)
-                    for item in (pikepdf.String(name), _destination(book, *resolved[name]))
-                ]
+    def first_pages(self) -> list[int]:
+        """Each part's first page, as an index into the book's pages."""
+        found, page = [], self.front_pages
+        for part in self.parts:
+            found.append(page)
+            page += even(part.pages)
+        return found
+
+    def catalogue(self) -> None:
+        """What spans the whole book: named destinations (an issue's own anchor wins over the contents'
+        stand-in), the outline, page labels (roman, then arabic)."""
+        marks = list(self.front.marks)
+        resolved = dict(self.front.destinations)
+        for part, first in zip(self.parts, self.first_pages(), strict=True):
+            marks.extend(_shifted(part.marks, first))
+            for name, (page, left, top) in part.destinations.items():
+                resolved[name] = (page + first, left, top)
+        book = self.book
+        pages = [page.obj for page in book.pages]
+        book.Root.Names = Dictionary(
+            Dests=Dictionary(
+                Names=Array(
+                    [
+                        item
+                        for name in sorted(resolved)
+                        for item in (pikepdf.String(name), _destination(pages, *resolved[name]))
+                    ]
+                )
             )
         )
-    )
-    with book.open_outline() as outline:
-        outline.root.clear()
-        outline.root.extend(_outline_items(book, marks))
-    numbers = Array()
-    if front_pages:
-        numbers.extend([0, Dictionary(S=Name("/r"))])
-    numbers.extend([front_pages, Dictionary(S=Name("/D"), St=1)])
-    book.Root.PageLabels = Dictionary(Nums=numbers)
+        with book.open_outline() as outline:
+            outline.root.clear()
+            outline.root.extend(_outline_items(pages, marks))
+        numbers = Array()
+        if self.front_pages:
+            numbers.extend([0, Dictionary(S=Name("/r"))])
+        numbers.extend([self.front_pages, Dictionary(S=Name("/D"), St=1)])
+        book.Root.PageLabels = Dictionary(Nums=numbers)
+
+    def saved(self) -> bytes:
+        out = io.BytesIO()
+        self.book.save(
+            out,
+            deterministic_id=True,
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,
+            min_version=self.book.pdf_version,
+            # A tagged book holds a structure element per paragraph, line piece and link: as loose objects
+            # they doubled the file (60 corpus issues: 6.8 → 14.6 MB); packed in compressed object streams not.
+            object_stream_mode=(
+                pikepdf.ObjectStreamMode.generate
+                if "/StructTreeRoot" in self.book.Root
+                else pikepdf.ObjectStreamMode.preserve
+            ),
+        )
+        return out.getvalue()
+
+    def close(self) -> None:
+        for pdf in [*self.opened, self.template, self.book]:
+            pdf.close()
 
 
 def merge_parts(plan: PagePlan, *, press: bool, font_programs: Mapping[str, bytes]) -> bytes:
     """One PDF, following the plan: the parts joined, folios, running heads and contents numbers drawn,
     the book's destinations, outline and page labels, one program per shared font, and for the press one
     CMYK profile. The front matter's catalogue (metadata, output intent) becomes the book's."""
-    book, template, front_pages, marks, resolved, opened = _joined(plan)
-    _draw_numbers_and_heads(book, template, plan, front_pages)
-    _book_catalogue(book, marks, resolved, front_pages)
-    _links_tagged_as_links(book)
-    _install_shared_fonts(book, font_programs)
-    if press:
-        share_icc_profiles(book)
-    out = io.BytesIO()
-    book.save(
-        out,
-        deterministic_id=True,
-        stream_decode_level=pikepdf.StreamDecodeLevel.none,
-        min_version=book.pdf_version,
-        # A tagged book holds a structure element per paragraph, line piece and link: as loose objects they
-        # doubled the file (60 corpus issues: 6.8 → 14.6 MB); packed in compressed object streams they do not.
-        object_stream_mode=(
-            pikepdf.ObjectStreamMode.generate if "/StructTreeRoot" in book.Root else pikepdf.ObjectStreamMode.preserve
-        ),
-    )
-    for part in [*opened, template]:
-        part.close()
-    return out.getvalue()
+    merge = _Merge(plan, press, font_programs)
+    try:
+        return merge.saved()
+    finally:
+        merge.close()

@@ -151,6 +151,8 @@ def test_the_sample_book_is_one_tagged_document_in_reading_order(sample: Path) -
     assert roles["/H1"] >= 6  # each issue's title (and the front matter's)
     assert roles["/H2"] > 6 and roles["/L"] and roles["/LI"] and roles["/Table"] and roles["/TH"]
     assert roles["/Figure"] >= 6 and roles["/Link"]
+    # no `Span` per piece of text: a paragraph holds its text's marked content itself (internals/weasy/tags.py)
+    assert roles["/Span"] == 0 and roles["/P"] > 20
 
 
 def test_the_tree_holds_each_page_s_text_and_no_running_head(sample: Path) -> None:
