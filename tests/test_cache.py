@@ -74,6 +74,29 @@ def test_code_digest_follows_imports_through_the_package() -> None:
     assert len(render) == 64
 
 
+def test_imports_are_read_from_every_form_of_the_statement() -> None:
+    """Read from the text (issue 29: parsing the package's syntax trees cost a third of a second a build)."""
+    from publish.cache import _imports
+
+    source = b"""import os, yaml as y
+from . import sibling
+from ..render import (
+    markdown,  # a comment
+    model as m,
+)
+from lxml import etree
+
+
+def later() -> None:
+    from publish.writers.pdf import merge
+    import pikepdf.models
+"""
+    ours, theirs = _imports(source, "publish.writers.epub", is_package=True)
+    assert {"publish.writers.epub.sibling", "publish.writers.render.markdown", "publish.writers.render.model"} <= ours
+    assert "publish.writers.pdf.merge" in ours
+    assert theirs == {"yaml", "lxml", "pikepdf"}
+
+
 def test_an_entry_that_does_not_read_back_whole_is_missing(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     cache.put("kind", "key", b"data")
