@@ -205,9 +205,7 @@ _kept: dict[str, KeptBook] = {}
 """The watch's merged books, by slot (book, volume, press), in the process that merges them."""
 
 
-def merge_kept(
-    slot: str, plan: PagePlan, *, press: bool, font_programs: Mapping[str, bytes]
-) -> tuple[bytes, bool]:
+def merge_kept(slot: str, plan: PagePlan, *, press: bool, font_programs: Mapping[str, bytes]) -> tuple[bytes, bool]:
     """The book merged by its plan, and whether it was merged from scratch: the kept book of the slot updated
     in place when it can take the plan, else merged from scratch (and kept, for the next build)."""
     kept = _kept.pop(slot, None)
