@@ -6,9 +6,9 @@ it lives here: the CJK justification (justify.py), line breaks inside earlier bo
 twice (pango_setup.py), used lengths remembered per style and containing block (percentages.py), the font
 handling that lets parts share fonts (fonts.py), reading the laid-out boxes (boxes.py), PDF/X output the same
 on every build (pdfx.py), PNGs embedded without being decoded and encoded again (images.py), a structure tree
-without a `Span` per piece of text (tags.py). `patched()` installs every patch and restores the originals on
-exit, the way Sphinx's `patch_docutils` does; the PDF's layout (writers/pdf/layout.py) enters it around each
-part, and nothing else patches WeasyPrint.
+without a `Span` per piece of text (tags.py), streams deflated at zlib's default level (compression.py).
+`patched()` installs every patch and restores the originals on exit, the way Sphinx's `patch_docutils` does;
+the PDF's layout (writers/pdf/layout.py) enters it around each part, and nothing else patches WeasyPrint.
 Upgrading WeasyPrint means reading these modules against the new version, then changing SUPPORTED.
 """
 
@@ -70,6 +70,7 @@ def patched(*, document_seed: str, shared_fonts: frozenset = frozenset()) -> Ite
     from `document_seed`, colour profiles written as read, PNG data as it is. The originals are back on
     exit, whatever happened. Parse the stylesheets inside it too: colour profiles are made then."""
     check_version()
+    from publish.internals.weasy.compression import streams_deflated_at_default_level
     from publish.internals.weasy.fonts import font_bytes_copied_once, shared_fonts_left_out
     from publish.internals.weasy.images import png_data_as_is
     from publish.internals.weasy.justify import justification
@@ -94,4 +95,5 @@ def patched(*, document_seed: str, shared_fonts: frozenset = frozenset()) -> Ite
         stack.enter_context(profiles_as_read())
         stack.enter_context(png_data_as_is())
         stack.enter_context(plain_spans_flattened())
+        stack.enter_context(streams_deflated_at_default_level())
         yield left_out
