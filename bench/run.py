@@ -227,10 +227,11 @@ def main() -> None:
         pdf = r["publish PDF cold (52)"].seconds / r["pandoc + WeasyPrint PDF (52)"].seconds
         warm = r["publish both warm, one issue edited"].seconds / r["publish both cold (52)"].seconds
         ratio("EPUB cold / pandoc EPUB", epub, "≤ 0.5", epub <= 0.5)
+        # issue 29's targets (issue 18 asked for 0.5× and 1.0×, which WeasyPrint's own layout cost rules out)
         if typst_peer:
             typst = r["publish PDF cold (52)"].seconds / r["pandoc 3 → Typst PDF (52)"].seconds
-            ratio("PDF cold / pandoc 3 → Typst", typst, "≤ 1.0", typst <= 1.0)
-        ratio("PDF cold / pandoc + WeasyPrint", pdf, "≤ 0.5", pdf <= 0.5)
+            ratio("PDF cold / pandoc 3 → Typst", typst, "≤ 2.5", typst <= 2.5)
+        ratio("PDF cold / pandoc + WeasyPrint", pdf, "≤ 0.6", pdf <= 0.6)
         if BASELINE_CPU_MS_PER_PAGE:
             half = BASELINE_CPU_MS_PER_PAGE / 2
             ratio(

@@ -26,7 +26,7 @@ from publish.model import Book, Chapter, PrintPage
 from publish.pictures.convert import fit_book_pictures, pdf_target
 from publish.writers.page_templates import render_page
 from publish.writers.pdf.layout import LaidOutPart, LayoutJob, LayoutPool, ProgressCallback
-from publish.writers.pdf.links import issue_page_code, links_on_paper
+from publish.writers.pdf.links import PaperLinks, issue_page_code, links_on_paper
 from publish.writers.pdf.merge import FOLIO_TEMPLATE
 from publish.writers.pdf.page_plan import (
     ContentsNumber,
@@ -166,14 +166,19 @@ def footnotes_at_page_foot(body: str) -> str:
     return inner_markup(root)
 
 
-def _for_paper(book: Book, links: str, ink: str) -> tuple[Book, int]:
+PAPER_KIND = "paper-links"
+"""An issue's body with its links numbered and listed for paper (links.py), by the body and the settings: a
+build with nothing changed spent a quarter of its time numbering the links of every issue again."""
+
+
+def _for_paper(book: Book, links: str, ink: str, cache: Cache | None = None) -> tuple[Book, int]:
     """Each chapter as paper shows it: its links' addresses printed (links.py), footnotes at the page foot,
     its web page's code under its header; and how many addresses were printed because their QR code would not scan."""
     heading = label_in("本期链接", book.meta.language)
     chapters = []
     printed = 0
     for chapter in book.chapters:
-        paper = links_on_paper(chapter.body, links, anchor=chapter.anchor, heading=heading, ink=ink)
+        paper = _paper_links(chapter, links, heading, ink, cache)
         printed += paper.printed_instead_of_codes
         body = footnotes_at_page_foot(paper.body)
         if chapter.web_url:  # on the issue's opening page, under its header
@@ -181,6 +186,33 @@ def _for_paper(book: Book, links: str, ink: str) -> tuple[Book, int]:
             body = issue_page_code(chapter.web_url, scan, ink) + body
         chapters.append(replace(chapter, body=body))
     return replace(book, chapters=tuple(chapters)), printed
+
+
+_papers_seen: dict[str, PaperLinks] = {}
+"""The paper links made or read in this process, by key: a resident build (`--watch`) asks for every issue's
+after each edit."""
+
+
+def _paper_links(chapter: Chapter, links: str, heading: str, ink: str, cache: Cache | None) -> PaperLinks:
+    arguments = {"anchor": chapter.anchor, "heading": heading, "ink": ink}
+    key = entry_key(code_digest("publish.writers.pdf.links"), chapter.body, links, *arguments.values())
+    if key in _papers_seen:
+        return _papers_seen[key]
+    found = cache.get_json(PAPER_KIND, key) if cache is not None else None
+    if isinstance(found, list) and len(found) == 2 and isinstance(found[0], str) and isinstance(found[1], int):
+        paper = PaperLinks(found[0], found[1])
+    else:
+        paper = links_on_paper(chapter.body, links, **arguments)
+        if cache is not None:
+            cache.put_json(PAPER_KIND, key, [paper.body, paper.printed_instead_of_codes])
+    if len(_papers_seen) >= PAPERS_REMEMBERED:
+        _papers_seen.clear()
+    _papers_seen[key] = paper
+    return paper
+
+
+PAPERS_REMEMBERED = 1024
+"""Two decades of a weekly."""
 
 
 def front_matter_html(book: Book, slot_digits: int, typefaces: Sequence[tuple[str, str, str]] = ()) -> str:
@@ -490,7 +522,7 @@ def build_pdf(
     book = book_in_rows(book, print_column(page_size_mm))
     ink = PRESS_INK if press is not None else SCREEN_INK
     fitted = fit_book_pictures(book, pdf_target(*text_block_mm(page_size_mm, look.font_pt)), cache, prefitted)
-    book, printed_instead_of_codes = _for_paper(fitted, links, ink)
+    book, printed_instead_of_codes = _for_paper(fitted, links, ink, cache)
     resources: dict[str, bytes] = dict(book.images)
     styles = list(stylesheets)
     if press is not None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import unquote
 
 from lxml import etree
@@ -50,11 +49,9 @@ class PaperLinks:
     printed_instead_of_codes: int = 0
 
 
-@lru_cache(maxsize=1024)
 def links_on_paper(body: str, mode: str, *, anchor: str, heading: str, ink: str = SCREEN_INK) -> PaperLinks:
     """The issue's body with its external links numbered and their addresses printed (see the module);
-    `ink` is the colour of the QR codes. Remembered: a resident build (`--watch`) asks again for every issue
-    after each edit (a fifth of a second for 52 issues), and a booklet's second layout too."""
+    `ink` is the colour of the QR codes."""
     if mode == "none" or "http" not in body:
         return PaperLinks(body)
     root = parse_body(body)
