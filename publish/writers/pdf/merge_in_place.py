@@ -15,6 +15,7 @@ is every UPDATES_BEFORE_FRESH_MERGE-th update: the parts put out stay in memory 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import warnings
@@ -37,9 +38,10 @@ from publish.writers.pdf.page_plan import PagePlan, even
 
 log = logging.getLogger(__name__)
 
-UPDATES_BEFORE_FRESH_MERGE = 20
+UPDATES_BEFORE_FRESH_MERGE = 10
 """Each update leaves the part it took out in memory (its objects are no longer in the book, and not written):
-after this many, the book is merged from scratch and the old parts let go."""
+after this many, the book is merged from scratch and the old parts let go. The 52-issue bench book kept open
+holds 300 MB, and 7 MB more after each update (measured with the freed memory given back, see below)."""
 
 CHANGED_PARTS_IN_PLACE = 8
 """More changed parts than this (a stylesheet edited, every part laid out again) are merged from scratch."""
@@ -214,16 +216,29 @@ def merge_kept(slot: str, plan: PagePlan, *, press: bool, font_programs: Mapping
             data = kept.update(plan, font_programs)
         except Exception:  # a bug here must not cost the editor the book: merged from scratch below
             log.exception("the PDF could not be updated in place; it is merged from scratch")
-            kept.merge.close()
         else:
             _kept[slot] = kept
+            _give_back_freed_memory()
             return data, False
-    elif kept is not None:
+    if kept is not None:  # let go of it before the new one is made: QPDF frees a book when no handle is left
         kept.merge.close()
+        kept = None
+        _give_back_freed_memory()
     merge = _Merge(plan, press, font_programs)
     data = merge.saved()
     if merge.written_back or press:
         merge.close()
     else:
         _kept[slot] = KeptBook(merge, data)
+    _give_back_freed_memory()
     return data, True
+
+
+def _give_back_freed_memory() -> None:
+    """Return the memory of the books and parts let go to the system: glibc keeps it for the process otherwise.
+    Over 45 edits of the bench book, the merger stays between 300 and 380 MB with it (670 MB without); it
+    takes a millisecond."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
