@@ -55,7 +55,7 @@ def _named_destinations(pdf: pikepdf.Pdf) -> list[tuple[str, Array]]:
     return found
 
 
-def _bookmarks(pdf: pikepdf.Pdf, offset: int) -> list[_Bookmark]:
+def part_bookmarks(pdf: pikepdf.Pdf, offset: int) -> list[_Bookmark]:
     pages = _page_index(pdf)
 
     def convert(item: OutlineItem) -> _Bookmark | None:
@@ -331,7 +331,7 @@ def _written_and_read_back(book: pikepdf.Pdf, parts: list[pikepdf.Pdf]) -> pikep
     return pikepdf.open(copy)
 
 
-def _document_element(root: Dictionary) -> Dictionary:
+def document_element(root: Dictionary) -> Dictionary:
     """The structure tree's top element (WeasyPrint's `Document`), under the StructTreeRoot."""
     kids = root.K
     return kids[0] if isinstance(kids, Array) else kids
@@ -346,7 +346,7 @@ def _next_key(root: Dictionary) -> int:
 
 
 @dataclass(frozen=True)
-class _StructureShare:
+class StructureShare:
     """What a part added to the book's structure: elements under `Document`, entries of the parent tree, and
     the keys it used (its own count from 0, the book's from where the last part stopped)."""
 
@@ -355,23 +355,23 @@ class _StructureShare:
     keys: int = 0
 
 
-def _own_structure(pdf: pikepdf.Pdf) -> _StructureShare:
+def _own_structure(pdf: pikepdf.Pdf) -> StructureShare:
     """The share of the structure a PDF holds itself (the front matter, before any part joins it)."""
     root = pdf.Root.get("/StructTreeRoot")
     if root is None:
-        return _StructureShare()
-    kids = _document_element(root).get("/K")
+        return StructureShare()
+    kids = document_element(root).get("/K")
     count = len(kids) if isinstance(kids, Array) else int(kids is not None)
-    return _StructureShare(kids=count, entries=len(root.ParentTree.Nums) // 2, keys=_next_key(root))
+    return StructureShare(kids=count, entries=len(root.ParentTree.Nums) // 2, keys=_next_key(root))
 
 
-def _join_structure(book: pikepdf.Pdf, part: pikepdf.Pdf, first_page: int) -> _StructureShare:
+def join_structure(book: pikepdf.Pdf, part: pikepdf.Pdf, first_page: int) -> StructureShare:
     """The part's structure under the book's `Document`, after what is there (the reading order is the
     page order); its pages' and links' keys into the parent tree moved past the book's, the tree's entries
     with them. Struct elements point at the pages the part's pages were copied to (the same copier)."""
     root, theirs = book.Root.get("/StructTreeRoot"), part.Root.get("/StructTreeRoot")
     if root is None or theirs is None:
-        return _StructureShare()
+        return StructureShare()
     offset = _next_key(root)
     for page in book.pages[first_page : first_page + len(part.pages)]:
         if "/StructParents" in page.obj:
@@ -379,10 +379,10 @@ def _join_structure(book: pikepdf.Pdf, part: pikepdf.Pdf, first_page: int) -> _S
         for annotation in page.obj.get("/Annots", Array()):
             if "/StructParent" in annotation:
                 annotation.StructParent = int(annotation.StructParent) + offset
-    document = _document_element(root)
+    document = document_element(root)
     if not isinstance(document.get("/K"), Array):
         document.K = Array([document.K] if "/K" in document else [])
-    kids = _copied(book, part, _document_element(theirs)).get("/K", Array())
+    kids = _copied(book, part, document_element(theirs)).get("/K", Array())
     kids = list(kids) if isinstance(kids, Array) else [kids]
     for kid in kids:
         if isinstance(kid, Dictionary):
@@ -395,7 +395,7 @@ def _join_structure(book: pikepdf.Pdf, part: pikepdf.Pdf, first_page: int) -> _S
         numbers.append(their_numbers[index + 1])
     keys = max((int(their_numbers[index]) + 1 for index in range(0, len(their_numbers), 2)), default=0)
     root.ParentTreeNextKey = offset + keys
-    return _StructureShare(kids=len(kids), entries=len(their_numbers) // 2, keys=keys)
+    return StructureShare(kids=len(kids), entries=len(their_numbers) // 2, keys=keys)
 
 
 def with_margin_boxes_as_artifacts(part: bytes) -> bytes:
@@ -471,7 +471,7 @@ def _in_tree(element: pikepdf.Object, attached: dict[tuple[int, int], bool]) -> 
     return answer
 
 
-def _links_tagged_as_links(pages: Iterable[pikepdf.Page], by_key: Mapping[int, pikepdf.Object]) -> None:
+def links_tagged_as_links(pages: Iterable[pikepdf.Page], by_key: Mapping[int, pikepdf.Object]) -> None:
     """WeasyPrint 70 tags a link whose box holds other inline boxes (a contents entry, a link's number, a
     linked picture) as the `Span` or `NonStruct` of its element, with the annotation's reference inside: a
     screen reader then does not announce it as a link. The element an annotation's key names is its link."""
@@ -490,7 +490,7 @@ def _copied(book: pikepdf.Pdf, part: pikepdf.Pdf, found: pikepdf.Object) -> pike
 
 
 @dataclass
-class _Joined:
+class JoinedPart:
     """A part as the merge put it in the book: its own pages (a blank verso follows an odd count), its
     bookmarks and named destinations (pages counted from its first), and its share of the structure."""
 
@@ -498,7 +498,7 @@ class _Joined:
     pages: int
     marks: list[_Bookmark]
     destinations: dict[str, tuple[int, float, float]]
-    structure: _StructureShare
+    structure: StructureShare
 
 
 def _shifted(marks: list[_Bookmark], offset: int) -> list[_Bookmark]:
@@ -508,12 +508,12 @@ def _shifted(marks: list[_Bookmark], offset: int) -> list[_Bookmark]:
     ]
 
 
-def _part_destinations(pdf: pikepdf.Pdf) -> dict[str, tuple[int, float, float]]:
+def part_destinations(pdf: pikepdf.Pdf) -> dict[str, tuple[int, float, float]]:
     pages = _page_index(pdf)
     return {name: (pages[dest[0].objgen], float(dest[2]), float(dest[3])) for name, dest in _named_destinations(pdf)}
 
 
-class _Merge:
+class BookMerge:
     """The book being merged, and what a later update needs of it (merge_in_place.py): the parts as joined,
     the folio template, the drawn overlays and the shared font programs."""
 
@@ -521,11 +521,11 @@ class _Merge:
         self.plan = plan
         self.press = press
         self.book = pikepdf.open(io.BytesIO(plan.front))
-        self.front = _Joined(
+        self.front = JoinedPart(
             plan.front,
             len(self.book.pages),
-            _bookmarks(self.book, 0),
-            _part_destinations(self.book),
+            part_bookmarks(self.book, 0),
+            part_destinations(self.book),
             _own_structure(self.book),
         )
         self.template = pikepdf.open(io.BytesIO(plan.folio_template))
@@ -555,12 +555,12 @@ class _Merge:
             self.overlays.add(page, Name.Numbers, form)
         self.overlays.draw()
         self.catalogue()
-        _links_tagged_as_links(self.book.pages, _parent_tree(self.book))
+        links_tagged_as_links(self.book.pages, _parent_tree(self.book))
         self.fonts.install(self.book.pages)
         if press:
             share_icc_profiles(self.book)
 
-    def _join(self, body: bytes) -> _Joined:
+    def _join(self, body: bytes) -> JoinedPart:
         """A part's pages after the book's, and its structure; a blank verso after an odd count of pages."""
         if len(self.opened) == PARTS_HELD_OPEN:
             self.book = _written_and_read_back(self.book, self.opened)
@@ -568,11 +568,11 @@ class _Merge:
         part = pikepdf.open(io.BytesIO(body))
         self.opened.append(part)
         offset = len(self.book.pages)
-        joined = _Joined(body, len(part.pages), _bookmarks(part, 0), _part_destinations(part), _StructureShare())
+        joined = JoinedPart(body, len(part.pages), part_bookmarks(part, 0), part_destinations(part), StructureShare())
         with warnings.catch_warnings():  # named destinations are rebuilt for the whole book
             warnings.filterwarnings("ignore", message="Copying pages from another Pdf")
             self.book.pages.extend(part.pages)
-        joined.structure = _join_structure(self.book, part, offset)
+        joined.structure = join_structure(self.book, part, offset)
         if len(part.pages) % 2:  # the next part opens on a recto
             self.book.pages.append(self.blank)
         return joined
@@ -668,7 +668,7 @@ def merge_parts(plan: PagePlan, *, press: bool, font_programs: Mapping[str, byte
     """One PDF, following the plan: the parts joined, folios, running heads and contents numbers drawn,
     the book's destinations, outline and page labels, one program per shared font, and for the press one
     CMYK profile. The front matter's catalogue (metadata, output intent) becomes the book's."""
-    merge = _Merge(plan, press, font_programs)
+    merge = BookMerge(plan, press, font_programs)
     try:
         return merge.saved()
     finally:

@@ -25,14 +25,14 @@ import pikepdf
 from pikepdf import Array, Name
 
 from publish.writers.pdf.merge import (
-    _bookmarks,
-    _document_element,
-    _join_structure,
-    _Joined,
-    _links_tagged_as_links,
-    _Merge,
-    _part_destinations,
-    _StructureShare,
+    BookMerge,
+    JoinedPart,
+    StructureShare,
+    document_element,
+    join_structure,
+    links_tagged_as_links,
+    part_bookmarks,
+    part_destinations,
 )
 from publish.writers.pdf.page_plan import PagePlan, even
 
@@ -50,7 +50,7 @@ CHANGED_PARTS_IN_PLACE = 8
 class KeptBook:
     """A merged book and the count of updates made to it."""
 
-    def __init__(self, merge: _Merge, data: bytes) -> None:
+    def __init__(self, merge: BookMerge, data: bytes) -> None:
         self.merge = merge
         self.data = data
         """The book as last saved."""
@@ -98,7 +98,7 @@ class KeptBook:
         return self.data
 
 
-def _replace_part(merge: _Merge, index: int, body: bytes) -> None:
+def _replace_part(merge: BookMerge, index: int, body: bytes) -> None:
     """The part's new version in the old one's place: pages, structure, parent-tree keys (those of the parts
     after it moved by the difference in keys, as a merge from scratch numbers them)."""
     book = merge.book
@@ -113,22 +113,22 @@ def _replace_part(merge: _Merge, index: int, body: bytes) -> None:
             book.pages.insert(first + offset, page)
         if len(part.pages) % 2:
             book.pages.insert(first + len(part.pages), merge.blank)
-    joined = _Joined(body, len(part.pages), _bookmarks(part, 0), _part_destinations(part), _StructureShare())
+    joined = JoinedPart(body, len(part.pages), part_bookmarks(part, 0), part_destinations(part), StructureShare())
     joined.structure = _structure_in_place(merge, index, part, first)
     merge.parts[index] = joined
-    _links_tagged_as_links(book.pages[first : first + len(part.pages)], _parent_tree_entries(merge, index))
+    links_tagged_as_links(book.pages[first : first + len(part.pages)], _parent_tree_entries(merge, index))
 
 
-def _structure_in_place(merge: _Merge, index: int, part: pikepdf.Pdf, first: int) -> _StructureShare:
+def _structure_in_place(merge: BookMerge, index: int, part: pikepdf.Pdf, first: int) -> StructureShare:
     root = merge.book.Root.get("/StructTreeRoot")
     if root is None or part.Root.get("/StructTreeRoot") is None:
-        return _StructureShare()
+        return StructureShare()
     before = [merge.front.structure, *(joined.structure for joined in merge.parts[:index])]
     kids_at = sum(share.kids for share in before)
     entries_at = sum(share.entries for share in before)
     keys_at = sum(share.keys for share in before)
     old = merge.parts[index].structure
-    document = _document_element(root)
+    document = document_element(root)
     numbers = root.ParentTree.Nums
     later_entries = list(numbers)[2 * (entries_at + old.entries) :]
     later_kids = list(document.K)[kids_at + old.kids :]
@@ -136,7 +136,7 @@ def _structure_in_place(merge: _Merge, index: int, part: pikepdf.Pdf, first: int
     del document.K[kids_at:]
     del numbers[2 * entries_at :]
     root.ParentTreeNextKey = keys_at
-    share = _join_structure(merge.book, part, first)
+    share = join_structure(merge.book, part, first)
     document.K.extend(later_kids)
     moved = share.keys - old.keys
     for position in range(0, len(later_entries), 2):
@@ -153,7 +153,7 @@ def _structure_in_place(merge: _Merge, index: int, part: pikepdf.Pdf, first: int
     return share
 
 
-def _parent_tree_entries(merge: _Merge, index: int) -> dict[int, pikepdf.Object]:
+def _parent_tree_entries(merge: BookMerge, index: int) -> dict[int, pikepdf.Object]:
     """The parent tree's entries of part `index`, by key."""
     root = merge.book.Root.get("/StructTreeRoot")
     if root is None:
@@ -166,7 +166,7 @@ def _parent_tree_entries(merge: _Merge, index: int) -> dict[int, pikepdf.Object]
     }
 
 
-def _redraw_moved_folios(merge: _Merge, old_plan: PagePlan, old_first_pages: list[int], changed: set[int]) -> None:
+def _redraw_moved_folios(merge: BookMerge, old_plan: PagePlan, old_first_pages: list[int], changed: set[int]) -> None:
     """The folio of every page of an unchanged part whose number moved (a changed part before it has another
     even page count)."""
     new_first_pages = merge.first_pages()
@@ -185,7 +185,7 @@ def _redraw_moved_folios(merge: _Merge, old_plan: PagePlan, old_first_pages: lis
             book_page.obj.Resources.XObject.Folio = merge.folio_form(new_start + page, planned.folio)
 
 
-def _redraw_contents_numbers(merge: _Merge, old_plan: PagePlan) -> None:
+def _redraw_contents_numbers(merge: BookMerge, old_plan: PagePlan) -> None:
     """The contents numbers of each front page where one of them changed."""
     if old_plan.contents_numbers == merge.plan.contents_numbers:
         return
@@ -224,7 +224,7 @@ def merge_kept(slot: str, plan: PagePlan, *, press: bool, font_programs: Mapping
         kept.merge.close()
         kept = None
         _give_back_freed_memory()
-    merge = _Merge(plan, press, font_programs)
+    merge = BookMerge(plan, press, font_programs)
     data = merge.saved()
     if merge.written_back or press:
         merge.close()
