@@ -30,51 +30,15 @@ _LEFT_TO_HTML5 = re.compile(
 """What HTML5 parses otherwise than XML, or where a difference would cost a check: such a document goes to
 tinyhtml5. (A tab or a line break inside a tag: XML folds it to a space in an attribute value, HTML keeps it.)"""
 
-_CLOSES_P = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "center",
-        "details",
-        "dialog",
-        "dir",
-        "div",
-        "dl",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "header",
-        "hgroup",
-        "main",
-        "menu",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "search",
-        "section",
-        "summary",
-        "ul",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "hr",
-        "li",
-        "dd",
-        "dt",
-    ]
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_CLOSES_P = _HEADINGS | frozenset(
+    "address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer header "  # noqa: SIM905
+    "hgroup main menu nav ol p pre search section summary ul hr li dd dt".split()
 )
 """Elements whose start tag ends an open `<p>` in HTML5 (or, for li/dd/dt, that HTML does not allow in one)."""
 
 _SVG = "{http://www.w3.org/2000/svg}"
 _XMLNS = "{http://www.w3.org/2000/xmlns/}xmlns"
-_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _HEAD_CONTENT = frozenset(["base", "link", "meta", "script", "style", "title"])
 
 
