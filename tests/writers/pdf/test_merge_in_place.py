@@ -25,9 +25,12 @@ GROWN = "\n\n" + "\n\n".join(
 )
 
 
-def _plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[PagePlan, dict]]:
+def _plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tagged: bool = True) -> dict[str, tuple[PagePlan, dict]]:
     """The sample's merge plan as it is, with a sentence added to its second issue, and with that issue grown
     by pages of paragraphs with links."""
+    config = tmp_path / "book.toml"
+    settings = (ROOT / "book.toml").read_text(encoding="utf-8")
+    config.write_text(settings.replace("[print]\n", f"[print]\ntagged = {str(tagged).lower()}\n"), encoding="utf-8")
     issues = tmp_path / "issues"
     shutil.copytree(SAMPLE_ISSUES, issues)
     second = sorted(issues.glob("*.md"))[1]
@@ -44,7 +47,7 @@ def _plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[P
     for name, body in (("as is", text), ("a sentence added", text + "\n\n编辑补了一句。\n"), ("grown", text + GROWN)):
         second.write_text(body, encoding="utf-8")
         arguments = ("build", "--source", str(issues), "--output", str(tmp_path / "out"), "--format", "pdf")
-        result = run_cli(*arguments, "--config", str(ROOT / "book.toml"))
+        result = run_cli(*arguments, "--config", str(config))
         assert result.exit_code == 0, result.output
         plans[name] = captured.pop("plan")
     return plans
@@ -65,10 +68,13 @@ def _as_graph(data: bytes) -> bytes:
     return re.sub(rb"%% Original object ID: \d+ \d+\n", b"", out.getvalue())
 
 
+@pytest.mark.parametrize("tagged", [True, False], ids=["tagged", "untagged"])
 def test_an_edited_issue_is_put_in_place_as_a_merge_from_scratch_would(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tagged: bool
 ) -> None:
-    plans = _plans(tmp_path, monkeypatch)
+    plans = _plans(tmp_path, monkeypatch, tagged)
+    with pikepdf.open(io.BytesIO(plans["as is"][0].front)) as front:
+        assert ("/StructTreeRoot" in front.Root) is tagged
     pages = {name: plan.body_pages for name, (plan, _options) in plans.items()}
     assert pages["grown"] > pages["as is"] + 1  # the folios after it and the contents numbers move
     scratch = {name: _as_graph(merge.merge_parts(plan, **options)) for name, (plan, options) in plans.items()}
