@@ -73,14 +73,38 @@ def _spread(page: Any, room: float) -> bool:
             continue
         inside = before_unit[last] - before_unit[first]
         if _is_unit_range(box, units, first, last):
-            box.translate(dy=before_unit[first])
+            _moved_down(box, before_unit[first])
             for companion in units[first].companions:
-                companion.translate(dy=before_unit[first])
+                _moved_down(companion, before_unit[first])
         else:
             box.position_y += before_unit[first]
             box.height += inside
     _gather_again(page)
     return True
+
+
+def _moved_down(box: Any, dy: float) -> None:
+    """The box and what it holds `dy` lower, their backgrounds with them: WeasyPrint places a background's
+    painting area when it lays the page out, and `translate` leaves it where it was (a code block moved down
+    the page left its grey block and its wrapped lines' marks behind, empty, above its text)."""
+    box.translate(dy=dy)
+    if not dy:
+        return
+    for moved in (box, *_descendants(box)):
+        background = getattr(moved, "background", None)
+        if background is not None and background.layers:
+            moved.background = background._replace(layers=[_layer_moved(layer, dy) for layer in background.layers])
+
+
+def _layer_moved(layer: Any, dy: float) -> Any:
+    def lower(area: Any) -> Any:
+        return (area[0], area[1] + dy, *area[2:]) if isinstance(area, (tuple, list)) else area
+
+    return layer._replace(
+        painting_area=lower(layer.painting_area),
+        positioning_area=lower(layer.positioning_area),
+        clipped_boxes=[lower(clip) for clip in layer.clipped_boxes],
+    )
 
 
 def _is_unit_range(box: Any, units: list[_Unit], first: int, last: int) -> bool:
