@@ -491,9 +491,23 @@ def _body_text(lines: list[Line]) -> _TextBlock:
     for line in body:
         if line.visible[-1].text not in CLOSING:
             ends_in_text[line.page % 2].append(line.x1)
-    ends.update({side: values for side, values in ends_in_text.items() if len(values) >= 10})
     right_edge = {side: sorted(values)[int(len(values) * 0.9)] for side, values in ends.items()}
+    for side in right_edge:
+        if len(ends_in_text[side]) >= 10:
+            right_edge[side] = sorted(ends_in_text[side])[int(len(ends_in_text[side]) * 0.9)]
+        else:  # nearly every line ends on a mark, some halved: the edge most of them end flush at
+            right_edge[side] = _edge_most_reach([line for line in body if line.page % 2 == side])
     return _TextBlock(body, leading, left_edge, right_edge)
+
+
+def _edge_most_reach(lines: list[Line]) -> float:
+    """The right edge at which most of these lines end flush (_ends_flush), the leftmost of equals: where
+    most lines end on a closing mark, a line whose mark was halved reaches half an em further in the text's
+    advances than one whose mark was not, and either may be the more frequent."""
+    candidates = {round(line.x1, 1) for line in lines} | {
+        round(line.x1 - 0.5 * line.visible[-1].size, 1) for line in lines if line.visible[-1].text in CLOSING
+    }
+    return max(sorted(candidates), key=lambda edge: sum(_ends_flush(line, edge) for line in lines))
 
 
 def _justified_lines(lines: list[Line], block: _TextBlock, findings: list[Diagnostic]) -> tuple[int, int, list[float]]:
@@ -633,12 +647,15 @@ def _spacing(body: list[Line]) -> tuple[list[float], list[float], list[float]]:
         advances = [b.x0 - a.x0 for a, b in itertools.pairwise(glyphs)] + [glyphs[-1].x1 - glyphs[-1].x0]
         for i, (a, b) in enumerate(itertools.pairwise(glyphs)):
             size = a.size
-            in_code = _is_mono(a) or _is_mono(b)
-            in_code = in_code or abs(a.size - b.size) > 0.2 * max(a.size, b.size)  # a superscript call
-            if not in_code and ((_is_han(a.text) and _is_latin(b.text)) or (_is_latin(a.text) and _is_han(b.text))):
-                gaps.append((b.x0 - a.x1) / size)
             if a.text in FULL_WIDTH_PUNCTUATION and b.text in FULL_WIDTH_PUNCTUATION:
                 punct_spans.append((advances[i] + min(advances[i + 1], b.x1 - b.x0)) / size)
+        # The gap is what separates the two glyphs' ink boxes, a space glyph between them included (the PDF's
+        # gap is a space, typography/spacing.py; it was once a margin).
+        drawn = [glyph for glyph in glyphs if not glyph.text.isspace()]
+        for a, b in itertools.pairwise(drawn):
+            in_code = _is_mono(a) or _is_mono(b) or abs(a.size - b.size) > 0.2 * max(a.size, b.size)
+            if not in_code and ((_is_han(a.text) and _is_latin(b.text)) or (_is_latin(a.text) and _is_han(b.text))):
+                gaps.append((b.x0 - a.x1) / a.size)
         for i in range(1, len(glyphs) - 1):
             if glyphs[i].text in "“”" and _is_han(glyphs[i - 1].text) and _is_han(glyphs[i + 1].text):
                 quote_widths.append(advances[i] / glyphs[i].size)

@@ -9,6 +9,7 @@ from lxml import etree
 
 from publish.typography.slots import (
     CLOSING,
+    IDENTIFIER,
     IDEOGRAPH,
     IDEOGRAPHIC,
     OPENING,
@@ -24,10 +25,6 @@ ZERO_WIDTH_SPACE = "\u200b"
 
 _HYPHENATABLE_WORD = re.compile(r"[A-Za-z]{5,}")
 """Shorter words have no break point that `hyphenate-limit-chars: 5 2 3` (styles/pdf.css) would allow."""
-
-_IDENTIFIER = re.compile(r"(?=\S*[0-9_/.:@])(?=\S*[A-Za-z])\S{8,}|[0-9][0-9,.]{9,}")
-"""A token with no word structure to hyphenate: an identifier, an accession number, an address, a long
-number. It may break anywhere, without a hyphen, as Chinese typesetting allows for what cannot move whole."""
 
 _UNBROKEN_RUN = re.compile(rf"[^\s{IDEOGRAPHIC}{CLOSING}{OPENING}\u3000-\u303f\u200b]{{40,}}")
 """A run of 40 characters or more with nothing a line may break at (a hash, a pasted blob, a row of
@@ -50,7 +47,7 @@ def break_anywhere(root: etree._Element) -> None:
         if "latin" not in classes(span) or "break-anywhere" in classes(span):
             continue
         plain = (span.text or "").replace(ZERO_WIDTH_SPACE, "").strip()  # break points count for nothing
-        if " " not in plain and _IDENTIFIER.fullmatch(plain):
+        if " " not in plain and IDENTIFIER.fullmatch(plain):
             span.set("class", span.get("class", "") + " break-anywhere")
     for link in root.iter("a"):
         if is_address("".join(link.itertext())) and "break-anywhere" not in classes(link):

@@ -29,6 +29,10 @@ LATIN_RUN = re.compile(rf"[{LATIN_LETTERS}](?:[{LATIN_LETTERS} .,:;'’&+\-/%@#_
 OPENING = "（「『《〈【〔“‘"
 CLOSING = "，。、；：？！）」』》〉】〕”’"
 """Full-width marks with half an em of blank on one side, which `halt` removes."""
+IDENTIFIER = re.compile(r"(?=\S*[0-9_/.:@])(?=\S*[A-Za-z])\S{8,}|[0-9][0-9,.]{9,}")
+"""A token with no word structure to hyphenate: an identifier, an accession number, an address, a long
+number. It may break anywhere, without a hyphen, as Chinese typesetting allows for what cannot move whole
+(latin_breaks.py)."""
 URL_TEXT = re.compile(r"^(https?://|www\.)", re.IGNORECASE)
 
 

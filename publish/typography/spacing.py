@@ -1,38 +1,51 @@
 """The ¼-em gap between Chinese and Latin, and Latin runs in their own face.
 
-Two forms, one per kind of engine. The PDF's gap is a margin on the Latin run's span, which our WeasyPrint
-patch drops at line edges (internals/weasy/justify.py) and widens with the line's justification. A reading
-system has no such patch: a margin stays at a line's start or end, and `text-autospace` (which would drop it)
-is missing from most engines (Kindle, Kobo, MuPDF, WebKit before Safari 18.4). There the gap is a real space,
-U+0020: every engine removes a space at a line's edges, and Noto Serif CJK's is 0.256 em wide."""
+In both books the gap is a real space, U+0020, put outside any inline element the run starts or ends (a
+link's underline does not run under it): every engine removes a space at a line's edges, a reading system
+without `text-autospace` (Kindle, Kobo, MuPDF, WebKit before Safari 18.4) included, and the PDF's
+justification (internals/weasy/justify.py) widens it as it widens a space between words. Noto Serif CJK's is
+0.256 em wide. The EPUB wraps each run in a span (its face; the vertical edition's upright numbers look for
+it). The PDF needs no span for most runs: its Latin face comes by font fallback (`@font-face` with a
+`unicode-range`, writers/look.py) and long words are hyphenated by the paragraph's own `hyphens`
+(styles/pdf.css), so a run keeps a span only where it must be a box of its own — an identifier that may break
+anywhere (latin_breaks.py), or a run holding a character the fallback would give the Chinese face (`’`).
+A span per run cost a fifth of the PDF's layout time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
-from publish.typography.slots import IDEOGRAPH, LATIN_RUN, Slot, block_slots, blocks, neighbours, span
+from publish.cjk import in_latin_face
+from publish.typography.slots import IDENTIFIER, IDEOGRAPH, LATIN_RUN, Slot, block_slots, blocks, neighbours, span
 
 
 def cjk_latin_spacing(root: etree._Element) -> None:
-    """Latin runs get a span (their own face, lining figures) and a ¼-em gap margin beside Chinese, which the
-    PDF drops at line edges; none where the author wrote a space."""
-    for slot, runs in _latin_runs(root):
-        pieces: list[str | etree._Element] = []
-        cursor = 0
-        for start, end, gap_before, gap_after in runs:
-            classes = "latin" + (" gap-before" if gap_before else "") + (" gap-after" if gap_after else "")
-            pieces += [slot.value[cursor:start], span(classes, slot.value[start:end])]
-            cursor = end
-        pieces.append(slot.value[cursor:])
-        slot.replace([p for p in pieces if not isinstance(p, str) or p])
+    """The PDF's form: a space beside Chinese, as cjk_latin_spaces; a span only around the runs that need a
+    box of their own (run_needs_span)."""
+    _spaced(root, run_needs_span)
+
+
+def run_needs_span(run: str) -> bool:
+    """Whether the PDF sets a Latin run as a span: one that may break anywhere (an identifier, an address: its
+    box gets `word-break: break-all`), or one holding a character outside the Latin face's `unicode-range`
+    (publish/cjk.py), which the fallback would set in the Chinese face: the curly apostrophe of `Don’t`, a
+    full-width mark in Chinese text."""
+    plain = run.replace("\u200b", "").strip()
+    return (" " not in plain and bool(IDENTIFIER.fullmatch(plain))) or any(
+        not in_latin_face(char) for char in run if char != " "
+    )
 
 
 def cjk_latin_spaces(root: etree._Element) -> None:
-    """Latin runs get a span (the vertical edition's upright numbers look for it) and a space beside Chinese,
-    outside any inline element the run starts or ends (a link's underline does not run under it); none where
-    the author wrote a space."""
+    """The EPUB's form: Latin runs get a span (the vertical edition's upright numbers look for it) and a space
+    beside Chinese, outside any inline element the run starts or ends (a link's underline does not run under
+    it); none where the author wrote a space."""
+    _spaced(root, lambda run: True)
+
+
+def _spaced(root: etree._Element, needs_span: Callable[[str], bool]) -> None:
     for slot, runs in _latin_runs(root):
         text = slot.value
         pieces: list[str | etree._Element] = []
@@ -46,7 +59,8 @@ def cjk_latin_spaces(root: etree._Element) -> None:
                 space_before_element = True
             elif gap_before:
                 pieces.append(" ")
-            pieces.append(span("latin", text[start:end]))
+            run = text[start:end]
+            pieces.append(span("latin", run) if needs_span(run) else run)
             if gap_after and end == len(text) and ends_element:
                 space_after_element = True
             elif gap_after:

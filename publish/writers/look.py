@@ -18,6 +18,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from publish.cache import Cache
+from publish.cjk import LATIN_FACE_RANGES
 from publish.config import Config, FontSettings, StyleSettings, css_colour
 from publish.errors import Diagnostic, Severity
 from publish.model import Book
@@ -144,6 +145,20 @@ class Look:
                     rules.append(_face_rule(family, face.weight, url))
                     prefixes.setdefault(role, []).append(_css_family(family))
         served: dict[str, bytes] = {}
+        for family, faces, roles in (
+            (LATIN_FALLBACK_FAMILY, self.typefaces["latin"].faces(), ("body", "heading")),
+            (LATIN_SANS_FALLBACK_FAMILY, _latin_sans_faces(), ("sans",)),
+        ):
+            for face in faces:
+                if face.index == 0:
+                    url = f"{PROJECT_FONT_URL}latin/{face.path.name}"
+                    files[url] = face.path
+                else:  # a face in a collection: @font-face cannot name it, a subset of its Latin can stand alone
+                    url = f"fonts/book-latin-{face.weight}-{face.path.stem}.otf"
+                    served[url] = subset_face(face, LATIN_FACE_CHARACTERS, cache)
+                rules.append(_face_rule(family, face.weight, url, LATIN_FACE_UNICODE_RANGE))
+            for role in roles:
+                prefixes.setdefault(role, []).insert(0, _css_family(family))
         if any(self.narrow_quotes(role) for role in ("body", "heading", "sans")):
             for face in self.builtin["body"].faces():
                 href = f"fonts/book-quotes-{face.weight}.otf"
@@ -171,6 +186,19 @@ class Look:
 
 
 _TOKEN = re.compile(r"var\(\s*--([a-z-]+)\s*\)")
+
+
+LATIN_FALLBACK_FAMILY = "Book Latin"
+LATIN_SANS_FALLBACK_FAMILY = "Book Latin Sans"
+"""The PDF's Latin by font fallback: the Latin face (serif, and its sans twin where the Chinese is sans) under a
+name of its own whose `unicode-range` is publish/cjk.py's LATIN_FACE_RANGES, first in the font lists, so that
+Latin in Chinese text needs no span of its own (typography/spacing.py)."""
+LATIN_FACE_UNICODE_RANGE = ", ".join(f"U+{start:X}-{end:X}" for start, end in LATIN_FACE_RANGES)
+LATIN_FACE_CHARACTERS = "".join(chr(code) for start, end in LATIN_FACE_RANGES for code in range(start, end + 1))
+
+
+def _latin_sans_faces() -> tuple[FontFace, ...]:
+    return tuple(find_face(LATIN_SANS_FAMILY, weight) for weight in (400, 700))
 
 
 @dataclass(frozen=True)

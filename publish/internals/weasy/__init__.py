@@ -7,7 +7,8 @@ twice (pango_setup.py), used lengths remembered per style and containing block (
 handling that lets parts share fonts (fonts.py), reading the laid-out boxes (boxes.py), PDF/X output the same
 on every build (pdfx.py), PNGs embedded without being decoded and encoded again (images.py), a structure tree
 without a `Span` per piece of text (tags.py), streams deflated at zlib's default level (compression.py), a
-part's HTML parsed by expat where that gives HTML5's tree (html_parse.py). `patched()` installs every patch
+part's HTML parsed by expat where that gives HTML5's tree (html_parse.py), Latin in Chinese hyphenated
+as English (hyphenation.py). `patched()` installs every patch
 and restores the originals on exit, the way Sphinx's `patch_docutils` does; the PDF's layout
 (writers/pdf/layout.py) enters it around each part, and nothing else patches WeasyPrint.
 Upgrading WeasyPrint means reading these modules against the new version, then changing SUPPORTED.
@@ -74,6 +75,7 @@ def patched(*, document_seed: str, shared_fonts: frozenset = frozenset()) -> Ite
     from publish.internals.weasy.compression import streams_deflated_at_default_level
     from publish.internals.weasy.fonts import font_bytes_copied_once, shared_fonts_left_out
     from publish.internals.weasy.html_parse import parsed_by_expat_when_the_same
+    from publish.internals.weasy.hyphenation import latin_hyphenated_as_english
     from publish.internals.weasy.images import png_data_as_is
     from publish.internals.weasy.justify import justification
     from publish.internals.weasy.line_breaks import breaks_that_fit
@@ -86,6 +88,7 @@ def patched(*, document_seed: str, shared_fonts: frozenset = frozenset()) -> Ite
     left_out: dict = {}
     with ExitStack() as stack:
         stack.enter_context(justification())
+        stack.enter_context(latin_hyphenated_as_english())
         stack.enter_context(breaks_that_fit())
         stack.enter_context(line_end_compression())
         stack.enter_context(shared_pango_setup())

@@ -7,16 +7,20 @@ as a space, as one Pango letter-spacing attribute over the run (one attribute ke
 item: a zero-width space at each gap, the earlier way, cost a quarter of the layout time). It patches
 WeasyPrint's line layout and text drawing, for the WeasyPrint version publish/internals/weasy/ checks.
 
-The quarter-em gap between Chinese and Latin is a margin on the Latin run's span (`gap-before`,
-`gap-after`); a margin that lands at the start or end of a line is removed before the line is aligned,
-and the line's content shifted, so that no line starts or ends with a gap.
+Latin inside a run of Chinese (set in the Latin face by font fallback, typography/spacing.py) gets none of
+that letter spacing: its characters are covered by attributes of no spacing, and its word spaces, like the
+space that is the quarter-em gap between Chinese and Latin, widen as spaces do.
+
+Where the gap is a margin on a span (`gap-before`, `gap-after`: the page templates' numbers), a margin that
+lands at the start or end of a line is removed before the line is aligned, and the line's content shifted,
+so that no line starts or ends with a gap.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 
@@ -27,7 +31,7 @@ from weasyprint.text import line_break
 from weasyprint.text.constants import PANGO_WRAP_MODE
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
-from publish.cjk import CJK_CHAR
+from publish.cjk import CJK_CHAR, LATIN_FACE_RANGES, in_latin_face
 from publish.xhtml import classes
 
 SPACE_WEIGHT = 5
@@ -43,18 +47,24 @@ _ZERO_WIDTH = re.compile("[\u200b\u2060]")
 the two characters they sit between would end up twice as far apart as their neighbours."""
 
 
+_UNSPREAD = re.compile(
+    "[\u200b\u2060]+|[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in LATIN_FACE_RANGES) + "]+"
+)
+"""What takes no letter spacing: the invisible joiners and break marks, and Latin words (publish/cjk.py)."""
+
+
 def _stretchable_gaps(text: str) -> float:
-    """What the run's one letter-spacing attribute widens it by, in justification spacings: each character
-    gets one, except the invisible joiners and break marks (none) and the spaces (WeasyPrint counts them
-    itself); Pango gives the characters at either end of the run half of it (measured: an invisible mark at
+    """What the run's letter spacing widens it by, in justification spacings: each character gets one, except
+    the invisible joiners and break marks (none), Latin (none: _spread_cjk_run) and the spaces (WeasyPrint
+    counts them itself); Pango gives the characters at either end of the run half of it (measured: an invisible mark at
     an end does not change that), and a pair the face shapes as one mark is one. A run that starts or ends
     with a space (` ，联系方式是 `, an author's space before a Latin word) gives its end characters their whole
     spacing: counted as n - 1, such a line came out half a spacing wider than its measure for each spaced end
     (0.9 pt past the edge, seen in LXGW WenKai)."""
     text = _ZERO_WIDTH.sub("", text).rstrip("\n")
-    visible = [char for char in text if char not in " \u00a0"]
-    halves = sum(0.5 for end in (text[:1], text[-1:]) if end and end not in " \u00a0")
-    return max(len(visible) - halves - len(_JOINED_MARKS.findall(text)), 0)
+    spread = [char for char in text if char not in " \u00a0" and not in_latin_face(char)]
+    halves = sum(0.5 for end in (text[:1], text[-1:]) if end and end not in " \u00a0" and not in_latin_face(end))
+    return max(len(spread) - halves - len(_JOINED_MARKS.findall(text)), 0)
 
 
 def _classes(box: boxes.Box) -> list[str]:
@@ -129,7 +139,7 @@ class _KerningRounder:
 def _spread_cjk_run(layout: line_break.Layout, spacing: float) -> None:
     """One letter-spacing attribute over the run widens every gap between its characters; the spaces get
     theirs again on top of it, as the original set them (it counts a space at either end twice); the
-    invisible joiners and break marks get none."""
+    invisible joiners and break marks, and the Latin set in its face by fallback, get none."""
     attributes = pango.pango_layout_get_attributes(layout.layout)
     if attributes == ffi.NULL:
         attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
@@ -143,12 +153,54 @@ def _spread_cjk_run(layout: line_break.Layout, spacing: float) -> None:
         space = pango.pango_attr_letter_spacing_new(round(factor * word_spacing * TO_UNITS))
         space.start_index, space.end_index = match.start(), match.end()
         pango.pango_attr_list_change(attributes, space)
-    for match in _ZERO_WIDTH.finditer(layout.text):
+    for match in _UNSPREAD.finditer(layout.text):
         start = len(layout.text[: match.start()].encode())
         none = pango.pango_attr_letter_spacing_new(0)
         none.start_index, none.end_index = start, start + len(match[0].encode())
         pango.pango_attr_list_change(attributes, none)
     pango.pango_layout_set_attributes(layout.layout, attributes)
+
+
+_TRAILING_ADJUSTMENT = re.compile(r"(?<=>)-?[0-9.]+$")
+
+
+def _adjustments_carried(show_text: Callable[[str], None]) -> Callable[[str], None]:
+    """The line's text shown so that no text-showing array ends with a position adjustment: one that does is
+    carried to the start of the next array. WeasyPrint ends an array where the font changes, and the last
+    glyph's letter spacing or widened space is then a number at its end; poppler moves the next
+    glyph by it, PDFium (Chrome's viewer; publish typo-report reads with it) does not, and there the Latin word after a widened space (the gap
+    before `Retina`) was drawn half a space too far left and the line ended short."""
+    carried = ""
+
+    def show(text: str) -> None:
+        nonlocal carried
+        adjustment = _TRAILING_ADJUSTMENT.search(text)
+        show_text(carried + (text[: adjustment.start()] if adjustment else text))
+        carried = adjustment[0] + " " if adjustment else ""
+
+    return show
+
+
+_UNSPREAD_LATIN = re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in LATIN_FACE_RANGES) + "]")
+
+
+def _measured_stretch(box: boxes.TextBox, context: object) -> float:
+    """How much the box widens per unit of justification spacing, as Pango sets it: Chinese with Latin in it
+    (by font fallback) is several runs, and where a run of letter spacing meets a run without, what Pango
+    gives the characters at the seam is not what counting them says."""
+    cached = getattr(box, "measured_stretch", None)
+    if cached is not None and cached[0] == box.text:
+        return cached[1]
+    unit = 0.25
+    widths = []
+    for spacing in (0.0, unit):
+        layout = line_break.create_layout(box.text, box.style, context, None, spacing)
+        layout.set_text(box.text, justify=True)
+        widths.append(line_break.line_size(layout.get_first_line()[0], box.style)[0])
+        layout.deactivate()
+    stretch = max((widths[1] - widths[0]) / unit, 0.0)
+    box.measured_stretch = (box.text, stretch)
+    return stretch
 
 
 @contextmanager
@@ -164,7 +216,11 @@ def justification() -> Iterator[None]:
     @wraps(original_text_align)
     def text_align(context, line: boxes.LineBox, available_width: float, last: bool) -> float:
         trim_edge_gaps(line)
-        return original_text_align(context, line, available_width, last)
+        measuring.append(context)
+        try:
+            return original_text_align(context, line, available_width, last)
+        finally:
+            measuring.pop()
 
     @wraps(original_count)
     def count_expandable_spaces(box: boxes.Box) -> int:
@@ -173,10 +229,11 @@ def justification() -> Iterator[None]:
             return original_count(box) + SPACE_WEIGHT * len(_widened_gaps(box))
         if not isinstance(box, boxes.TextBox):
             return original_count(box)
-        count = SPACE_WEIGHT * original_count(box)
-        if CJK_CHAR.search(box.text):
-            count += _stretchable_gaps(box.text)
-        return count
+        if not CJK_CHAR.search(box.text):
+            return SPACE_WEIGHT * original_count(box)
+        if measuring and _UNSPREAD_LATIN.search(box.text):
+            return _measured_stretch(box, measuring[-1])
+        return SPACE_WEIGHT * original_count(box) + _stretchable_gaps(box.text)
 
     @wraps(original_set_text)
     def set_text(self: line_break.Layout, text: str, justify: bool = False) -> None:
@@ -211,11 +268,16 @@ def justification() -> Iterator[None]:
         return x_advance + after
 
     rounder = _KerningRounder()
+    measuring: list = []
 
     @wraps(original_draw_first_line)
-    def draw_first_line(*args: object, **kwargs: object) -> object:
+    def draw_first_line(stream, *args: object, **kwargs: object) -> object:
         rounder.carried = 0.0  # each line starts from its own origin: the same text draws the same way
-        return original_draw_first_line(*args, **kwargs)
+        stream.show_text = _adjustments_carried(stream.show_text)
+        try:
+            return original_draw_first_line(stream, *args, **kwargs)
+        finally:
+            del stream.show_text
 
     shadowed_int = vars(draw_text).get("int")
     draw_text.int = rounder

@@ -12,7 +12,10 @@ import weasyprint
 from publish.editor.typo_report import _is_han, read_lines
 from publish.internals.weasy import SUPPORTED, patched
 from publish.typography import PDF_RULES, builtin_rules, typeset_markup
+from publish.typefaces import find_face
 from publish.typography.slots import CLOSING
+from publish.writers.fonts import LATIN_SERIF_FAMILY
+from publish.writers.look import LATIN_FACE_UNICODE_RANGE, LATIN_FALLBACK_FAMILY
 
 TEXT = (
     "让·鲍德里亚所警示的“拟像”秩序，在Seedance 2.0身上得到了近乎教科书般的演示。在拟像的第三阶段——“仿真”阶段，"
@@ -22,9 +25,14 @@ TEXT = (
 
 
 def _render(tmp_path: Path, body: str, width: str) -> Path:
+    """The body in a paragraph of that width, set as the book sets it: Latin in Termes by font fallback
+    (writers/look.py), spans' gaps as margins, `halt` on its spans."""
+    termes = find_face(LATIN_SERIF_FAMILY).path
     html = f"""<html lang="zh-Hans"><head><style>
+      @font-face {{ font-family: "{LATIN_FALLBACK_FAMILY}"; src: url("{termes.as_uri()}");
+        unicode-range: {LATIN_FACE_UNICODE_RANGE} }}
       @page {{ size: A5; margin: 20mm }}
-      html {{ font-family: "Noto Serif CJK SC"; font-size: 10pt; line-height: 1.8 }}
+      html {{ font-family: "{LATIN_FALLBACK_FAMILY}", "Noto Serif CJK SC"; font-size: 10pt; line-height: 1.8 }}
       p {{ width: {width}; margin: 0; text-align: justify }}
       .latin {{ font-family: "TeX Gyre Termes", "Noto Serif CJK SC"; line-height: 1 }}
       .gap-before {{ margin-left: .25em }} .gap-after {{ margin-right: .25em }}
