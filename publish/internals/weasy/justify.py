@@ -47,9 +47,10 @@ _ZERO_WIDTH = re.compile("[\u200b\u2060]")
 the two characters they sit between would end up twice as far apart as their neighbours."""
 
 
-_UNSPREAD = re.compile(
-    "[\u200b\u2060]+|[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in LATIN_FACE_RANGES) + "]+"
-)
+_LATIN_FACE_CLASS = "".join(f"{re.escape(chr(start))}-{re.escape(chr(end))}" for start, end in LATIN_FACE_RANGES)
+_LATIN_IN_ITS_FACE = re.compile(f"[{_LATIN_FACE_CLASS}]")
+"""A character the PDF sets in the Latin face by font fallback (publish/cjk.py, writers/look.py)."""
+_UNSPREAD = re.compile(f"[\u200b\u2060]+|[{_LATIN_FACE_CLASS}]+")
 """What takes no letter spacing: the invisible joiners and break marks, and Latin words (publish/cjk.py)."""
 
 
@@ -136,6 +137,22 @@ class _KerningRounder:
         return rounded
 
 
+def _spaces_apart(layout: line_break.Layout) -> None:
+    """Each space a shaping run of its own, as justification makes it (a letter-spacing attribute of none):
+    Pango sets a space in the face of the character before it where it can, so in one run `A ` takes the
+    Latin face's space and in runs apart the Chinese face's (the Latin face's `unicode-range` leaves the space
+    out); measured one way and drawn the other, a justified line came out a few hundredths of a point long
+    for each space after a Latin word."""
+    attributes = pango.pango_layout_get_attributes(layout.layout)
+    if attributes == ffi.NULL:
+        attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    for match in re.finditer(b" ", layout.text.encode()):
+        space = pango.pango_attr_letter_spacing_new(0)
+        space.start_index, space.end_index = match.start(), match.end()
+        pango.pango_attr_list_change(attributes, space)
+    pango.pango_layout_set_attributes(layout.layout, attributes)
+
+
 def _spread_cjk_run(layout: line_break.Layout, spacing: float) -> None:
     """One letter-spacing attribute over the run widens every gap between its characters; the spaces get
     theirs again on top of it, as the original set them (it counts a space at either end twice); the
@@ -167,9 +184,9 @@ _TRAILING_ADJUSTMENT = re.compile(r"(?<=>)-?[0-9.]+$")
 def _adjustments_carried(show_text: Callable[[str], None]) -> Callable[[str], None]:
     """The line's text shown so that no text-showing array ends with a position adjustment: one that does is
     carried to the start of the next array. WeasyPrint ends an array where the font changes, and the last
-    glyph's letter spacing or widened space is then a number at its end; poppler moves the next
-    glyph by it, PDFium (Chrome's viewer; publish typo-report reads with it) does not, and there the Latin word after a widened space (the gap
-    before `Retina`) was drawn half a space too far left and the line ended short."""
+    glyph's letter spacing or widened space is then a number at its end; poppler moves the next glyph by it,
+    PDFium (Chrome's viewer; publish typo-report reads with it) does not, and there the Latin word after a
+    widened space (the gap before `Retina`) was drawn half a space too far left and the line ended short."""
     carried = ""
 
     def show(text: str) -> None:
@@ -179,28 +196,6 @@ def _adjustments_carried(show_text: Callable[[str], None]) -> Callable[[str], No
         carried = adjustment[0] + " " if adjustment else ""
 
     return show
-
-
-_UNSPREAD_LATIN = re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in LATIN_FACE_RANGES) + "]")
-
-
-def _measured_stretch(box: boxes.TextBox, context: object) -> float:
-    """How much the box widens per unit of justification spacing, as Pango sets it: Chinese with Latin in it
-    (by font fallback) is several runs, and where a run of letter spacing meets a run without, what Pango
-    gives the characters at the seam is not what counting them says."""
-    cached = getattr(box, "measured_stretch", None)
-    if cached is not None and cached[0] == box.text:
-        return cached[1]
-    unit = 0.25
-    widths = []
-    for spacing in (0.0, unit):
-        layout = line_break.create_layout(box.text, box.style, context, None, spacing)
-        layout.set_text(box.text, justify=True)
-        widths.append(line_break.line_size(layout.get_first_line()[0], box.style)[0])
-        layout.deactivate()
-    stretch = max((widths[1] - widths[0]) / unit, 0.0)
-    box.measured_stretch = (box.text, stretch)
-    return stretch
 
 
 @contextmanager
@@ -216,11 +211,7 @@ def justification() -> Iterator[None]:
     @wraps(original_text_align)
     def text_align(context, line: boxes.LineBox, available_width: float, last: bool) -> float:
         trim_edge_gaps(line)
-        measuring.append(context)
-        try:
-            return original_text_align(context, line, available_width, last)
-        finally:
-            measuring.pop()
+        return original_text_align(context, line, available_width, last)
 
     @wraps(original_count)
     def count_expandable_spaces(box: boxes.Box) -> int:
@@ -231,8 +222,6 @@ def justification() -> Iterator[None]:
             return original_count(box)
         if not CJK_CHAR.search(box.text):
             return SPACE_WEIGHT * original_count(box)
-        if measuring and _UNSPREAD_LATIN.search(box.text):
-            return _measured_stretch(box, measuring[-1])
         return SPACE_WEIGHT * original_count(box) + _stretchable_gaps(box.text)
 
     @wraps(original_set_text)
@@ -244,6 +233,8 @@ def justification() -> Iterator[None]:
         spacing = self.justification_spacing
         if not (justify and spacing):
             original_set_text(self, text, justify)
+            if " " in self.text and _LATIN_IN_ITS_FACE.search(self.text):
+                _spaces_apart(self)
             return
         self.justification_spacing = spacing * SPACE_WEIGHT  # what the original gives each space
         try:
@@ -268,7 +259,6 @@ def justification() -> Iterator[None]:
         return x_advance + after
 
     rounder = _KerningRounder()
-    measuring: list = []
 
     @wraps(original_draw_first_line)
     def draw_first_line(stream, *args: object, **kwargs: object) -> object:
