@@ -29,13 +29,14 @@ def is_cjk(char: str) -> bool:
     return bool(char) and CJK_CHAR.match(char) is not None
 
 
-LATIN_FACE_RANGES = ((0x21, 0x7E), (0xA1, 0xAC), (0xAE, 0xB6), (0xB8, 0x24F))
+LATIN_FACE_RANGES = ((0x21, 0x7E), (0xA1, 0xAC), (0xAE, 0xB6), (0xB8, 0x24F), (0x2010, 0x2011))
 """What the PDF sets in the Latin face wherever it stands (an `@font-face` `unicode-range`, writers/look.py):
-printable ASCII but the space, and Latin-1 and Latin Extended but the no-break space, the soft hyphen and
-the middle dot. Spaces stay in the Chinese face, whose metrics make the line's strut (WeasyPrint measures a
-space): with the Latin face's space every line of a Termes book came out 0.6 pt taller. Curly quotes, dashes
-and the middle dot (`·`, the separator of a foreign name's parts) are not here: in Chinese text they are
-full-width marks of the Chinese face."""
+printable ASCII but the space, Latin-1 and Latin Extended but the no-break space, the soft hyphen and the
+middle dot, and the hyphens (hyphenation adds U+2010: in the Chinese face it is a whole em wide, and `（el‐`
+no longer fitted where `（elegant-r）` had to be broken). Spaces stay in the Chinese face, whose metrics make
+the line's strut (WeasyPrint measures a space): with the Latin face's space every line of a Termes book came
+out 0.6 pt taller. Curly quotes, dashes and the middle dot (`·`, the separator of a foreign name's parts) are
+not here: in Chinese text they are full-width marks of the Chinese face."""
 
 
 def in_latin_face(char: str) -> bool:

@@ -44,6 +44,10 @@ class Glyph:
     x1: float
     size: float
     font: str
+    after_space: bool = False
+    """PDFium put a space of its own before this glyph: where a space is shown on its own (a word space in
+    another face than the words around it, as the PDF's Latin by font fallback gives), PDFium leaves the
+    space glyph out of the text and infers one from the gap."""
 
 
 @dataclass
@@ -319,9 +323,12 @@ def read_layout(pdf_path: Path) -> PdfLayout:
             font_name = ctypes.create_string_buffer(256)
             flags = ctypes.c_int()
             glyphs: list[tuple[float, Glyph]] = []
+            after_space = False
             for index in range(textpage.count_chars()):
                 if raw.FPDFText_IsGenerated(textpage, index) == 1:
-                    continue  # a space or line end PDFium inferred, not a glyph of the PDF
+                    # A space or line end PDFium inferred, not a glyph of the PDF; noted for the next glyph.
+                    after_space = textpage.get_text_range(index, 1) == " "
+                    continue
                 text = textpage.get_text_range(index, 1)
                 if not text or text in "\r\n":
                     continue
@@ -330,7 +337,8 @@ def read_layout(pdf_path: Path) -> PdfLayout:
                 raw.FPDFText_GetMatrix(textpage, index, matrix)
                 raw.FPDFText_GetFontInfo(textpage, index, font_name, len(font_name), flags)
                 size = raw.FPDFText_GetFontSize(textpage, index) * abs(matrix.a or matrix.d or 1)
-                glyph = Glyph(text, left, right, round(size, 2), font_name.value.decode("latin-1"))
+                glyph = Glyph(text, left, right, round(size, 2), font_name.value.decode("latin-1"), after_space)
+                after_space = False
                 glyphs.append((round(origin_y.value, 1), glyph))
             textpage.close()
             boxes = []
@@ -856,6 +864,7 @@ def _numbers_with_gaps(lines: list[Line], findings: list[Diagnostic]) -> int:
             if (
                 a.text.isdigit()
                 and b.text.isdigit()
+                and not b.after_space  # `31 120`, a thousands separator
                 and a.size == b.size
                 and 0.04 * a.size < b.x0 - a.x1 < 0.3 * a.size
             ):

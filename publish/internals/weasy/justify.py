@@ -50,8 +50,7 @@ the two characters they sit between would end up twice as far apart as their nei
 _LATIN_FACE_CLASS = "".join(f"{re.escape(chr(start))}-{re.escape(chr(end))}" for start, end in LATIN_FACE_RANGES)
 _LATIN_IN_ITS_FACE = re.compile(f"[{_LATIN_FACE_CLASS}]")
 """A character the PDF sets in the Latin face by font fallback (publish/cjk.py, writers/look.py)."""
-_UNSPREAD = re.compile(f"[\u200b\u2060]+|[{_LATIN_FACE_CLASS}]+")
-"""What takes no letter spacing: the invisible joiners and break marks, and Latin words (publish/cjk.py)."""
+_LATIN_RUNS = re.compile(f"[{_LATIN_FACE_CLASS}]+")
 
 
 def _stretchable_gaps(text: str) -> float:
@@ -154,24 +153,33 @@ def _spaces_apart(layout: line_break.Layout) -> None:
 
 
 def _spread_cjk_run(layout: line_break.Layout, spacing: float) -> None:
-    """One letter-spacing attribute over the run widens every gap between its characters; the spaces get
-    theirs again on top of it, as the original set them (it counts a space at either end twice); the
-    invisible joiners and break marks, and the Latin set in its face by fallback, get none."""
+    """One letter-spacing attribute over each stretch of Chinese widens every gap between its characters; the
+    spaces get theirs again on top of it, as the original set them (it counts a space at either end twice);
+    the invisible joiners and break marks get none, and the Latin set in its face by fallback no attribute at
+    all: Pango turns a word's ligatures off under any letter spacing, even none (`Makefile` lost its `fi`
+    when justified, and the line came out 0.7 pt long)."""
     attributes = pango.pango_layout_get_attributes(layout.layout)
     if attributes == ffi.NULL:
         attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-    encoded = layout.text.encode()
-    attribute = pango.pango_attr_letter_spacing_new(round(spacing * TO_UNITS))
-    attribute.start_index, attribute.end_index = 0, len(encoded)
-    pango.pango_attr_list_change(attributes, attribute)
+    text = layout.text
+    encoded = text.encode()
+    cursor = 0
+    for match in [*_LATIN_RUNS.finditer(text), None]:
+        end = match.start() if match else len(text)
+        if end > cursor:
+            start_index = len(text[:cursor].encode())
+            attribute = pango.pango_attr_letter_spacing_new(round(spacing * TO_UNITS))
+            attribute.start_index, attribute.end_index = start_index, start_index + len(text[cursor:end].encode())
+            pango.pango_attr_list_change(attributes, attribute)
+        cursor = match.end() if match else cursor
     word_spacing = layout.style["word_spacing"] + spacing * SPACE_WEIGHT
     for match in re.finditer(" |\u00a0".encode(), encoded):
         factor = 1 + (match.start() in (0, len(encoded) - 1))
         space = pango.pango_attr_letter_spacing_new(round(factor * word_spacing * TO_UNITS))
         space.start_index, space.end_index = match.start(), match.end()
         pango.pango_attr_list_change(attributes, space)
-    for match in _UNSPREAD.finditer(layout.text):
-        start = len(layout.text[: match.start()].encode())
+    for match in _ZERO_WIDTH.finditer(text):
+        start = len(text[: match.start()].encode())
         none = pango.pango_attr_letter_spacing_new(0)
         none.start_index, none.end_index = start, start + len(match[0].encode())
         pango.pango_attr_list_change(attributes, none)
