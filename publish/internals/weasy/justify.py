@@ -186,22 +186,47 @@ def _spread_cjk_run(layout: line_break.Layout, spacing: float) -> None:
     pango.pango_layout_set_attributes(layout.layout, attributes)
 
 
-_TRAILING_ADJUSTMENT = re.compile(r"(?<=>)-?[0-9.]+$")
+_NUMBER = re.compile(r"-?[0-9.]+(?:e-?[0-9]+)?")
+_NUMBER_CHARACTERS = frozenset("0123456789.-e")
+
+
+def _trailing_adjustments(text: str) -> int:
+    """Where the adjustments and empty strings after an array's last glyph start (read from the end: a
+    regular expression over the whole array backtracks through its hexadecimal glyph codes)."""
+    start = len(text)
+    while start > 0:
+        if text.endswith("<>", 0, start):
+            start -= 2
+            continue
+        if text[start - 1] == " ":
+            start -= 1
+            continue
+        number = start
+        while number > 0 and text[number - 1] in _NUMBER_CHARACTERS:
+            number -= 1
+        if number < start and (number == 0 or text[number - 1] in "> "):
+            start = number
+            continue
+        break
+    return start
 
 
 def _adjustments_carried(show_text: Callable[[str], None]) -> Callable[[str], None]:
-    """The line's text shown so that no text-showing array ends with a position adjustment: one that does is
-    carried to the start of the next array. WeasyPrint ends an array where the font changes, and the last
-    glyph's letter spacing or widened space is then a number at its end; poppler moves the next glyph by it,
-    PDFium (Chrome's viewer; publish typo-report reads with it) does not, and there the Latin word after a
-    widened space (the gap before `Retina`) was drawn half a space too far left and the line ended short."""
-    carried = ""
+    """The line's text shown so that no text-showing array ends with position adjustments: those after its
+    last glyph (numbers, and the empty strings WeasyPrint writes for invisible glyphs) are carried, summed,
+    to the start of the next array. WeasyPrint ends an array where the font changes, and the last glyph's
+    letter spacing, widened space or `halt` is then at its end; poppler moves the next glyph by it, PDFium
+    (Chrome's viewer; publish typo-report reads with it) does not, and there the Latin word after a widened
+    space was drawn half a space too far left, and after a halved mark half an em too far right."""
+    carried = 0.0
 
     def show(text: str) -> None:
         nonlocal carried
-        adjustment = _TRAILING_ADJUSTMENT.search(text)
-        show_text(carried + (text[: adjustment.start()] if adjustment else text))
-        carried = adjustment[0] + " " if adjustment else ""
+        start = _trailing_adjustments(text)
+        kept = text[:start]
+        if kept:
+            show_text((f"{carried:g} " if carried else "") + kept)
+        carried = (0.0 if kept else carried) + sum(float(n) for n in _NUMBER.findall(text[start:]))
 
     return show
 

@@ -142,7 +142,10 @@ def line_end_compression() -> Iterator[None]:
                 continue  # the marks were half already (a `.halt` span), or the font has no `halt` for them
             layout.halved = halved
             if hasattr(layout, "layout"):  # kept for drawing (pango_setup.py): halve it now
-                _lay_halt(layout)
+                # Set anew, not only given the attributes: Pango ignores a layout's own attribute list set again
+                # (it compares the list with itself), and a line laid out already kept its marks whole: a
+                # paragraph's last line drawn from this layout ran half an em past what was measured.
+                layout.set_text(layout.text)
             return (layout, c_length, c_resume, halved_width, *rest)
         return result
 
