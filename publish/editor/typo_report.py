@@ -503,7 +503,7 @@ def _body_text(lines: list[Line]) -> _TextBlock:
     for side in right_edge:
         if len(ends_in_text[side]) >= 10:
             right_edge[side] = sorted(ends_in_text[side])[int(len(ends_in_text[side]) * 0.9)]
-        else:  # nearly every line ends on a mark, some halved: the edge most of them end flush at
+        elif len(ends[side]) >= 10:  # nearly every line ends on a mark, some halved: where most end flush
             right_edge[side] = _edge_most_reach([line for line in body if line.page % 2 == side])
     return _TextBlock(body, leading, left_edge, right_edge)
 
