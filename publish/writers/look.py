@@ -362,6 +362,7 @@ def _tokens(look: Look, style: StyleSettings) -> dict[str, str]:
     sans_in_epub = "sans" if look.chosen("sans") else "body"
     return {
         "font-body": look.font_list("body"),
+        "font-body-plain": look.font_list("body"),  # never given the PDF's prefixes (the Latin by fallback)
         "font-heading": look.font_list("heading"),
         "font-sans": look.font_list("sans"),
         "font-epub-sans": look.font_list(sans_in_epub),
