@@ -8,8 +8,9 @@ item: a zero-width space at each gap, the earlier way, cost a quarter of the lay
 WeasyPrint's line layout and text drawing, for the WeasyPrint version publish/internals/weasy/ checks.
 
 Latin inside a run of Chinese (set in the Latin face by font fallback, typography/spacing.py) gets none of
-that letter spacing: its characters are covered by attributes of no spacing, and its word spaces, like the
-space that is the quarter-em gap between Chinese and Latin, widen as spaces do.
+that letter spacing (no attribute over it at all), and its word spaces, like the space that is the quarter-em
+gap between Chinese and Latin, widen as spaces do. Where the face changes, the adjustments after the last
+glyph of WeasyPrint's text array are carried to the next one (PDFium drops them).
 
 Where the gap is a margin on a span (`gap-before`, `gap-after`: the page templates' numbers), a margin that
 lands at the start or end of a line is removed before the line is aligned, and the line's content shifted,
