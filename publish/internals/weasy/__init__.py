@@ -1,17 +1,17 @@
 """Every use of WeasyPrint's internals, behind one version guard and one context manager.
 
-WeasyPrint's public API (`HTML`, `CSS`, `write_pdf`, URL fetchers) is used anywhere; what reaches inside
-it lives here: the CJK justification (justify.py), line breaks inside earlier boxes that fit the line
-(line_breaks.py), one Pango context and font description per kind of text and text shaped once rather than
-twice (pango_setup.py), used lengths remembered per style and containing block (percentages.py), the font
-handling that lets parts share fonts (fonts.py), reading the laid-out boxes (boxes.py), PDF/X output the same
-on every build (pdfx.py), PNGs embedded without being decoded and encoded again (images.py), a structure tree
-without a `Span` per piece of text (tags.py), streams deflated at zlib's default level (compression.py), a
-part's HTML parsed by expat where that gives HTML5's tree (html_parse.py), Latin in Chinese hyphenated
-as English (hyphenation.py). `patched()` installs every patch
-and restores the originals on exit, the way Sphinx's `patch_docutils` does; the PDF's layout
-(writers/pdf/layout.py) enters it around each part, and nothing else patches WeasyPrint.
-Upgrading WeasyPrint means reading these modules against the new version, then changing SUPPORTED.
+WeasyPrint's public API (`HTML`, `CSS`, `write_pdf`, URL fetchers) is used anywhere; what reaches inside it lives
+here: the CJK justification (justify.py), line breaks inside earlier boxes that fit the line (line_breaks.py), one
+Pango context and font description per kind of text and text shaped once rather than twice (pango_setup.py), used
+lengths remembered per style and containing block (percentages.py), the font handling that lets parts share fonts
+(fonts.py), reading the laid-out boxes (boxes.py), PDF/X output the same on every build (pdfx.py), PNGs embedded
+without being decoded and encoded again (images.py), a structure tree without a `Span` per piece of text (tags.py),
+streams deflated at zlib's default level (compression.py), a part's HTML parsed by expat where that gives HTML5's
+tree (html_parse.py), Latin in Chinese hyphenated as English (hyphenation.py), Latin set by font fallback kept to
+the line's height (latin_metrics.py). `patched()` installs every patch and restores the originals on exit, the way
+Sphinx's `patch_docutils` does; the PDF's layout (writers/pdf/layout.py) enters it around each part, and nothing
+else patches WeasyPrint. Upgrading WeasyPrint means reading these modules against the new version, then changing
+SUPPORTED.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ def patched(*, document_seed: str, shared_fonts: frozenset = frozenset()) -> Ite
     from publish.internals.weasy.hyphenation import latin_hyphenated_as_english
     from publish.internals.weasy.images import png_data_as_is
     from publish.internals.weasy.justify import justification
+    from publish.internals.weasy.latin_metrics import latin_keeps_the_line_height
     from publish.internals.weasy.line_breaks import breaks_that_fit
     from publish.internals.weasy.line_end import line_end_compression
     from publish.internals.weasy.pango_setup import layouts_kept_for_drawing, shared_pango_setup
@@ -90,6 +91,7 @@ def patched(*, document_seed: str, shared_fonts: frozenset = frozenset()) -> Ite
         stack.enter_context(justification())
         stack.enter_context(latin_hyphenated_as_english())
         stack.enter_context(breaks_that_fit())
+        stack.enter_context(latin_keeps_the_line_height())
         stack.enter_context(line_end_compression())
         stack.enter_context(shared_pango_setup())
         stack.enter_context(layouts_kept_for_drawing())

@@ -90,3 +90,22 @@ def test_no_file_outside_the_project_is_named_by_the_fonts_rules(tmp_path: Path)
     assert "Book Latin" in fonts.rules and "unicode-range" in fonts.rules
     assert "file:///usr" not in fonts.rules
     assert all(url.startswith("file:///book/fonts/latin/") for url in fonts.files if "latin/" in url)
+
+
+def test_a_deep_latin_face_does_not_push_lines_apart(tmp_path: Path) -> None:
+    """DejaVu Serif, chosen as the book's Latin face, is deeper than the Chinese face: a line holding Latin set
+    in it by fallback came out 0.9 pt lower than the others until a text box holding Latin took its strut's
+    height (internals/weasy/latin_metrics.py)."""
+    (tmp_path / "book.toml").write_text('[book]\ntitle = "测试"\n[fonts]\nlatin = "DejaVu Serif"\n', encoding="utf-8")
+    paragraph = "".join(f"第{n}句用Python和Rust写成，Layout与Typography都在行首行尾出现。" for n in range(1, 40))
+    write_issue(tmp_path / "issues", "issue-001.md", body=paragraph + "\n")
+    result = run_cli(
+        "build", "--config", str(tmp_path / "book.toml"), "--source", str(tmp_path / "issues"),
+        "--output", str(tmp_path / "out"), "--format", "pdf",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = [line for line in read_layout(next((tmp_path / "out").glob("*.pdf"))).lines if "句" in line.text]
+    pitches = [b.baseline - a.baseline for a, b in itertools.pairwise(lines) if a.page == b.page]
+    pitches = [pitch for pitch in pitches if pitch < 2 * min(pitches)]  # one paragraph: not across a figure
+    assert len(pitches) > 20
+    assert max(pitches) - min(pitches) < 0.05, sorted(set(round(p, 2) for p in pitches))
