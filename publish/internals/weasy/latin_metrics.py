@@ -28,17 +28,21 @@ def latin_keeps_the_line_height() -> Iterator[None]:
     """WeasyPrint's line splitting gives a text box holding Latin its strut's height and baseline; the
     original back on exit."""
     original_split = inline.split_first_line
-    struts: dict[str, tuple[float, float]] = {}
+    by_font: dict[str, tuple[float, float]] = {}
+    by_style: dict[int, tuple[object, float, float]] = {}  # the style kept: its id is not reused meanwhile
 
     def strut_metrics(style) -> tuple[float, float]:
-        key = line_break._font_style_cache_key(style, include_size=True)
-        if key not in struts:
-            layout = line_break.Layout(style)
-            layout.set_text(" ")
-            line, _ = layout.get_first_line()
-            *_, height, baseline = line_break.first_line_metrics(line, "", layout, None, False, style)
-            struts[key] = (height, baseline)
-        return struts[key]
+        found = by_style.get(id(style))
+        if found is None:
+            key = line_break._font_style_cache_key(style, include_size=True)
+            if key not in by_font:
+                layout = line_break.Layout(style)
+                layout.set_text(" ")
+                line, _ = layout.get_first_line()
+                *_, height, baseline = line_break.first_line_metrics(line, "", layout, None, False, style)
+                by_font[key] = (height, baseline)
+            found = by_style[id(style)] = (style, *by_font[key])
+        return found[1], found[2]
 
     @wraps(original_split)
     def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
