@@ -39,7 +39,12 @@ out 0.6 pt taller. Curly quotes, dashes and the middle dot (`·`, the separator 
 not here: in Chinese text they are full-width marks of the Chinese face."""
 
 
+LATIN_FACE_CLASS = "".join(f"{re.escape(chr(start))}-{re.escape(chr(end))}" for start, end in LATIN_FACE_RANGES)
+"""LATIN_FACE_RANGES as the inside of a regular expression's character class."""
+LATIN_FACE_CHAR = re.compile(f"[{LATIN_FACE_CLASS}]")
+"""A character the PDF's font fallback sets in the Latin face."""
+
+
 def in_latin_face(char: str) -> bool:
     """Whether the PDF's font fallback sets this character in the Latin face (LATIN_FACE_RANGES)."""
-    code = ord(char)
-    return any(start <= code <= end for start, end in LATIN_FACE_RANGES)
+    return LATIN_FACE_CHAR.match(char) is not None

@@ -32,7 +32,7 @@ from weasyprint.text import line_break
 from weasyprint.text.constants import PANGO_WRAP_MODE
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
-from publish.cjk import CJK_CHAR, LATIN_FACE_RANGES, in_latin_face
+from publish.cjk import CJK_CHAR, LATIN_FACE_CHAR, LATIN_FACE_CLASS
 from publish.xhtml import classes
 
 SPACE_WEIGHT = 5
@@ -48,10 +48,9 @@ _ZERO_WIDTH = re.compile("[\u200b\u2060]")
 the two characters they sit between would end up twice as far apart as their neighbours."""
 
 
-_LATIN_FACE_CLASS = "".join(f"{re.escape(chr(start))}-{re.escape(chr(end))}" for start, end in LATIN_FACE_RANGES)
-_LATIN_IN_ITS_FACE = re.compile(f"[{_LATIN_FACE_CLASS}]")
-"""A character the PDF sets in the Latin face by font fallback (publish/cjk.py, writers/look.py)."""
-_LATIN_RUNS = re.compile(f"[{_LATIN_FACE_CLASS}]+")
+_LATIN_RUNS = re.compile(f"[{LATIN_FACE_CLASS}]+")
+_UNSPREAD = re.compile(f"[ \u00a0{LATIN_FACE_CLASS}]")
+"""What takes no share of a Chinese run's letter spacing: spaces (theirs is their own) and Latin."""
 
 
 def _stretchable_gaps(text: str) -> float:
@@ -63,9 +62,9 @@ def _stretchable_gaps(text: str) -> float:
     spacing: counted as n - 1, such a line came out half a spacing wider than its measure for each spaced end
     (0.9 pt past the edge, seen in LXGW WenKai)."""
     text = _ZERO_WIDTH.sub("", text).rstrip("\n")
-    spread = [char for char in text if char not in " \u00a0" and not in_latin_face(char)]
-    halves = sum(0.5 for end in (text[:1], text[-1:]) if end and end not in " \u00a0" and not in_latin_face(end))
-    return max(len(spread) - halves - len(_JOINED_MARKS.findall(text)), 0)
+    spread = len(_UNSPREAD.sub("", text))
+    halves = sum(0.5 for end in (text[:1], text[-1:]) if end and not _UNSPREAD.match(end))
+    return max(spread - halves - len(_JOINED_MARKS.findall(text)), 0)
 
 
 def _classes(box: boxes.Box) -> list[str]:
@@ -137,15 +136,21 @@ class _KerningRounder:
         return rounded
 
 
+def _attributes(layout: line_break.Layout) -> object:
+    """The layout's attribute list, a new one if it has none (set it back with pango_layout_set_attributes)."""
+    attributes = pango.pango_layout_get_attributes(layout.layout)
+    if attributes == ffi.NULL:
+        attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    return attributes
+
+
 def _spaces_apart(layout: line_break.Layout) -> None:
     """Each space a shaping run of its own, as justification makes it (a letter-spacing attribute of none):
     Pango sets a space in the face of the character before it where it can, so in one run `A ` takes the
     Latin face's space and in runs apart the Chinese face's (the Latin face's `unicode-range` leaves the space
     out); measured one way and drawn the other, a justified line came out a few hundredths of a point long
     for each space after a Latin word."""
-    attributes = pango.pango_layout_get_attributes(layout.layout)
-    if attributes == ffi.NULL:
-        attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    attributes = _attributes(layout)
     for match in re.finditer(b" ", layout.text.encode()):
         space = pango.pango_attr_letter_spacing_new(0)
         space.start_index, space.end_index = match.start(), match.end()
@@ -159,9 +164,7 @@ def _spread_cjk_run(layout: line_break.Layout, spacing: float) -> None:
     the invisible joiners and break marks get none, and the Latin set in its face by fallback no attribute at
     all: Pango turns a word's ligatures off under any letter spacing, even none (`Makefile` lost its `fi`
     when justified, and the line came out 0.7 pt long)."""
-    attributes = pango.pango_layout_get_attributes(layout.layout)
-    if attributes == ffi.NULL:
-        attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    attributes = _attributes(layout)
     text = layout.text
     encoded = text.encode()
     cursor = 0
@@ -267,7 +270,7 @@ def justification() -> Iterator[None]:
         spacing = self.justification_spacing
         if not (justify and spacing):
             original_set_text(self, text, justify)
-            if " " in self.text and _LATIN_IN_ITS_FACE.search(self.text):
+            if " " in self.text and LATIN_FACE_CHAR.search(self.text):
                 _spaces_apart(self)
             return
         self.justification_spacing = spacing * SPACE_WEIGHT  # what the original gives each space

@@ -10,7 +10,6 @@ Chinese alone has: the leading stays the same on every line, whatever the Latin 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -18,9 +17,7 @@ from functools import wraps
 from weasyprint.layout import inline
 from weasyprint.text import line_break
 
-from publish.cjk import LATIN_FACE_RANGES
-
-_LATIN = re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in LATIN_FACE_RANGES) + "]")
+from publish.cjk import LATIN_FACE_CHAR
 
 
 @contextmanager
@@ -48,7 +45,7 @@ def latin_keeps_the_line_height() -> Iterator[None]:
     def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
         result = original_split(text, style, context, max_width, justification_spacing, is_line_start, minimum)
         layout, length, resume_index, width, height, baseline = result
-        if not style["font_size"] or not _LATIN.search(layout.text):
+        if not style["font_size"] or not LATIN_FACE_CHAR.search(layout.text):
             return result
         strut_height, strut_baseline = strut_metrics(style)
         if (height, baseline) == (strut_height, strut_baseline):
